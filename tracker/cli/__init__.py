@@ -1,0 +1,98 @@
+"""The command line: a thin adapter that parses options, calls the domain and renders results.
+
+Domain modules are imported inside commands, so `--help` and read commands start quickly.
+"""
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from tracker import __version__
+from tracker.errors import TrackerError
+
+EXIT_FAILURE = 1  # an expected failure, explained in one line
+EXIT_INTERNAL = 3  # a bug: the message says how to see the traceback
+
+
+class _TrackerGroup(TyperGroup):
+    """Turns domain errors into `error: …` on stderr and an exit code, at one boundary."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except TrackerError as error:
+            if os.environ.get("TRACKER_DEBUG"):
+                raise
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(EXIT_FAILURE) from None
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted; nothing was changed", err=True)
+            raise typer.Exit(130) from None
+        except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+            if os.environ.get("TRACKER_DEBUG"):
+                raise
+            message = str(error).splitlines()[0] if str(error) else ""
+            typer.echo(
+                f"error: unexpected {type(error).__name__}: {message} (set TRACKER_DEBUG=1 to see the traceback)",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+app = typer.Typer(
+    name="tracker",
+    cls=_TrackerGroup,
+    help="Track policy commitments, their history and their progress.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database file or URL (else $TRACKER_DB, else db/tracker.db).", show_default=False),
+]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: DbOption = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = db
+
+
+def database(ctx: typer.Context, db: str | None) -> Any:
+    """The database for this command: its own --db, else the one before it, else the usual order."""
+    from tracker.settings import resolve_database
+
+    return resolve_database(db or ctx.find_root().obj)
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+from tracker.cli import commitments, database_commands, owners  # noqa: E402  (they register on `app`)
+
+__all__ = ["app", "main", "commitments", "database_commands", "owners"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,233 @@
+"""The everyday commands: add, list, show, history, edit, update."""
+
+from typing import Annotated, Any
+
+import typer
+
+from tracker.cli import DbOption, app, database, write
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+NoteOption = Annotated[str | None, typer.Option("--note", help="What happened, in a sentence or two.")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (default: $TRACKER_USER, else your login).")]
+SORTS = ("id", "ref", "title", "owner", "status", "due", "agreed", "updated")
+
+
+def _format(fmt: str, allowed: tuple[str, ...]) -> str:
+    from tracker.errors import InvalidInput
+
+    if fmt not in allowed:
+        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(allowed)}")
+    return fmt
+
+
+def _date(text: str | None, option: str) -> Any:
+    from tracker.dates import parse_date
+
+    return None if text is None else parse_date(text, field=option)
+
+
+def _date_or_clear(text: str | None, option: str) -> Any:
+    from tracker.service import CLEAR
+
+    if text is not None and text.strip().lower() in ("none", "-"):
+        return CLEAR
+    return _date(text, option)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="What was agreed, in a line.", show_default=False)],
+    owner: Annotated[str, typer.Option(help="The organisation accountable (short name, name or alias).", show_default=False)],
+    ref: Annotated[str | None, typer.Option(help="A stable slug (default: made from the title).")] = None,
+    status: Annotated[str, typer.Option(help="Initial status.")] = "not_started",
+    agreed: Annotated[str | None, typer.Option(help="When it was agreed: 2026-03-31, March 2026, Q3 2026, 2026 …")] = None,
+    due: Annotated[str | None, typer.Option(help="Deadline, in the same forms, or relative (+90d, in 6 months).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A theme (repeatable).")] = None,
+    partner: Annotated[list[str] | None, typer.Option(help="A supporting organisation (repeatable).")] = None,
+    source: Annotated[str | None, typer.Option(help="Source key, title or URL (a new one is created).")] = None,
+    description: Annotated[str, typer.Option(help="Longer description.")] = "",
+    note: NoteOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Add a commitment; prints its ref."""
+    from tracker.service import CommitmentSpec, add_commitment
+    from tracker.statuses import parse_status
+    from tracker.store import write_session
+
+    spec = CommitmentSpec(
+        title=title,
+        owner=owner,
+        ref=ref,
+        status=parse_status(status),
+        agreed=_date(agreed, "--agreed"),
+        due=_date(due, "--due"),
+        tags=tag or [],
+        partners=partner or [],
+        source=source,
+        description=description,
+    )
+    with write_session(database(ctx, db), create=True) as session:
+        commitment = add_commitment(session, spec, note=note, by=by)
+    write(f"{commitment.ref}\n")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[list[str] | None, typer.Option(help="Only this status (repeatable).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only commitments this organisation owns.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only commitments with this tag.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only past due and not final.")] = False,
+    due_before: Annotated[str | None, typer.Option(help="Due before this date (a vague date: before it starts).")] = None,
+    due_after: Annotated[str | None, typer.Option(help="Due after this date (a vague date: after it ends).")] = None,
+    search: Annotated[str | None, typer.Option(help="Text in the title or description (plain text).")] = None,
+    sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "id",
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """List commitments, filtered and sorted."""
+    from tracker import reads, render
+    from tracker.dates import today
+    from tracker.errors import InvalidInput
+    from tracker.queries import CommitmentFilter
+    from tracker.statuses import parse_status
+    from tracker.store import read_connection
+
+    fmt = _format(fmt, render.LIST_FORMATS)
+    if sort not in SORTS:
+        raise InvalidInput(f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+    before = _date(due_before, "--due-before")
+    after = _date(due_after, "--due-after")
+    statuses = [parse_status(s) for s in status or []]
+    with read_connection(database(ctx, db)) as connection:
+        filters = CommitmentFilter(
+            statuses=statuses,
+            owner_id=reads.find_organisation(connection, owner)["id"] if owner else None,
+            tag=tag.strip().lower() if tag else None,
+            overdue_on=today() if overdue else None,
+            due_before=before.first if before else None,
+            due_after=after.last if after else None,
+            search=search,
+            sort=sort,
+            limit=limit,
+        )
+        items = reads.list_commitments(connection, filters)
+    write(render.commitments(items, fmt))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The commitment's ref.", show_default=False)],
+    fmt: DetailFormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Show one commitment with its source and whole history."""
+    from tracker import reads, render
+    from tracker.store import read_connection
+
+    fmt = _format(fmt, ("table", "json"))
+    with read_connection(database(ctx, db)) as connection:
+        item = reads.commitment_detail(connection, ref)
+    write(render.detail(item, fmt))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The commitment's ref.", show_default=False)],
+    fmt: DetailFormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """A commitment's history, in timeline order (the day each event took effect)."""
+    from tracker import reads, render
+    from tracker.store import read_connection
+
+    fmt = _format(fmt, ("table", "json"))
+    with read_connection(database(ctx, db)) as connection:
+        events = reads.history(connection, ref)
+    write(render.history(events, fmt))
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The commitment's ref.", show_default=False)],
+    status: Annotated[str | None, typer.Option(help="The new status.")] = None,
+    on: Annotated[str | None, typer.Option(help="The day it took effect (default: today).")] = None,
+    note: NoteOption = None,
+    evidence: Annotated[str | None, typer.Option(help="A URL (or citation) that shows it.")] = None,
+    by: ByOption = None,
+    reopen: Annotated[bool, typer.Option("--reopen", help="Allow leaving a final status.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Record what happened: a new status, a note, or both, with evidence."""
+    from tracker.errors import InvalidInput
+    from tracker.service import UpdateRequest, record_update
+    from tracker.statuses import parse_status
+    from tracker.store import write_session
+
+    effective = _date(on, "--on")
+    if effective is not None and effective.precision != "day":
+        raise InvalidInput(f"--on needs a day, not {effective}; an update takes effect on one day")
+    request = UpdateRequest(
+        ref=ref,
+        status=parse_status(status) if status is not None else None,
+        on=effective.last if effective else None,
+        note=note,
+        evidence=evidence,
+        by=by,
+        reopen=reopen,
+    )
+    with write_session(database(ctx, db)) as session:
+        result = record_update(session, request)
+    if result.to_status is None:
+        write(f"{result.ref}: note recorded on {result.on} (status {result.current_status})\n")
+        return
+    write(f"{result.ref}: {result.from_status} → {result.to_status} on {result.on}")
+    if result.current_status != result.to_status:
+        write(f"; a later update keeps it {result.current_status}")
+    write("\n")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The commitment's ref.", show_default=False)],
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    owner: Annotated[str | None, typer.Option(help="New owner.")] = None,
+    agreed: Annotated[str | None, typer.Option(help="New agreed date ('none' removes it).")] = None,
+    due: Annotated[str | None, typer.Option(help="New deadline ('none' removes it).")] = None,
+    source: Annotated[str | None, typer.Option(help="New source: key, title or URL.")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option(help="Add a tag (repeatable).")] = None,
+    remove_tag: Annotated[list[str] | None, typer.Option(help="Remove a tag (repeatable).")] = None,
+    add_partner: Annotated[list[str] | None, typer.Option(help="Add a partner (repeatable).")] = None,
+    remove_partner: Annotated[list[str] | None, typer.Option(help="Remove a partner (repeatable).")] = None,
+    note: NoteOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change a commitment's fields; the change is recorded in its history as an edit."""
+    from tracker.service import CommitmentEdit, edit_commitment
+    from tracker.store import write_session
+
+    changes = CommitmentEdit(
+        title=title,
+        description=description,
+        owner=owner,
+        agreed=_date_or_clear(agreed, "--agreed"),
+        due=_date_or_clear(due, "--due"),
+        source=source,
+        add_tags=add_tag or [],
+        remove_tags=remove_tag or [],
+        add_partners=add_partner or [],
+        remove_partners=remove_partner or [],
+    )
+    with write_session(database(ctx, db)) as session:
+        changed = edit_commitment(session, ref, changes, note=note, by=by)
+    write(f"{ref.strip().lower()}: changed {', '.join(changed)}\n")

@@ -1,0 +1,59 @@
+"""`owners`: the organisations, with counts of what they own; `owners add` adds one."""
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli import DbOption, app, database, write
+
+owners_app = typer.Typer(help="Organisations with counts of their commitments.", invoke_without_command=True)
+app.add_typer(owners_app, name="owners")
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+
+
+@owners_app.callback()
+def owners(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None) -> None:
+    """List organisations: commitments owned, open, overdue, and how many they support as partner."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker import reads, render
+    from tracker.dates import today
+    from tracker.store import read_connection
+
+    fmt = _check_format(fmt)
+    with read_connection(database(ctx, db)) as connection:
+        rows = reads.owners(connection, today())
+    if fmt == "csv":
+        header = ("short_name", "name", "country", "owned", "open", "overdue", "partner_in")
+        write(render.to_csv(header, [[row[h] for h in header] for row in rows]))
+    else:
+        write(render.owners(rows, fmt))
+
+
+@owners_app.command("add")
+def add(
+    ctx: typer.Context,
+    short_name: Annotated[str, typer.Argument(help="Unique short name, e.g. FIA.", show_default=False)],
+    name: Annotated[str | None, typer.Option(help="Full name (default: the short name).")] = None,
+    country: Annotated[str | None, typer.Option(help="Country.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="Another name it goes by (repeatable).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add an organisation that commitments can name as owner or partner."""
+    from tracker.service import OrganisationSpec, upsert_organisation
+    from tracker.store import write_session
+
+    spec = OrganisationSpec(short_name, name or short_name, country, alias or [])
+    with write_session(database(ctx, db), create=True) as session:
+        upsert_organisation(session, spec, create_only=True)
+    write(f"added organisation {spec.short_name.strip()}\n")
+
+
+def _check_format(fmt: str) -> str:
+    from tracker.errors import InvalidInput
+    from tracker.render import LIST_FORMATS
+
+    if fmt not in LIST_FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(LIST_FORMATS)}")
+    return fmt

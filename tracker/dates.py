@@ -1,0 +1,159 @@
+"""Dates as people write them, kept with their precision.
+
+A vague date (`March 2026`, `Q3 2026`, `2026`) is stored as the last day of its period, so
+that "overdue" means past every day it allows; rules that need the earliest day it allows
+use `first`. python-dateutil does the parsing and the calendar arithmetic.
+
+dateutil is imported only when text is parsed, to keep read commands quick to start.
+"""
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+from tracker.errors import InvalidInput
+
+PRECISIONS = ("day", "month", "quarter", "year")
+
+_RELATIVE_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+_PLUS_FORM = re.compile(r"^([+-])\s*(\d{1,5})\s*([dwmy])$")
+_WORD_FORM = re.compile(r"^(in\s+)?(\d{1,5})\s+(day|week|month|year)s?(\s+ago)?$")
+_QUARTER_FORMS = (re.compile(r"^q([1-4])\s*[-/ ]?\s*(\d{4})$"), re.compile(r"^(\d{4})\s*[-/ ]?\s*q([1-4])$"))
+_YEAR_FORM = re.compile(r"^\d{4}$")
+_YEAR_MONTH_FORM = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def today() -> dt.date:
+    """The local calendar date; TRACKER_TODAY pins it (reproducible reports and examples)."""
+    pinned = os.environ.get("TRACKER_TODAY")
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise InvalidInput(f"TRACKER_TODAY must be a YYYY-MM-DD date, not {pinned!r}") from None
+    return dt.date.today()
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A date known to a precision; `last` is what is stored."""
+
+    last: dt.date
+    precision: str = "day"
+
+    @property
+    def first(self) -> dt.date:
+        if self.precision == "day":
+            return self.last
+        if self.precision == "month":
+            return self.last.replace(day=1)
+        if self.precision == "quarter":
+            return dt.date(self.last.year, self.last.month - 2, 1)
+        return self.last.replace(month=1, day=1)
+
+    def __str__(self) -> str:
+        """The form people wrote: `2026-03-31`, `March 2026`, `Q3 2026`, `2026`."""
+        if self.precision == "day":
+            return self.last.isoformat()
+        if self.precision == "month":
+            return self.last.strftime("%B %Y")
+        if self.precision == "quarter":
+            return f"Q{(self.last.month - 1) // 3 + 1} {self.last.year}"
+        return str(self.last.year)
+
+    @classmethod
+    def stored(cls, last: dt.date | str | None, precision: str | None) -> "FuzzyDate | None":
+        if last is None:
+            return None
+        if isinstance(last, str):
+            last = dt.date.fromisoformat(last)
+        return cls(last, precision or "day")
+
+
+def _end_of_month(year: int, month: int) -> dt.date:
+    from dateutil.relativedelta import relativedelta
+
+    return dt.date(year, month, 1) + relativedelta(day=31)
+
+
+def parse_date(text: str, *, field: str = "date") -> FuzzyDate:
+    """Read a date as a person writes it; refuse what is impossible or unreadable."""
+    raw = text.strip()
+    lowered = re.sub(r"\s+", " ", raw.lower())
+    if not lowered:
+        raise InvalidInput(f"{field} is empty; give a date such as 2026-03-31, March 2026, Q3 2026 or 2026")
+    base = today()
+    if lowered in ("today", "now"):
+        return FuzzyDate(base)
+    if lowered == "yesterday":
+        return FuzzyDate(base - dt.timedelta(days=1))
+    if lowered == "tomorrow":
+        return FuzzyDate(base + dt.timedelta(days=1))
+    if match := _PLUS_FORM.match(lowered):
+        sign, count, unit = match.groups()
+        amount = int(count) * (-1 if sign == "-" else 1)
+        return FuzzyDate(_shift(base, amount, _RELATIVE_UNITS[unit], raw))
+    if match := _WORD_FORM.match(lowered):
+        leading_in, count, unit, ago = match.groups()
+        if bool(leading_in) == bool(ago):
+            raise InvalidInput(f"cannot read {field} {raw!r}; write 'in 6 months' or '6 months ago'")
+        amount = int(count) * (-1 if ago else 1)
+        return FuzzyDate(_shift(base, amount, unit + "s", raw))
+    for index, pattern in enumerate(_QUARTER_FORMS):
+        if match := pattern.match(lowered):
+            quarter, year = match.groups() if index == 0 else reversed(match.groups())
+            return FuzzyDate(_end_of_month(_year(year, raw), int(quarter) * 3), "quarter")
+    if _YEAR_FORM.match(lowered):
+        return FuzzyDate(dt.date(_year(lowered, raw), 12, 31), "year")
+    if match := _YEAR_MONTH_FORM.match(lowered):
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise InvalidInput(f"{field} {raw!r} is not a real date (month {month})")
+        return FuzzyDate(_end_of_month(_year(str(year), raw), month), "month")
+    return _parse_calendar_text(raw, field)
+
+
+def _parse_calendar_text(raw: str, field: str) -> FuzzyDate:
+    from dateutil import parser as date_parser
+
+    # Parsing twice with different defaults shows which parts the text itself supplied.
+    try:
+        first = date_parser.parse(raw, default=dt.datetime(2001, 1, 1), dayfirst=True)
+        second = date_parser.parse(raw, default=dt.datetime(2002, 2, 2), dayfirst=True)
+    except date_parser.ParserError as error:
+        reason = str(error).split(":")[0]
+        if "out of range" in reason or "must be in" in reason:
+            raise InvalidInput(f"{field} {raw!r} is not a real date ({reason})") from None
+        raise InvalidInput(
+            f"cannot read {field} {raw!r}; use a form such as 2026-03-31, 31 March 2026, "
+            "March 2026, Q3 2026, 2026, today or +90d"
+        ) from None
+    except (ValueError, OverflowError) as error:
+        raise InvalidInput(f"{field} {raw!r} is not a real date ({error})") from None
+    if first.year != second.year:
+        raise InvalidInput(f"{field} {raw!r} has no year; write it in full, e.g. 31 March 2026")
+    if first.month != second.month:
+        raise InvalidInput(f"cannot read {field} {raw!r}; use a form such as 2026-03-31 or March 2026")
+    _year(str(first.year), raw)
+    if first.day != second.day:
+        return FuzzyDate(_end_of_month(first.year, first.month), "month")
+    return FuzzyDate(first.date())
+
+
+def _year(text: str, raw: str) -> int:
+    year = int(text)
+    if not 1900 <= year <= 2200:
+        raise InvalidInput(f"date {raw!r} is out of range (years 1900 to 2200)")
+    return year
+
+
+def _shift(base: dt.date, amount: int, unit: str, raw: str) -> dt.date:
+    from dateutil.relativedelta import relativedelta
+
+    try:
+        shifted = base + relativedelta(**{unit: amount})
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"date {raw!r} is out of range") from None
+    _year(str(shifted.year), raw)
+    return shifted

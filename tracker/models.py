@@ -1,0 +1,91 @@
+"""The schema, as SQLModel tables. The write path uses these; reads use tracker.queries.
+
+Lists that belong to one row and are never filtered on (aliases, an edit's changes) are JSON
+text; those that are filtered on (tags, partners) are tables of their own.
+"""
+
+import datetime as dt
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    short_name: str = Field(unique=True)
+    name: str
+    country: str | None = None
+    aliases: str = "[]"  # JSON list of other names
+
+
+class Source(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # a short slug that commitments and files refer to
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    published_precision: str | None = None
+    note: str | None = None
+
+
+class Commitment(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_commitment_owner_status", "owner_id", "status"),
+        Index("ix_commitment_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)
+    title: str
+    description: str = ""
+    owner_id: int = Field(foreign_key="organisation.id")
+    status: str  # the status in effect at the latest date of the history, kept with each event
+    agreed: dt.date | None = None
+    agreed_precision: str | None = None
+    due: dt.date | None = None
+    due_precision: str | None = None
+    # The day the history starts: the first day of `agreed`, else the day it was recorded.
+    starts_on: dt.date
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CommitmentPartner(SQLModel, table=True):
+    __tablename__ = "commitment_partner"
+    commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, index=True)
+
+
+class CommitmentTag(SQLModel, table=True):
+    __tablename__ = "commitment_tag"
+    __table_args__ = (Index("ix_commitment_tag_tag", "tag", "commitment_id"),)
+    commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
+    tag: str = Field(primary_key=True)
+
+
+class Event(SQLModel, table=True):
+    """One entry of a commitment's append-only history."""
+
+    __table_args__ = (Index("ix_event_timeline", "commitment_id", "on_date", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id")
+    kind: str  # created, status, note, edit
+    to_status: str | None = None  # set on created and status events
+    # The day it took effect. A created event takes effect on its commitment's starts_on.
+    on_date: dt.date
+    recorded_at: dt.datetime  # UTC
+    recorded_by: str | None = None
+    note: str | None = None
+    evidence: str | None = None
+    changes: str | None = None  # JSON {field: [before, after]} for edit events
+
+
+class TrackerMigration(SQLModel, table=True):
+    __tablename__ = "tracker_migration"
+    __table_args__ = (UniqueConstraint("name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    applied_at: dt.datetime

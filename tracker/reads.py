@@ -1,0 +1,149 @@
+"""Read operations: plain dicts in the shape of the JSON interface, from tracker.queries."""
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tracker import queries
+from tracker.errors import NotFound
+from tracker.queries import CommitmentFilter, Row, fetch_all, fetch_one
+
+_CHUNK = 500
+
+
+def iso_date(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def iso_timestamp(value: Any) -> str | None:
+    """Stored UTC timestamps as `2026-11-28T09:44:45Z`."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def match_organisation(rows: Sequence[Row], name: str) -> Row | None:
+    """Find an organisation by short name, then full name, then alias, ignoring case."""
+    wanted = name.strip().casefold()
+    for key in ("short_name", "name"):
+        for row in rows:
+            if str(row[key]).casefold() == wanted:
+                return row
+    for row in rows:
+        if any(alias.casefold() == wanted for alias in json.loads(row["aliases"] or "[]")):
+            return row
+    return None
+
+
+def find_organisation(connection: Any, name: str) -> Row:
+    rows = fetch_all(connection, queries.ORGANISATIONS)
+    row = match_organisation(rows, name)
+    if row is None:
+        known = ", ".join(r["short_name"] for r in rows) or "none yet"
+        raise NotFound(f"unknown organisation {name!r}; known: {known}")
+    return row
+
+
+def list_commitments(connection: Any, filters: CommitmentFilter) -> list[Row]:
+    sql, params = queries.list_commitments(filters)
+    rows = fetch_all(connection, sql, params)
+    return _with_lists(connection, rows)
+
+
+def _with_lists(connection: Any, rows: list[Row]) -> list[Row]:
+    tags: dict[int, list[str]] = {}
+    partners: dict[int, list[str]] = {}
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for tag_row in fetch_all(connection, queries.tags_of(chunk)):
+            tags.setdefault(tag_row["commitment_id"], []).append(tag_row["tag"])
+        for partner_row in fetch_all(connection, queries.partners_of(chunk)):
+            partners.setdefault(partner_row["commitment_id"], []).append(partner_row["short_name"])
+    return [commitment_item(row, tags.get(row["id"], []), partners.get(row["id"], [])) for row in rows]
+
+
+def commitment_item(row: Row, tags: list[str], partners: list[str]) -> Row:
+    return {
+        "id": row["id"],
+        "ref": row["ref"],
+        "title": row["title"],
+        "description": row["description"],
+        "owner": row["owner"],
+        "partners": partners,
+        "status": row["status"],
+        "agreed": iso_date(row["agreed"]),
+        "agreed_precision": row["agreed_precision"],
+        "due": iso_date(row["due"]),
+        "due_precision": row["due_precision"],
+        "tags": tags,
+        "source": row["source"],
+        "created_at": iso_timestamp(row["created_at"]),
+        "updated_at": iso_timestamp(row["updated_at"]),
+    }
+
+
+def _commitment_row(connection: Any, ref: str) -> Row:
+    row = fetch_one(connection, queries.COMMITMENT_BY_REF, {"ref": ref.strip()})
+    if row is None:
+        raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")
+    return row
+
+
+def history(connection: Any, ref: str) -> list[Row]:
+    row = _commitment_row(connection, ref)
+    return _history(connection, row["id"])
+
+
+def _history(connection: Any, commitment_id: int) -> list[Row]:
+    return [
+        {
+            "id": event["id"],
+            "kind": event["kind"],
+            "from_status": event["from_status"],
+            "to_status": event["to_status"],
+            "on": iso_date(event["on_date"]),
+            "recorded_at": iso_timestamp(event["recorded_at"]),
+            "by": event["recorded_by"],
+            "note": event["note"],
+            "evidence": event["evidence"],
+            "changes": json.loads(event["changes"]) if event["changes"] else None,
+        }
+        for event in fetch_all(connection, queries.HISTORY, {"commitment_id": commitment_id})
+    ]
+
+
+def commitment_detail(connection: Any, ref: str) -> Row:
+    """`show`: the list item, the source it cites, and its whole history."""
+    row = _commitment_row(connection, ref)
+    item = _with_lists(connection, [row])[0]
+    source = fetch_one(connection, queries.SOURCE_BY_KEY, {"key": row["source"]}) if row["source"] else None
+    if source is not None:
+        source["published"] = iso_date(source["published"])
+    item["source_detail"] = source
+    item["history"] = _history(connection, row["id"])
+    return item
+
+
+def owners(connection: Any, today: dt.date) -> list[Row]:
+    return [
+        {
+            "short_name": row["short_name"],
+            "name": row["name"],
+            "country": row["country"],
+            "owned": row["owned"],
+            "open": row["open"] or 0,
+            "overdue": row["overdue"] or 0,
+            "partner_in": row["partner_in"],
+        }
+        for row in fetch_all(connection, queries.OWNERS, {"today": today})
+    ]

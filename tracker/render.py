@@ -1,0 +1,130 @@
+"""Renderers for lists, commitments, histories and organisations: table, JSON, CSV, Markdown.
+
+Each takes the plain dicts of tracker.reads and returns text; nothing here reads the database.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tracker.dates import FuzzyDate
+
+LIST_FORMATS = ("table", "json", "csv", "markdown")
+LIST_FIELDS = (
+    "id", "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision",
+    "due", "due_precision", "tags", "source", "created_at", "updated_at",
+)  # fmt: skip
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def shown_date(value: str | None, precision: str | None) -> str:
+    fuzzy = FuzzyDate.stored(value, precision)
+    return str(fuzzy) if fuzzy else ""
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """A cell that would start a formula in a spreadsheet gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    return ";".join(value) if isinstance(value, list) else value
+
+
+def _markdown_cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", wrap: dict[int, int] | None = None) -> str:
+    from tabulate import tabulate
+
+    if fmt == "markdown":
+        cells = [[_markdown_cell(cell) for cell in row] for row in rows]
+        return tabulate(cells, headers=list(header), tablefmt="github", disable_numparse=True) + "\n"
+    widths = [wrap.get(i) if wrap else None for i in range(len(header))]
+    return tabulate(rows, headers=list(header), tablefmt="simple", maxcolwidths=widths, disable_numparse=True) + "\n"
+
+
+def commitments(items: Sequence[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(list(items))
+    if fmt == "csv":
+        return to_csv(LIST_FIELDS, [[_csv_cell(item[name]) for name in LIST_FIELDS] for item in items])
+    if not items and fmt == "table":
+        return "no commitments match\n"
+    header = ("ref", "title", "owner", "status", "due", "tags")
+    rows = [
+        (item["ref"], item["title"], item["owner"], item["status"],
+         shown_date(item["due"], item["due_precision"]), ", ".join(item["tags"]))
+        for item in items
+    ]  # fmt: skip
+    return table(header, rows, fmt, wrap={1: 48, 5: 28})
+
+
+def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(list(events))
+    header = ("id", "on", "kind", "status", "by", "note", "evidence")
+    rows = [
+        (event["id"], event["on"], event["kind"], _transition(event), event["by"] or "",
+         event["note"] or "", event["evidence"] or "")
+        for event in events
+    ]  # fmt: skip
+    return table(header, rows, fmt, wrap={5: 48, 6: 40})
+
+
+def _transition(event: dict[str, Any]) -> str:
+    if event["to_status"] is None:
+        return ""
+    if event["from_status"] is None:
+        return str(event["to_status"])
+    return f"{event['from_status']} → {event['to_status']}"
+
+
+def detail(item: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(item)
+    source = item["source_detail"]
+    source_text = ""
+    if source:
+        source_text = source["title"] + (f" ({source['publisher']})" if source["publisher"] else "")
+        if source["url"]:
+            source_text += f" {source['url']}"
+    fields = [
+        ("ref", item["ref"]),
+        ("title", item["title"]),
+        ("owner", item["owner"]),
+        ("partners", ", ".join(item["partners"])),
+        ("status", item["status"]),
+        ("agreed", shown_date(item["agreed"], item["agreed_precision"])),
+        ("due", shown_date(item["due"], item["due_precision"])),
+        ("tags", ", ".join(item["tags"])),
+        ("source", source_text),
+        ("description", item["description"]),
+    ]
+    from tabulate import tabulate
+
+    head = tabulate(fields, tablefmt="plain", maxcolwidths=[None, 80], disable_numparse=True)
+    return f"{head}\n\nhistory:\n{history(item['history'], 'table')}"
+
+
+def owners(rows: Sequence[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(list(rows))
+    header = ("short_name", "name", "country", "owned", "open", "overdue", "partner_in")
+    return table(header, [[row[name] if row[name] is not None else "" for name in header] for row in rows], fmt)

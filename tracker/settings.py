@@ -1,0 +1,25 @@
+"""Which database a command uses: `--db` > `TRACKER_DB` > `db/tracker.db`."""
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DB = os.path.join("db", "tracker.db")
+
+
+@dataclass(frozen=True)
+class DatabaseChoice:
+    location: str  # a file path, or a SQLAlchemy URL for a server database
+    reason: str
+
+    @property
+    def is_url(self) -> bool:
+        return "://" in self.location
+
+
+def resolve_database(flag: str | None) -> DatabaseChoice:
+    if flag:
+        return DatabaseChoice(flag, "from --db")
+    from_env = os.environ.get("TRACKER_DB")
+    if from_env:
+        return DatabaseChoice(from_env, "from TRACKER_DB")
+    return DatabaseChoice(DEFAULT_DB, "the default (set --db or TRACKER_DB to change it)")

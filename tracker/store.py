@@ -1,0 +1,187 @@
+"""Opening a tracker database: read connections, write sessions, and their guarantees.
+
+Reads of SQLite files go through the standard library's sqlite3, read-only, inside one
+snapshot. Writes go through SQLModel sessions; each command is one transaction that takes the
+write lock at its start (BEGIN IMMEDIATE), so concurrent commands queue instead of failing
+half-way. A command that fails leaves no new file behind.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import NotFound, TrackerError
+from tracker.settings import DatabaseChoice
+
+DEFAULT_LOCK_TIMEOUT_SECONDS = 30.0
+
+
+def lock_timeout_seconds() -> float:
+    raw = os.environ.get("TRACKER_LOCK_TIMEOUT")
+    if raw is None:
+        return DEFAULT_LOCK_TIMEOUT_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise TrackerError(f"TRACKER_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not {raw!r}")
+    return value
+
+
+def _missing(path: str) -> NotFound:
+    return NotFound(f"no tracker database at {path}; create one with 'tracker init' or 'tracker load FILE'")
+
+
+def _not_a_database(path: str) -> TrackerError:
+    return TrackerError(f"{path} is not a tracker database")
+
+
+@contextmanager
+def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
+    """A connection that sees one consistent snapshot and cannot write."""
+    if choice.is_url:
+        engine = make_engine(choice)
+        try:
+            with engine.connect() as connection:
+                _check_schema(connection, choice.location)
+                yield connection
+        finally:
+            engine.dispose()
+        return
+    path = choice.location
+    if not os.path.isfile(path):
+        raise _missing(path)
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=lock_timeout_seconds())
+    except sqlite3.Error as error:
+        raise TrackerError(f"cannot open {path}: {error}") from None
+    try:
+        try:
+            needs_upgrade = _check_schema(connection, path)
+        except sqlite3.DatabaseError:
+            raise _not_a_database(path) from None
+        if needs_upgrade:
+            connection.close()
+            _upgrade(choice)
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=lock_timeout_seconds())
+        connection.execute("BEGIN")
+        yield connection
+    finally:
+        connection.close()
+
+
+def _check_schema(connection: Any, location: str) -> bool:
+    """Refuse what is not a usable tracker database; True when it needs migrations."""
+    from tracker.migrations import pending, schema_problem
+    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+
+    try:
+        applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
+    except sqlite3.OperationalError:
+        raise _not_a_database(location) from None
+    problem = schema_problem(applied, location)
+    if problem:
+        raise TrackerError(problem)
+    return bool(pending(applied))
+
+
+def _upgrade(choice: DatabaseChoice) -> None:
+    from tracker.migrations import migrate
+
+    engine = make_engine(choice)
+    try:
+        migrate(engine, choice.location)
+    finally:
+        engine.dispose()
+
+
+def make_engine(choice: DatabaseChoice) -> Any:
+    """An engine whose every connection has the pragmas and locking this tool relies on."""
+    from sqlalchemy import create_engine, event
+
+    if choice.is_url:
+        return create_engine(choice.location)
+    timeout = lock_timeout_seconds()
+    engine = create_engine(f"sqlite:///{choice.location}", connect_args={"timeout": timeout})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions are begun below, explicitly
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool = False) -> Iterator[Any]:
+    """One transaction for one command: committed whole at the end, or not at all."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+    from sqlmodel import Session
+
+    from tracker.migrations import migrate
+
+    path = None if choice.is_url else choice.location
+    is_new = path is not None and not os.path.exists(path)
+    if is_new and not create:
+        raise _missing(choice.location)
+    if path is not None and os.path.isdir(path):
+        raise TrackerError(f"{path} is a folder, not a tracker database")
+    if is_new and path is not None:
+        parent = os.path.dirname(path)
+        try:
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+        except OSError as error:
+            raise TrackerError(f"cannot create {path}: {error.strerror}") from None
+    engine = make_engine(choice)
+    succeeded = False
+    try:
+        migrate(engine, choice.location)
+        with Session(engine, expire_on_commit=False) as session:
+            transaction = session.begin()
+            try:
+                yield session
+            except BaseException:
+                transaction.rollback()
+                raise
+            if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+        succeeded = True
+    except OperationalError as error:
+        if "locked" in str(error.orig) or "busy" in str(error.orig):
+            raise TrackerError(
+                f"{choice.location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
+                "(set TRACKER_LOCK_TIMEOUT to wait longer)"
+            ) from None
+        raise
+    except DatabaseError as error:
+        if "not a database" in str(error.orig):
+            raise _not_a_database(choice.location) from None
+        raise
+    finally:
+        engine.dispose()
+        if is_new and path is not None and (dry_run or not succeeded):
+            _remove_database_files(path)
+
+
+def _remove_database_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass

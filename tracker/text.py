@@ -1,0 +1,60 @@
+"""Rules for the text people type: what is refused, and how long it may be."""
+
+import re
+import unicodedata
+
+from tracker.errors import InvalidInput
+
+# Documented in the README ("Limits"); each is a count of characters.
+LIMITS = {
+    "ref": 80,
+    "title": 300,
+    "description": 20_000,
+    "note": 20_000,
+    "evidence": 2_000,
+    "by": 200,
+    "tag": 60,
+    "organisation": 200,
+    "source": 500,
+}
+
+_REF = re.compile(r"^[^\W_][\w-]*$")
+
+
+def clean_text(value: str | None, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
+    """Strip surrounding space and refuse what a person cannot have meant to store."""
+    if value is None:
+        return None
+    text = value.strip()
+    for character in text:
+        if unicodedata.category(character) == "Cc" and character not in "\n\t\r":
+            raise InvalidInput(f"{field} contains a control character (U+{ord(character):04X})")
+    if single_line and ("\n" in text or "\r" in text):
+        raise InvalidInput(f"{field} must be one line")
+    if required and not text:
+        raise InvalidInput(f"{field} is empty")
+    limit = LIMITS.get(field, LIMITS["organisation"])
+    if len(text) > limit:
+        raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {limit}")
+    return text
+
+
+def clean_ref(value: str) -> str:
+    ref = clean_text(value, "ref", required=True, single_line=True) or ""
+    ref = ref.lower()
+    if not _REF.match(ref):
+        raise InvalidInput(f"ref {value!r} must be letters, digits and hyphens, starting with a letter or digit")
+    return ref
+
+
+def clean_tag(value: str) -> str:
+    tag = clean_text(value, "tag", required=True, single_line=True) or ""
+    return re.sub(r"\s+", "-", tag.lower())
+
+
+def slugify(title: str, limit: int = 60) -> str:
+    """A readable ref from a title: `Activate the FIA's CT Wing` -> `activate-the-fia-s-ct-wing`."""
+    slug = re.sub(r"[\W_]+", "-", title.casefold()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
+    return slug or "commitment"
