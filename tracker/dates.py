@@ -22,6 +22,7 @@ _WORD_FORM = re.compile(r"^(in\s+)?(\d{1,5})\s+(day|week|month|year)s?(\s+ago)?$
 _QUARTER_FORMS = (re.compile(r"^q([1-4])\s*[-/ ]?\s*(\d{4})$"), re.compile(r"^(\d{4})\s*[-/ ]?\s*q([1-4])$"))
 _YEAR_FORM = re.compile(r"^\d{4}$")
 _YEAR_MONTH_FORM = re.compile(r"^(\d{4})-(\d{1,2})$")
+_ISO_DAY_FORM = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def today() -> dt.date:
@@ -111,6 +112,13 @@ def parse_date(text: str, *, field: str = "date") -> FuzzyDate:
         if not 1 <= month <= 12:
             raise InvalidInput(f"{field} {raw!r} is not a real date (month {month})")
         return FuzzyDate(_end_of_month(_year(str(year), raw), month), "month")
+    if match := _ISO_DAY_FORM.match(lowered):
+        # Year first always; dateutil's dayfirst (for 31/03/2026) would misread 2026-03-01.
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            return FuzzyDate(dt.date(_year(str(year), raw), month, day))
+        except ValueError as error:
+            raise InvalidInput(f"{field} {raw!r} is not a real date ({error})") from None
     return _parse_calendar_text(raw, field)
 
 
@@ -152,7 +160,8 @@ def _shift(base: dt.date, amount: int, unit: str, raw: str) -> dt.date:
     from dateutil.relativedelta import relativedelta
 
     try:
-        shifted = base + relativedelta(**{unit: amount})
+        step: dict[str, int] = {unit: amount}
+        shifted = base + relativedelta(**step)  # type: ignore[arg-type]
     except (ValueError, OverflowError):
         raise InvalidInput(f"date {raw!r} is out of range") from None
     _year(str(shifted.year), raw)

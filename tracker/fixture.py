@@ -57,7 +57,9 @@ class _Problems:
         more = len(self.lines) - len(shown)
         tail = [f"  … and {more} more"] if more else []
         count = f"{len(self.lines)} problem{'s' if len(self.lines) != 1 else ''}"
-        raise TrackerError("\n".join([f"{self.origin}: {count}; nothing was loaded", *("  " + s for s in shown), *tail]))
+        raise TrackerError(
+            "\n".join([f"{self.origin}: {count}; nothing was loaded", *("  " + s for s in shown), *tail])
+        )
 
 
 def read_fixture(path: str) -> Fixture:
@@ -147,13 +149,23 @@ def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSumma
 
     problems = _Problems(origin)
     for organisation in fixture.organisations:
-        _attempt(problems, f"organisation {organisation.short_name}", summary, "organisations",
-                 lambda o=organisation: upsert_organisation(session, o))
+        _attempt(
+            problems,
+            f"organisation {organisation.short_name}",
+            summary,
+            "organisations",
+            lambda o=organisation: upsert_organisation(session, o),
+        )
     for source in fixture.sources:
         _attempt(problems, f"source {source.key}", summary, "sources", lambda s=source: upsert_source(session, s))
     for commitment in fixture.commitments:
-        _attempt(problems, f"commitment {commitment.ref}", summary, "commitments",
-                 lambda c=commitment: upsert_commitment(session, c, origin=Path(origin).name))
+        _attempt(
+            problems,
+            f"commitment {commitment.ref}",
+            summary,
+            "commitments",
+            lambda c=commitment: upsert_commitment(session, c, origin=Path(origin).name),
+        )
     problems.raise_if_any()
 
 

@@ -29,7 +29,7 @@ def fetch_all(connection: Any, sql: str, params: dict[str, Any] | None = None) -
     if isinstance(connection, sqlite3.Connection):
         cursor = connection.execute(sql, {k: _sqlite_value(v) for k, v in params.items()})
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, values)) for values in cursor.fetchall()]
+        return [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
     from sqlalchemy import text
 
     if connection.dialect.name == "sqlite":
@@ -74,9 +74,7 @@ SORT_ORDERS = {
     "ref": "c.ref",
     "title": "c.title, c.id",
     "owner": "o.short_name, c.id",
-    "status": "CASE c.status "
-    + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES))
-    + " END, c.id",
+    "status": "CASE c.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES)) + " END, c.id",
     "due": "CASE WHEN c.due IS NULL THEN 1 ELSE 0 END, c.due, c.id",
     "agreed": "CASE WHEN c.agreed IS NULL THEN 1 ELSE 0 END, c.agreed, c.id",
     "updated": "c.updated_at DESC, c.id DESC",
@@ -108,7 +106,7 @@ def commitment_conditions(filters: CommitmentFilter) -> tuple[list[str], dict[st
     if filters.statuses:
         names = [f"status_{i}" for i in range(len(filters.statuses))]
         conditions.append(f"c.status IN ({', '.join(':' + n for n in names)})")
-        params.update(zip(names, filters.statuses))
+        params.update(zip(names, filters.statuses, strict=False))
     if filters.owner_id is not None:
         conditions.append("c.owner_id = :owner_id")
         params["owner_id"] = filters.owner_id
@@ -149,7 +147,11 @@ def _id_list(ids: Iterable[int]) -> str:
 
 
 def tags_of(ids: Sequence[int]) -> str:
-    return f"SELECT commitment_id, tag FROM commitment_tag WHERE commitment_id IN ({_id_list(ids)}) ORDER BY commitment_id, tag"
+    return f"""
+        SELECT commitment_id, tag FROM commitment_tag
+        WHERE commitment_id IN ({_id_list(ids)})
+        ORDER BY commitment_id, tag
+    """
 
 
 def partners_of(ids: Sequence[int]) -> str:
@@ -187,7 +189,9 @@ STATUS_ON = f"""
     LIMIT 1
 """
 
-FIRST_UPDATE_ON = "SELECT MIN(on_date) AS first_on FROM event WHERE commitment_id = :commitment_id AND kind <> 'created'"
+FIRST_UPDATE_ON = (
+    "SELECT MIN(on_date) AS first_on FROM event WHERE commitment_id = :commitment_id AND kind <> 'created'"
+)
 
 ORGANISATIONS = "SELECT id, short_name, name, country, aliases FROM organisation ORDER BY short_name"
 

@@ -24,11 +24,10 @@ def iso_timestamp(value: Any) -> str | None:
     """Stored UTC timestamps as `2026-11-28T09:44:45Z`."""
     if value is None:
         return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromisoformat(str(value))
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC)
+    return stamp.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def match_organisation(rows: Sequence[Row], name: str) -> Row | None:

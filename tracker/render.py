@@ -50,7 +50,9 @@ def _markdown_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", wrap: dict[int, int] | None = None) -> str:
+def table(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table", wrap: dict[int, int] | None = None
+) -> str:
     from tabulate import tabulate
 
     if fmt == "markdown":

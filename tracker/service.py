@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracker import queries
 from tracker.dates import FuzzyDate, today
@@ -22,6 +22,11 @@ from tracker.statuses import STATUSES, is_final
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
 CLEAR = FuzzyDate(dt.date.min, "day")  # "remove this date" in an edit
+
+
+def _id(row: Any) -> int:
+    assert row.id is not None, "rows have ids once flushed"
+    return int(row.id)
 
 
 def now_utc() -> dt.datetime:
@@ -109,7 +114,7 @@ def upsert_source(session: Session, spec: SourceSpec) -> str:
     }
     existing = session.exec(select(Source).where(Source.key == key)).first()
     if existing is None:
-        session.add(Source(key=key, **wanted))
+        session.add(Source.model_validate({"key": key, **wanted}))
         session.flush()
         return "created"
     if all(getattr(existing, name) == value for name, value in wanted.items()):
@@ -175,7 +180,9 @@ def _check_dates(agreed: FuzzyDate | None, due: FuzzyDate | None) -> None:
         raise InvalidInput(f"due date {due} is before the agreed date {agreed}")
 
 
-def add_commitment(session: Session, spec: CommitmentSpec, *, note: str | None = None, by: str | None = None) -> Commitment:
+def add_commitment(
+    session: Session, spec: CommitmentSpec, *, note: str | None = None, by: str | None = None
+) -> Commitment:
     title = clean_text(spec.title, "title", required=True) or ""
     if spec.status not in STATUSES:
         raise InvalidInput(f"unknown status {spec.status!r}")
@@ -189,7 +196,7 @@ def add_commitment(session: Session, spec: CommitmentSpec, *, note: str | None =
         ref=ref,
         title=title,
         description=clean_text(spec.description, "description") or "",
-        owner_id=owner.id,
+        owner_id=_id(owner),
         status=spec.status,
         agreed=spec.agreed.last if spec.agreed else None,
         agreed_precision=spec.agreed.precision if spec.agreed else None,
@@ -209,13 +216,15 @@ def add_commitment(session: Session, spec: CommitmentSpec, *, note: str | None =
 
 
 def _current_tags(session: Session, commitment: Commitment) -> list[str]:
-    return sorted(t.tag for t in session.exec(select(CommitmentTag).where(CommitmentTag.commitment_id == commitment.id)))
+    return sorted(
+        t.tag for t in session.exec(select(CommitmentTag).where(CommitmentTag.commitment_id == commitment.id))
+    )
 
 
 def _current_partners(session: Session, commitment: Commitment) -> list[str]:
     statement = (
         select(Organisation.short_name)
-        .join(CommitmentPartner, CommitmentPartner.organisation_id == Organisation.id)
+        .join(CommitmentPartner, col(CommitmentPartner.organisation_id) == col(Organisation.id))
         .where(CommitmentPartner.commitment_id == commitment.id)
     )
     return sorted(session.exec(statement).all())
@@ -226,7 +235,7 @@ def _set_tags(session: Session, commitment: Commitment, tags: Sequence[str]) -> 
         session.delete(existing)
     session.flush()
     for tag in dict.fromkeys(tags):
-        session.add(CommitmentTag(commitment_id=commitment.id, tag=tag))
+        session.add(CommitmentTag(commitment_id=_id(commitment), tag=tag))
     session.flush()
 
 
@@ -234,8 +243,8 @@ def _set_partners(session: Session, commitment: Commitment, partners: Sequence[O
     for existing in session.exec(select(CommitmentPartner).where(CommitmentPartner.commitment_id == commitment.id)):
         session.delete(existing)
     session.flush()
-    for organisation_id in dict.fromkeys(p.id for p in partners):
-        session.add(CommitmentPartner(commitment_id=commitment.id, organisation_id=organisation_id))
+    for organisation_id in dict.fromkeys(_id(p) for p in partners):
+        session.add(CommitmentPartner(commitment_id=_id(commitment), organisation_id=organisation_id))
     session.flush()
 
 
@@ -252,7 +261,7 @@ def _append_event(
     changes: dict[str, Any] | None = None,
 ) -> Event:
     event = Event(
-        commitment_id=commitment.id,
+        commitment_id=_id(commitment),
         kind=kind,
         to_status=to_status,
         on_date=on,
@@ -325,7 +334,8 @@ def record_update(session: Session, request: UpdateRequest) -> UpdateResult:
             )
         if is_final(in_effect) and not request.reopen:
             raise InvalidInput(
-                f"{commitment.ref} is {in_effect} on {on}, a final status; add --reopen to change it to {request.status}"
+                f"{commitment.ref} is {in_effect} on {on}, a final status; "
+                f"add --reopen to change it to {request.status}"
             )
     kind = "status" if request.status is not None else "note"
     event = _append_event(

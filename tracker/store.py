@@ -9,7 +9,7 @@ half-way. A command that fails leaves no new file behind.
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,5 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
 
 def _remove_database_files(path: str) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
+        with suppress(FileNotFoundError):
             os.remove(path + suffix)
-        except FileNotFoundError:
-            pass

@@ -20,7 +20,7 @@ EXIT_INTERNAL = 3  # a bug: the message says how to see the traceback
 class _TrackerGroup(TyperGroup):
     """Turns domain errors into `error: …` on stderr and an exit code, at one boundary."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -33,7 +33,7 @@ class _TrackerGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("error: interrupted; nothing was changed", err=True)
             raise typer.Exit(130) from None
-        except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+        except Exception as error:
             if os.environ.get("TRACKER_DEBUG"):
                 raise
             message = str(error).splitlines()[0] if str(error) else ""
@@ -91,7 +91,7 @@ def write(text: str) -> None:
 
 from tracker.cli import commitments, database_commands, owners  # noqa: E402  (they register on `app`)
 
-__all__ = ["app", "main", "commitments", "database_commands", "owners"]
+__all__ = ["app", "commitments", "database_commands", "main", "owners"]
 
 
 def main() -> None:

@@ -39,11 +39,17 @@ def _date_or_clear(text: str | None, option: str) -> Any:
 def add(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="What was agreed, in a line.", show_default=False)],
-    owner: Annotated[str, typer.Option(help="The organisation accountable (short name, name or alias).", show_default=False)],
+    owner: Annotated[
+        str, typer.Option(help="The organisation accountable (short name, name or alias).", show_default=False)
+    ],
     ref: Annotated[str | None, typer.Option(help="A stable slug (default: made from the title).")] = None,
     status: Annotated[str, typer.Option(help="Initial status.")] = "not_started",
-    agreed: Annotated[str | None, typer.Option(help="When it was agreed: 2026-03-31, March 2026, Q3 2026, 2026 …")] = None,
-    due: Annotated[str | None, typer.Option(help="Deadline, in the same forms, or relative (+90d, in 6 months).")] = None,
+    agreed: Annotated[
+        str | None, typer.Option(help="When it was agreed: 2026-03-31, March 2026, Q3 2026, 2026 …")
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option(help="Deadline, in the same forms, or relative (+90d, in 6 months).")
+    ] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A theme (repeatable).")] = None,
     partner: Annotated[list[str] | None, typer.Option(help="A supporting organisation (repeatable).")] = None,
     source: Annotated[str | None, typer.Option(help="Source key, title or URL (a new one is created).")] = None,
@@ -81,7 +87,9 @@ def list_(
     owner: Annotated[str | None, typer.Option(help="Only commitments this organisation owns.")] = None,
     tag: Annotated[str | None, typer.Option(help="Only commitments with this tag.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only past due and not final.")] = False,
-    due_before: Annotated[str | None, typer.Option(help="Due before this date (a vague date: before it starts).")] = None,
+    due_before: Annotated[
+        str | None, typer.Option(help="Due before this date (a vague date: before it starts).")
+    ] = None,
     due_after: Annotated[str | None, typer.Option(help="Due after this date (a vague date: after it ends).")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the title or description (plain text).")] = None,
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "id",

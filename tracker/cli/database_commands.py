@@ -24,7 +24,9 @@ def init(ctx: typer.Context, db: DbOption = None) -> None:
 @app.command()
 def load(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(help="Fixture files (YAML, format tracker-fixture/1).", show_default=False)],
+    files: Annotated[
+        list[str], typer.Argument(help="Fixture files (YAML, format tracker-fixture/1).", show_default=False)
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing.")] = False,
     db: DbOption = None,
 ) -> None:

@@ -1,0 +1,45 @@
+# `make demo` and `make test` each set up their own virtual environment in .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+DEMO_DB := db/tracker.db
+FIXTURE := fixtures/pakistan-us-security-talks.yaml
+
+.PHONY: demo test lint typecheck unit install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	@if [ ! -f $(DEMO_DB) ]; then $(BIN)/tracker --db $(DEMO_DB) load $(FIXTURE); fi
+	@echo
+	$(BIN)/tracker --db $(DEMO_DB) list
+	@echo
+	$(BIN)/tracker --db $(DEMO_DB) owners
+
+lint: install-test
+	$(BIN)/ruff check tracker tests
+	$(BIN)/ruff format --check tracker tests
+
+typecheck: install-test
+	$(BIN)/mypy
+
+unit: install-test
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
