@@ -163,6 +163,6 @@ def _shift(base: dt.date, amount: int, unit: str, raw: str) -> dt.date:
         step: dict[str, int] = {unit: amount}
         shifted = base + relativedelta(**step)  # type: ignore[arg-type]
     except (ValueError, OverflowError):
-        raise InvalidInput(f"date {raw!r} is out of range") from None
+        raise InvalidInput(f"date {raw!r} is out of range (years 1900 to 2200)") from None
     _year(str(shifted.year), raw)
     return shifted

@@ -1,0 +1,77 @@
+import datetime as dt
+
+import pytest
+
+from tracker.dates import FuzzyDate, parse_date
+from tracker.errors import InvalidInput
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-11-28")
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "precision", "shown"),
+    [
+        ("2026-03-31", "2026-03-31", "day", "2026-03-31"),
+        ("2026-03-01", "2026-03-01", "day", "2026-03-01"),  # year first, never day first
+        ("31 March 2026", "2026-03-31", "day", "2026-03-31"),
+        ("31/03/2026", "2026-03-31", "day", "2026-03-31"),  # day first, as written in Pakistan
+        ("March 2026", "2026-03-31", "month", "March 2026"),
+        ("feb 2028", "2028-02-29", "month", "February 2028"),
+        ("2026-02", "2026-02-28", "month", "February 2026"),
+        ("Q3 2026", "2026-09-30", "quarter", "Q3 2026"),
+        ("2026-q1", "2026-03-31", "quarter", "Q1 2026"),
+        ("2026", "2026-12-31", "year", "2026"),
+        ("today", "2026-11-28", "day", "2026-11-28"),
+        ("yesterday", "2026-11-27", "day", "2026-11-27"),
+        ("+90d", "2027-02-26", "day", "2027-02-26"),
+        ("+6m", "2027-05-28", "day", "2027-05-28"),
+        ("+2w", "2026-12-12", "day", "2026-12-12"),
+        ("in 6 months", "2027-05-28", "day", "2027-05-28"),
+        ("30 days ago", "2026-10-29", "day", "2026-10-29"),
+        ("  In 1 Year ", "2027-11-28", "day", "2027-11-28"),
+    ],
+)
+def test_accepted_forms(text: str, last: str, precision: str, shown: str) -> None:
+    parsed = parse_date(text)
+    assert (parsed.last.isoformat(), parsed.precision, str(parsed)) == (last, precision, shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("Q3 2026", "2026-07-01"), ("March 2026", "2026-03-01"), ("2025", "2025-01-01"), ("2026-05-17", "2026-05-17")],
+)
+def test_first_day_of_a_vague_date(text: str, first: str) -> None:
+    assert parse_date(text).first.isoformat() == first
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-02-30", "date '2026-02-30' is not a real date (day is out of range for month)"),
+        ("31/04/2026", "date '31/04/2026' is not a real date (day is out of range for month)"),
+        ("2026-13", "date '2026-13' is not a real date (month 13)"),
+        ("Q5 2026", "cannot read date 'Q5 2026'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
+         "Q3 2026, 2026, today or +90d"),  # fmt: skip
+        ("March", "date 'March' has no year; write it in full, e.g. 31 March 2026"),
+        ("soon", "cannot read date 'soon'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
+         "Q3 2026, 2026, today or +90d"),  # fmt: skip
+        ("", "date is empty; give a date such as 2026-03-31, March 2026, Q3 2026 or 2026"),
+        ("1066", "date '1066' is out of range (years 1900 to 2200)"),
+        ("+99999y", "date '+99999y' is out of range (years 1900 to 2200)"),
+        ("in 3 days ago", "cannot read date 'in 3 days ago'; write 'in 6 months' or '6 months ago'"),
+    ],
+)
+def test_refused_forms(text: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_date(text)
+    assert str(raised.value) == message
+
+
+def test_stored_round_trip_keeps_precision() -> None:
+    stored = FuzzyDate.stored("2026-09-30", "quarter")
+    assert stored == parse_date("Q3 2026")
+    assert FuzzyDate.stored(None, None) is None
+    assert FuzzyDate.stored(dt.date(2026, 1, 5), None) == FuzzyDate(dt.date(2026, 1, 5), "day")
