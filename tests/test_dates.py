@@ -53,11 +53,17 @@ def test_first_day_of_a_vague_date(text: str, first: str) -> None:
         ("2026-02-30", "date '2026-02-30' is not a real date (day is out of range for month)"),
         ("31/04/2026", "date '31/04/2026' is not a real date (day is out of range for month)"),
         ("2026-13", "date '2026-13' is not a real date (month 13)"),
-        ("Q5 2026", "cannot read date 'Q5 2026'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
-         "Q3 2026, 2026, today or +90d"),  # fmt: skip
+        (
+            "Q5 2026",
+            "cannot read date 'Q5 2026'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
+            "Q3 2026, 2026, today or +90d",
+        ),
         ("March", "date 'March' has no year; write it in full, e.g. 31 March 2026"),
-        ("soon", "cannot read date 'soon'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
-         "Q3 2026, 2026, today or +90d"),  # fmt: skip
+        (
+            "soon",
+            "cannot read date 'soon'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
+            "Q3 2026, 2026, today or +90d",
+        ),
         ("", "date is empty; give a date such as 2026-03-31, March 2026, Q3 2026 or 2026"),
         ("1066", "date '1066' is out of range (years 1900 to 2200)"),
         ("+99999y", "date '+99999y' is out of range (years 1900 to 2200)"),

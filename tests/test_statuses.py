@@ -20,5 +20,5 @@ def test_unknown_status_names_the_choices() -> None:
 
 
 def test_final_statuses() -> None:
-    assert FINAL_STATUSES == {"completed", "partial", "abandoned"}
+    assert {"completed", "partial", "abandoned"} == FINAL_STATUSES
     assert is_final("partial") and not is_final("stalled")

@@ -77,12 +77,15 @@ def upsert_organisation(session: Session, spec: OrganisationSpec, *, create_only
     spec = spec.cleaned()
     existing = session.exec(select(Organisation).where(Organisation.short_name == spec.short_name)).first()
     aliases = json.dumps(list(spec.aliases), ensure_ascii=False)
+    if create_only:
+        # A new name must not be mistaken for one that exists, in any case or as an alias.
+        clash = match_organisation(fetch_all(session.connection(), queries.ORGANISATIONS), spec.short_name)
+        if clash is not None:
+            raise InvalidInput(f"organisation {spec.short_name!r} already exists (as {clash['short_name']})")
     if existing is None:
         session.add(Organisation(short_name=spec.short_name, name=spec.name, country=spec.country, aliases=aliases))
         session.flush()
         return "created"
-    if create_only:
-        raise InvalidInput(f"organisation {spec.short_name!r} already exists")
     wanted = {"name": spec.name, "country": spec.country, "aliases": aliases}
     if all(getattr(existing, key) == value for key, value in wanted.items()):
         return "unchanged"

@@ -1,0 +1,331 @@
+"""add, list, show, edit, owners, db path: behaviour a user sees, on temporary databases."""
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fails, ok, run, run_process
+
+
+@pytest.fixture(autouse=True)
+def small_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    ok("owners", "add", "FIA", "--name", "Federal Investigation Agency", "--alias", "ایف آئی اے")
+    ok("owners", "add", "NCCIA", "--name", "National Cyber Crime Investigation Agency")
+    ok("owners", "add", "US-INL", "--country", "United States", "--alias", "INL")
+    ok(
+        "add",
+        "Activate the CT Wing",
+        "--owner",
+        "FIA",
+        "--due",
+        "Q1 2026",
+        "--tag",
+        "counter-terrorism",
+        "--agreed",
+        "2025",
+    )
+    ok(
+        "add",
+        "Crack down on illegal call centres",
+        "--owner",
+        "nccia",
+        "--status",
+        "in-progress",
+        "--due",
+        "2026-12-31",
+        "--tag",
+        "Cybercrime",
+        "--partner",
+        "INL",
+        "--description",
+        "Nationwide, 100% of provinces",
+    )
+    ok(
+        "add",
+        "فیڈرل کانسٹیبلری کی تنظیم نو",
+        "--owner",
+        "ایف آئی اے",
+        "--ref",
+        "fc-urdu",
+        "--status",
+        "completed",
+        "--due",
+        "March 2026",
+        "--tag",
+        "institutions",
+        "--tag",
+        "counter-terrorism",
+    )
+
+
+def _refs(*args: str) -> list[str]:
+    return [item["ref"] for item in json.loads(ok("list", "--format", "json", *args))]
+
+
+def test_add_prints_a_ref_made_from_the_title() -> None:
+    assert _refs() == ["activate-the-ct-wing", "crack-down-on-illegal-call-centres", "fc-urdu"]
+    assert ok("add", "Activate the CT Wing", "--owner", "FIA") == "activate-the-ct-wing-2\n"
+
+
+def test_list_item_json_fields() -> None:
+    item = json.loads(ok("list", "--format", "json"))[1]
+    assert set(item) == {
+        "id", "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision",
+        "due", "due_precision", "tags", "source", "created_at", "updated_at",
+    }  # fmt: skip
+    assert {k: item[k] for k in ("owner", "partners", "status", "due", "due_precision", "tags", "agreed")} == {
+        "owner": "NCCIA",
+        "partners": ["US-INL"],
+        "status": "in_progress",
+        "due": "2026-12-31",
+        "due_precision": "day",
+        "tags": ["cybercrime"],
+        "agreed": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "refs"),
+    [
+        (("--status", "completed"), ["fc-urdu"]),
+        (("--status", "completed", "--status", "In progress"), ["crack-down-on-illegal-call-centres", "fc-urdu"]),
+        (("--owner", "fia"), ["activate-the-ct-wing", "fc-urdu"]),
+        (("--owner", "ایف آئی اے"), ["activate-the-ct-wing", "fc-urdu"]),
+        (("--tag", "counter-terrorism"), ["activate-the-ct-wing", "fc-urdu"]),
+        (("--overdue",), ["activate-the-ct-wing"]),  # Q1 2026 is past; the completed one is not overdue
+        (("--due-before", "Q2 2026"), ["activate-the-ct-wing", "fc-urdu"]),
+        (("--due-after", "March 2026"), ["crack-down-on-illegal-call-centres"]),
+        (("--search", "CALL"), ["crack-down-on-illegal-call-centres"]),
+        (("--search", "100%"), ["crack-down-on-illegal-call-centres"]),
+        (("--search", "%"), ["crack-down-on-illegal-call-centres"]),  # plain text, not a pattern
+        (("--search", "_"), []),
+        (("--search", "تنظیم"), ["fc-urdu"]),
+        (("--sort", "due"), ["activate-the-ct-wing", "fc-urdu", "crack-down-on-illegal-call-centres"]),
+        (("--sort", "status", "--limit", "2"), ["activate-the-ct-wing", "crack-down-on-illegal-call-centres"]),
+    ],
+)
+def test_list_filters(args: tuple[str, ...], refs: list[str]) -> None:
+    assert _refs(*args) == refs
+
+
+def test_list_table_shows_vague_dates_as_given() -> None:
+    lines = ok("list").splitlines()
+    assert lines[0].split() == ["ref", "title", "owner", "status", "due", "tags"]
+    assert "Q1 2026" in lines[2] and "March 2026" in ok("list", "--owner", "FIA")
+
+
+def test_list_csv_and_markdown() -> None:
+    rows = list(csv.DictReader(io.StringIO(ok("list", "--format", "csv"))))
+    assert rows[2]["tags"] == "counter-terrorism;institutions"
+    assert rows[2]["title"] == "فیڈرل کانسٹیبلری کی تنظیم نو"
+    markdown = ok("list", "--format", "markdown").splitlines()
+    assert markdown[0].startswith("| ref ") and set(markdown[1]) <= {"|", "-", ":"}
+
+
+def test_list_of_nothing_says_so() -> None:
+    assert ok("list", "--status", "abandoned") == "no commitments match\n"
+    assert ok("list", "--status", "abandoned", "--format", "json") == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--status", "finished"),
+            "error: unknown status 'finished'; expected one of: not_started, in_progress, "
+            "stalled, completed, partial, abandoned",
+        ),
+        (("--owner", "FBI"), "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL"),
+        (
+            ("--due-before", "someday"),
+            "error: cannot read --due-before 'someday'; use a form such as 2026-03-31, "
+            "31 March 2026, March 2026, Q3 2026, 2026, today or +90d",
+        ),
+        (
+            ("--sort", "colour"),
+            "error: unknown sort 'colour'; expected one of: id, ref, title, owner, status, due, agreed, updated",
+        ),
+        (("--format", "xml"), "error: unknown format 'xml'; expected one of: table, json, csv, markdown"),
+    ],
+)
+def test_list_refuses_bad_options(args: tuple[str, ...], message: str) -> None:
+    assert fails("list", *args) == message
+
+
+def test_text_is_data_quotes_and_sql_are_stored_and_matched_as_text() -> None:
+    title = 'Robert\'); DROP TABLE commitment; -- "quoted"'
+    ref = ok("add", title, "--owner", "FIA").strip()
+    assert json.loads(ok("show", ref, "--format", "json"))["title"] == title
+    assert _refs("--search", "DROP TABLE") == [ref]
+    assert len(_refs()) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("x", "--owner", "FBI"),
+            "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL (add one with 'tracker owners add')",
+        ),
+        (("  ", "--owner", "FIA"), "error: title is empty"),
+        (
+            ("x", "--owner", "FIA", "--ref", "fc-urdu"),
+            "error: ref 'fc-urdu' is already taken; choose another with --ref",
+        ),
+        (
+            ("x", "--owner", "FIA", "--ref", "has space"),
+            "error: ref 'has space' must be letters, digits and hyphens, starting with a letter or digit",
+        ),
+        (
+            ("x", "--owner", "FIA", "--agreed", "2027"),
+            "error: agreed date 2027 is in the future; record a commitment once it is agreed",
+        ),
+        (
+            ("x", "--owner", "FIA", "--agreed", "2026-05-01", "--due", "2026-04-30"),
+            "error: due date 2026-04-30 is before the agreed date 2026-05-01",
+        ),
+        (
+            ("x", "--owner", "FIA", "--status", "begun"),
+            "error: unknown status 'begun'; expected one of: not_started, "
+            "in_progress, stalled, completed, partial, abandoned",
+        ),
+        (("x" * 301, "--owner", "FIA"), "error: title is 301 characters long; the limit is 300"),
+        (("bell\x07", "--owner", "FIA"), "error: title contains a control character (U+0007)"),
+    ],
+)
+def test_add_refuses_bad_input_and_changes_nothing(args: tuple[str, ...], message: str) -> None:
+    before = ok("list", "--format", "json")
+    assert fails("add", *args) == message
+    assert ok("list", "--format", "json") == before
+
+
+def test_edit_records_an_edit_event() -> None:
+    out = ok(
+        "edit",
+        "fc-urdu",
+        "--title",
+        "Reorganise the FC",
+        "--due",
+        "Q3 2026",
+        "--add-tag",
+        "reform",
+        "--remove-tag",
+        "counter-terrorism",
+        "--add-partner",
+        "US-INL",
+        "--by",
+        "Amina",
+    )
+    assert out == "fc-urdu: changed title, due, tags, partners\n"
+    event = json.loads(ok("history", "fc-urdu", "--format", "json"))[-1]
+    assert (event["kind"], event["by"], event["note"]) == ("edit", "Amina", "changed title, due, tags, partners")
+    assert event["changes"] == {
+        "title": ["فیڈرل کانسٹیبلری کی تنظیم نو", "Reorganise the FC"],
+        "due": ["March 2026", "Q3 2026"],
+        "tags": [["counter-terrorism", "institutions"], ["institutions", "reform"]],
+        "partners": [[], ["US-INL"]],
+    }
+    shown = json.loads(ok("show", "fc-urdu", "--format", "json"))
+    assert (shown["title"], shown["due"], shown["due_precision"]) == ("Reorganise the FC", "2026-09-30", "quarter")
+    assert ok("edit", "fc-urdu", "--due", "none") == "fc-urdu: changed due\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--due", "March 2026"), "error: nothing to change: fc-urdu already has these values"),
+        (("--remove-tag", "nope"), "error: fc-urdu has no tag 'nope'"),
+        (
+            ("--owner", "FBI"),
+            "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL (add one with 'tracker owners add')",
+        ),
+    ],
+)
+def test_edit_refusals(args: tuple[str, ...], message: str) -> None:
+    assert fails("edit", "fc-urdu", *args) == message
+
+
+def test_owners_counts() -> None:
+    rows = {row["short_name"]: row for row in json.loads(ok("owners", "--format", "json"))}
+    assert rows["FIA"] == {"short_name": "FIA", "name": "Federal Investigation Agency", "country": None,
+                           "owned": 2, "open": 1, "overdue": 1, "partner_in": 0}  # fmt: skip
+    assert (rows["US-INL"]["owned"], rows["US-INL"]["partner_in"]) == (0, 1)
+
+
+def test_adding_an_organisation_twice_is_refused() -> None:
+    assert fails("owners", "add", "FIA") == "error: organisation 'FIA' already exists (as FIA)"
+    assert fails("owners", "add", "fia") == "error: organisation 'fia' already exists (as FIA)"
+    assert fails("owners", "add", "inl") == "error: organisation 'inl' already exists (as US-INL)"
+
+
+def test_db_path_says_which_database_and_why(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ok("db", "path") == f"{isolated} (from TRACKER_DB)\n"
+    assert (
+        ok("--db", "other.db", "db", "path") == f"{isolated.parent / 'other.db'} (from --db; it does not exist yet)\n"
+    )
+    monkeypatch.delenv("TRACKER_DB")
+    assert ok("db", "path") == (
+        f"{isolated.parent / 'db' / 'tracker.db'} (the default (set --db or TRACKER_DB to change it); "
+        "it does not exist yet)\n"
+    )
+
+
+def test_db_flag_after_the_command_works_too(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    ok("owners", "add", "FIA", "--db", str(other))
+    assert ok("list", "--db", str(other)) == "no commitments match\n"
+    assert len(_refs()) == 3
+
+
+def test_reads_never_create_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    for command in (["list"], ["show", "x"], ["history", "x"], ["owners"], ["update", "x", "--note", "y"]):
+        assert fails("--db", str(missing), *command) == (
+            f"error: no tracker database at {missing}; create one with 'tracker init' or 'tracker load FILE'"
+        )
+    assert not missing.exists()
+
+
+def test_a_failed_write_leaves_no_new_file(tmp_path: Path) -> None:
+    missing = tmp_path / "new" / "tracker.db"
+    fails("--db", str(missing), "add", "x", "--owner", "FIA")
+    assert not missing.exists()
+    assert [p.name for p in missing.parent.iterdir()] == []
+
+
+def test_a_file_that_is_not_a_tracker_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("minutes of the meeting\n")
+    for command in (["list"], ["add", "x", "--owner", "FIA"], ["init"]):
+        assert fails("--db", str(text_file), *command) == f"error: {text_file} is not a tracker database"
+    assert text_file.read_text() == "minutes of the meeting\n"
+
+
+def test_init_creates_an_empty_tracker(tmp_path: Path) -> None:
+    fresh = tmp_path / "a" / "b.db"
+    assert ok("--db", str(fresh), "init") == f"database ready at {fresh}\n"
+    assert ok("--db", str(fresh), "list") == "no commitments match\n"
+
+
+def test_tracebacks_only_with_tracker_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run("show", "nope")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    monkeypatch.setenv("TRACKER_DEBUG", "1")
+    result = run("show", "nope")
+    assert result.exit_code == 1 and type(result.stderr) is str
+
+
+def test_python_dash_m_and_debug_traceback(isolated: Path) -> None:
+    env = {**os.environ, "TRACKER_DB": str(isolated)}
+    assert run_process("--version", env=env).stdout == "tracker 0.1.0\n"
+    quiet = run_process("show", "nope", env=env)
+    assert (quiet.returncode, quiet.stdout) == (1, "")
+    assert quiet.stderr == "error: no commitment with ref 'nope'; 'tracker list' shows the refs\n"
+    loud = run_process("show", "nope", env={**env, "TRACKER_DEBUG": "1"})
+    assert loud.returncode == 1 and "Traceback (most recent call last)" in loud.stderr
+    assert "tracker.errors.NotFound" in loud.stderr
