@@ -270,7 +270,7 @@ def test_db_path_says_which_database_and_why(isolated: Path, monkeypatch: pytest
     )
     monkeypatch.delenv("TRACKER_DB")
     assert ok("db", "path") == (
-        f"{isolated.parent / 'db' / 'tracker.db'} (the default (set --db or TRACKER_DB to change it); "
+        f"{isolated.parent / 'db' / 'tracker.db'} (the default; --db or TRACKER_DB choose another; "
         "it does not exist yet)\n"
     )
 

@@ -59,7 +59,11 @@ def table(
         cells = [[_markdown_cell(cell) for cell in row] for row in rows]
         return tabulate(cells, headers=list(header), tablefmt="github", disable_numparse=True) + "\n"
     widths = [wrap.get(i) if wrap else None for i in range(len(header))]
-    return tabulate(rows, headers=list(header), tablefmt="simple", maxcolwidths=widths, disable_numparse=True) + "\n"
+    text = tabulate(
+        rows, headers=list(header), tablefmt="simple", maxcolwidths=widths, disable_numparse=True,
+        break_on_hyphens=False,  # refs and tags are hyphenated words: never split them
+    )  # fmt: skip
+    return text + "\n"
 
 
 def commitments(items: Sequence[dict[str, Any]], fmt: str) -> str:
@@ -75,7 +79,7 @@ def commitments(items: Sequence[dict[str, Any]], fmt: str) -> str:
          shown_date(item["due"], item["due_precision"]), ", ".join(item["tags"]))
         for item in items
     ]  # fmt: skip
-    return table(header, rows, fmt, wrap={1: 48, 5: 28})
+    return table(header, rows, fmt, wrap={1: 44, 5: 32})
 
 
 def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
@@ -129,4 +133,5 @@ def owners(rows: Sequence[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return to_json(list(rows))
     header = ("short_name", "name", "country", "owned", "open", "overdue", "partner_in")
-    return table(header, [[row[name] if row[name] is not None else "" for name in header] for row in rows], fmt)
+    cells = [[row[name] if row[name] is not None else "" for name in header] for row in rows]
+    return table(header, cells, fmt, wrap={1: 40})

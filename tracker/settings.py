@@ -22,4 +22,4 @@ def resolve_database(flag: str | None) -> DatabaseChoice:
     from_env = os.environ.get("TRACKER_DB")
     if from_env:
         return DatabaseChoice(from_env, "from TRACKER_DB")
-    return DatabaseChoice(DEFAULT_DB, "the default (set --db or TRACKER_DB to change it)")
+    return DatabaseChoice(DEFAULT_DB, "the default; --db or TRACKER_DB choose another")

@@ -1,0 +1,94 @@
+-- The schema of a new tracker database (SQLite), generated from tracker/models.py.
+-- Regenerate: UPDATE_SCHEMA=1 pytest tests/test_schema.py
+
+CREATE TABLE commitment (
+	id INTEGER NOT NULL,
+	ref VARCHAR NOT NULL,
+	title VARCHAR NOT NULL,
+	description VARCHAR NOT NULL,
+	owner_id INTEGER NOT NULL,
+	status VARCHAR NOT NULL,
+	agreed DATE,
+	agreed_precision VARCHAR,
+	due DATE,
+	due_precision VARCHAR,
+	starts_on DATE NOT NULL,
+	source_id INTEGER,
+	created_at DATETIME NOT NULL,
+	updated_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	UNIQUE (ref),
+	FOREIGN KEY(owner_id) REFERENCES organisation (id),
+	FOREIGN KEY(source_id) REFERENCES source (id)
+);
+
+CREATE TABLE commitment_partner (
+	commitment_id INTEGER NOT NULL,
+	organisation_id INTEGER NOT NULL,
+	PRIMARY KEY (commitment_id, organisation_id),
+	FOREIGN KEY(commitment_id) REFERENCES commitment (id),
+	FOREIGN KEY(organisation_id) REFERENCES organisation (id)
+);
+
+CREATE TABLE commitment_tag (
+	commitment_id INTEGER NOT NULL,
+	tag VARCHAR NOT NULL,
+	PRIMARY KEY (commitment_id, tag),
+	FOREIGN KEY(commitment_id) REFERENCES commitment (id)
+);
+
+CREATE TABLE event (
+	id INTEGER NOT NULL,
+	commitment_id INTEGER NOT NULL,
+	kind VARCHAR NOT NULL,
+	to_status VARCHAR,
+	on_date DATE NOT NULL,
+	recorded_at DATETIME NOT NULL,
+	recorded_by VARCHAR,
+	note VARCHAR,
+	evidence VARCHAR,
+	changes VARCHAR,
+	PRIMARY KEY (id),
+	FOREIGN KEY(commitment_id) REFERENCES commitment (id)
+);
+
+CREATE TABLE organisation (
+	id INTEGER NOT NULL,
+	short_name VARCHAR NOT NULL,
+	name VARCHAR NOT NULL,
+	country VARCHAR,
+	aliases VARCHAR NOT NULL,
+	PRIMARY KEY (id),
+	UNIQUE (short_name)
+);
+
+CREATE TABLE source (
+	id INTEGER NOT NULL,
+	"key" VARCHAR NOT NULL,
+	title VARCHAR NOT NULL,
+	publisher VARCHAR,
+	url VARCHAR,
+	published DATE,
+	published_precision VARCHAR,
+	note VARCHAR,
+	PRIMARY KEY (id),
+	UNIQUE ("key")
+);
+
+CREATE TABLE tracker_migration (
+	id INTEGER NOT NULL,
+	name VARCHAR NOT NULL,
+	applied_at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	UNIQUE (name)
+);
+
+CREATE INDEX ix_commitment_owner_status ON commitment (owner_id, status);
+
+CREATE INDEX ix_commitment_status_due ON commitment (status, due);
+
+CREATE INDEX ix_commitment_partner_organisation_id ON commitment_partner (organisation_id);
+
+CREATE INDEX ix_commitment_tag_tag ON commitment_tag (tag, commitment_id);
+
+CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);

@@ -1,0 +1,66 @@
+"""The README's examples are real: every `$ tracker …` line in a ```console block is run, in order,
+on a fresh database, and its output must match what the README shows.
+
+`UPDATE_README=1 pytest tests/test_readme.py` rewrites the shown output from the real CLI.
+"""
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import ROOT, normalise
+from tracker.cli import app
+
+README = ROOT / "README.md"
+BLOCK = re.compile(r"(```console\n)(.*?)(```)", re.DOTALL)
+SHOWN_HOME = "/home/analyst/tracker"
+
+
+def _commands(block: str) -> list[tuple[str, str]]:
+    """(command, expected output) pairs of one console block."""
+    pairs: list[tuple[str, str]] = []
+    for line in block.splitlines(keepends=True):
+        if line.startswith("$ "):
+            pairs.append((line[2:].rstrip("\n"), ""))
+        elif pairs:
+            command, output = pairs[-1]
+            pairs[-1] = (command, output + line)
+    return pairs
+
+
+def _run(command: str, workdir: Path) -> str:
+    words = shlex.split(command)
+    assert words[0] == "tracker", f"README examples run tracker only: {command}"
+    output = CliRunner().invoke(app, words[1:]).output
+    return output.replace(str(workdir), SHOWN_HOME)
+
+
+def test_readme_examples_are_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workdir = tmp_path / "tracker"
+    shutil.copytree(ROOT / "fixtures", workdir / "fixtures")
+    monkeypatch.chdir(workdir)
+    monkeypatch.delenv("TRACKER_DB")
+    monkeypatch.setenv("TRACKER_TODAY", "2026-11-28")
+    monkeypatch.setenv("TRACKER_USER", "analyst")
+    text = README.read_text(encoding="utf-8")
+    mismatches: list[str] = []
+
+    def check(match: re.Match[str]) -> str:
+        rendered = []
+        for command, expected in _commands(match.group(2)):
+            actual = _run(command, workdir)
+            if normalise(actual) != normalise(expected):
+                mismatches.append(f"$ {command}\n--- README\n{expected}--- actual\n{actual}")
+            rendered.append(f"$ {command}\n{actual}")
+        return match.group(1) + "".join(rendered) + match.group(3)
+
+    updated = BLOCK.sub(check, text)
+    if os.environ.get("UPDATE_README"):
+        README.write_text(updated, encoding="utf-8")
+        return
+    assert not mismatches, "README output drifted (UPDATE_README=1 rewrites it):\n" + "\n".join(mismatches)
