@@ -140,7 +140,10 @@ def test_list_of_nothing_says_so() -> None:
             "error: unknown status 'finished'; expected one of: not_started, in_progress, "
             "stalled, completed, partial, abandoned",
         ),
-        (("--owner", "FBI"), "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL"),
+        (
+            ("--owner", "FBI"),
+            "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL (add one with 'tracker owners add')",
+        ),
         (
             ("--due-before", "someday"),
             "error: cannot read --due-before 'someday'; use a form such as 2026-03-31, "

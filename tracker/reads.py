@@ -48,7 +48,7 @@ def find_organisation(connection: Any, name: str) -> Row:
     row = match_organisation(rows, name)
     if row is None:
         known = ", ".join(r["short_name"] for r in rows) or "none yet"
-        raise NotFound(f"unknown organisation {name!r}; known: {known}")
+        raise NotFound(f"unknown organisation {name!r}; known: {known} (add one with 'tracker owners add')")
     return row
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from tracker import queries
+from tracker import queries, reads
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
 from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event, Organisation, Source
@@ -45,11 +45,7 @@ def default_recorder() -> str | None:
 
 
 def find_organisation(session: Session, name: str) -> Organisation:
-    rows = fetch_all(session.connection(), queries.ORGANISATIONS)
-    row = match_organisation(rows, name)
-    if row is None:
-        known = ", ".join(r["short_name"] for r in rows) or "none yet"
-        raise NotFound(f"unknown organisation {name!r}; known: {known} (add one with 'tracker owners add')")
+    row = reads.find_organisation(session.connection(), name)
     organisation = session.get(Organisation, row["id"])
     assert organisation is not None
     return organisation
