@@ -82,11 +82,14 @@ def upsert_organisation(session: Session, spec: OrganisationSpec, *, create_only
         session.add(Organisation(short_name=spec.short_name, name=spec.name, country=spec.country, aliases=aliases))
         session.flush()
         return "created"
-    wanted = {"name": spec.name, "country": spec.country, "aliases": aliases}
-    if all(getattr(existing, key) == value for key, value in wanted.items()):
+    return _bring_up_to_date(session, existing, {"name": spec.name, "country": spec.country, "aliases": aliases})
+
+
+def _bring_up_to_date(session: Session, row: Any, wanted: dict[str, Any]) -> str:
+    if all(getattr(row, name) == value for name, value in wanted.items()):
         return "unchanged"
-    for key, value in wanted.items():
-        setattr(existing, key, value)
+    for name, value in wanted.items():
+        setattr(row, name, value)
     session.flush()
     return "updated"
 
@@ -116,12 +119,7 @@ def upsert_source(session: Session, spec: SourceSpec) -> str:
         session.add(Source.model_validate({"key": key, **wanted}))
         session.flush()
         return "created"
-    if all(getattr(existing, name) == value for name, value in wanted.items()):
-        return "unchanged"
-    for name, value in wanted.items():
-        setattr(existing, name, value)
-    session.flush()
-    return "updated"
+    return _bring_up_to_date(session, existing, wanted)
 
 
 def resolve_source(session: Session, text: str) -> Source:
