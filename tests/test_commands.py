@@ -309,6 +309,11 @@ def test_a_file_that_is_not_a_tracker_database_is_refused_and_left_alone(tmp_pat
     assert text_file.read_text() == "minutes of the meeting\n"
 
 
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    assert fails("--db", str(tmp_path), "list") == f"error: {tmp_path} is a folder, not a tracker database"
+    assert fails("--db", str(tmp_path), "init") == f"error: {tmp_path} is a folder, not a tracker database"
+
+
 def test_init_creates_an_empty_tracker(tmp_path: Path) -> None:
     fresh = tmp_path / "a" / "b.db"
     assert ok("--db", str(fresh), "init") == f"database ready at {fresh}\n"

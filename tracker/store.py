@@ -36,6 +36,10 @@ def _missing(path: str) -> NotFound:
     return NotFound(f"no tracker database at {path}; create one with 'tracker init' or 'tracker load FILE'")
 
 
+def _folder(path: str) -> TrackerError:
+    return TrackerError(f"{path} is a folder, not a tracker database")
+
+
 def _not_a_database(path: str) -> TrackerError:
     return TrackerError(f"{path} is not a tracker database")
 
@@ -53,6 +57,8 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
             engine.dispose()
         return
     path = choice.location
+    if os.path.isdir(path):
+        raise _folder(path)
     if not os.path.isfile(path):
         raise _missing(path)
     uri = Path(path).resolve().as_uri() + "?mode=ro"
@@ -138,7 +144,7 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
     if is_new and not create:
         raise _missing(choice.location)
     if path is not None and os.path.isdir(path):
-        raise TrackerError(f"{path} is a folder, not a tracker database")
+        raise _folder(path)
     if is_new and path is not None:
         parent = os.path.dirname(path)
         try:

@@ -57,7 +57,12 @@ app = typer.Typer(
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database file or URL (else $TRACKER_DB, else db/tracker.db).", show_default=False),
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="Database file or URL (else $TRACKER_DB, else db/tracker.db).",
+        show_default=False,
+    ),
 ]
 
 

@@ -151,7 +151,7 @@ def history(
     fmt: DetailFormatOption = "table",
     db: DbOption = None,
 ) -> None:
-    """A commitment's history, in timeline order (the day each event took effect)."""
+    """A commitment's history in timeline order (by the day each event took effect)."""
     from tracker import reads, render
     from tracker.store import read_connection
 
@@ -173,7 +173,7 @@ def update(
     reopen: Annotated[bool, typer.Option("--reopen", help="Allow leaving a final status.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Record what happened: a new status, a note, or both, with evidence."""
+    """Record a new status, a note, or both, with evidence."""
     from tracker.errors import InvalidInput
     from tracker.service import UpdateRequest, record_update
     from tracker.statuses import parse_status
@@ -220,7 +220,7 @@ def edit(
     by: ByOption = None,
     db: DbOption = None,
 ) -> None:
-    """Change a commitment's fields; the change is recorded in its history as an edit."""
+    """Change fields; the change is recorded in history."""
     from tracker.service import CommitmentEdit, edit_commitment
     from tracker.store import write_session
 

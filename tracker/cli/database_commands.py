@@ -12,7 +12,7 @@ app.add_typer(db_app, name="db")
 
 @app.command()
 def init(ctx: typer.Context, db: DbOption = None) -> None:
-    """Create an empty tracker database (or bring an existing one up to date)."""
+    """Create an empty database, or upgrade an old one."""
     from tracker.store import write_session
 
     choice = database(ctx, db)
@@ -30,7 +30,7 @@ def load(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Load fixture files: create what is new, record what changed, leave the rest alone."""
+    """Load files: create what is new, record what changed."""
     from tracker.fixture import LoadSummary, load_fixture, read_fixture
     from tracker.store import write_session
 
