@@ -36,7 +36,8 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 4px 0 8
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: var(--panel); font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.status { white-space: nowrap; }
+.status, td.d { white-space: nowrap; }
+table.narrow { width: auto; min-width: 360px; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 13px; color: var(--muted); margin: 6px 0; }
 .none { color: var(--muted); font-style: italic; }
@@ -169,22 +170,33 @@ def _status_cell(status: str) -> str:
     return f'<span class="status"><span class="swatch" style="background:{COLOURS[status]}"></span>{esc(status)}</span>'
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[int] = (),
+    nowrap: Sequence[int] = (),
+    narrow: bool = False,
+) -> str:
+    """Cells arrive escaped; `numeric` columns align right, `nowrap` ones (dates, owners) never wrap."""
     if not rows:
         return '<p class="none">none</p>'
-    head = "".join(f"<th{' class=n' if i in numeric else ''}>{esc(h)}</th>" for i, h in enumerate(header))
+
+    def attributes(index: int) -> str:
+        return " class=n" if index in numeric else " class=d" if index in nowrap else ""
+
+    head = "".join(f"<th{attributes(i)}>{esc(h)}</th>" for i, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td{attributes(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    opening = '<table class="narrow">' if narrow else "<table>"
+    return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _status_table(report: Report) -> str:
     rows = [
         (_status_cell(s), str(report.by_status[s]), esc(percent(report.status_share(s)))) for s in STATUSES
     ]  # fmt: skip
-    return _table(("Status", "Count", "Share"), rows, numeric=(1, 2))
+    return _table(("Status", "Count", "Share"), rows, numeric=(1, 2), narrow=True)
 
 
 def _groups(groups: Sequence[Group], key: str) -> str:
@@ -202,7 +214,7 @@ def _items(items: Sequence[Item], label: str, field: str) -> str:
          str(getattr(i, field)))
         for i in items
     ]  # fmt: skip
-    return _table(("Ref", "Title", "Owner", "Status", "Due", label), rows, numeric=(5,))
+    return _table(("Ref", "Title", "Owner", "Status", "Due", label), rows, numeric=(5,), nowrap=(2, 4))
 
 
 def _stale(items: Sequence[Item]) -> str:
@@ -210,7 +222,7 @@ def _stale(items: Sequence[Item]) -> str:
         (esc(i.ref), esc(i.title), esc(i.owner), _status_cell(i.status), esc(i.last_event), str(i.days_since))
         for i in items
     ]
-    return _table(("Ref", "Title", "Owner", "Status", "Last event", "Days since"), rows, numeric=(5,))
+    return _table(("Ref", "Title", "Owner", "Status", "Last event", "Days since"), rows, numeric=(5,), nowrap=(2, 4))
 
 
 def _changes(report: Report) -> str:
@@ -219,11 +231,11 @@ def _changes(report: Report) -> str:
          esc(c.by or ""), esc(c.note or ""))
         for c in report.changes or []
     ]  # fmt: skip
-    return _table(("Ref", "Title", "From", "To", "On", "By", "Note"), rows)
+    return _table(("Ref", "Title", "From", "To", "On", "By", "Note"), rows, nowrap=(4,))
 
 
 def _transitions(transitions: dict[str, dict[str, int]]) -> str:
     rows = [
         (_status_cell(source), *(str(transitions[source][target]) for target in STATUSES)) for source in STATUSES
     ]  # fmt: skip
-    return _table(("From \\ to", *STATUSES), rows, numeric=tuple(range(1, len(STATUSES) + 1)))
+    return _table(("From \\ to", *STATUSES), rows, numeric=tuple(range(1, len(STATUSES) + 1)), narrow=True)
