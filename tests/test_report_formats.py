@@ -1,12 +1,13 @@
 """The Markdown report parses as tables; the HTML report renders in a real headless browser."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ok
+from conftest import ROOT, ok
 from markdown_it import MarkdownIt
 
 from tracker.statuses import STATUSES
@@ -109,3 +110,21 @@ def test_html_report_renders_in_a_headless_browser(tmp_path: Path) -> None:
     )
     assert taken.returncode == 0, taken.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(os.path, "exists", lambda path: False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium is required in CI"):
+        _browser()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no chromium on this machine"):
+        _browser()
+
+
+def test_every_report_option_is_documented() -> None:
+    documented = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    options = set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", ok("report", "--help"), flags=re.MULTILINE))
+    assert {"--as-of", "--since", "--output", "--stale-days"} <= options
+    assert [option for option in sorted(options) if f"`{option}" not in documented] == ["--help"]
