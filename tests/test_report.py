@@ -16,6 +16,8 @@ The history (today is pinned to 2026-06-30 except where a step says otherwise):
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +268,15 @@ def test_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
 
 def test_a_missing_database_is_one_error_line(tmp_path: Path) -> None:
     assert fails("report").startswith("error: no tracker database at ")
+
+
+@pytest.mark.usefixtures("history")
+def test_report_on_a_sqlite_file_does_not_import_sqlalchemy() -> None:
+    code = (
+        "import sys\nfrom tracker.cli import app\n"
+        "app(['report', '--format', 'html', '--since', '2026-01-01'], standalone_mode=False)\n"
+        "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules, 'heavy import'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Stale: open, no event" in result.stdout
