@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 DEMO_DB := db/tracker.db
 FIXTURE := fixtures/pakistan-us-security-talks.yaml
 
-.PHONY: demo test lint typecheck unit install install-test clean
+.PHONY: demo test lint typecheck unit install install-test clean screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ demo: install
 	@echo
 	$(BIN)/tracker --db $(DEMO_DB) list
 	@echo
-	$(BIN)/tracker --db $(DEMO_DB) owners
+	$(BIN)/tracker --db $(DEMO_DB) report
 
 lint: install-test
 	$(BIN)/ruff check tracker tests
@@ -40,6 +40,10 @@ unit: install-test
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# docs/images/report.png: the fixture's HTML report, rendered by headless chromium.
+screenshot: install
+	scripts/screenshot.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

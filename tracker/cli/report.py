@@ -1,0 +1,61 @@
+"""`report`: the state of every commitment at the end of a day, and what changed before it."""
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli import DbOption, app, database, write
+
+REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day to report on, at its end (default: today).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Also list the status changes after this day, up to --as-of.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Only commitments this organisation owns.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only commitments with this tag.")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="Only commitments with this status at --as-of (repeatable).")
+    ] = None,
+    upcoming_days: Annotated[int, typer.Option(help="Deadlines within this many days count as upcoming.")] = 30,
+    stale_days: Annotated[int, typer.Option(help="Open commitments with no event for longer are stale.")] = 90,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}.")] = "text",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file (whole, or not at all).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Report progress: counts per status, owner and tag; overdue, upcoming and stale commitments."""
+    from tracker.dates import parse_date, today
+    from tracker.errors import InvalidInput
+    from tracker.report import ReportRequest, build_report
+    from tracker.report_render import render, write_whole
+    from tracker.statuses import parse_status
+    from tracker.store import read_connection
+
+    if fmt not in REPORT_FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(REPORT_FORMATS)}")
+    # A vague date means its last day, as deadlines do: `--since Q1 2026 --as-of Q2 2026` is Q2.
+    request = ReportRequest(
+        as_of=parse_date(as_of, field="--as-of").last if as_of is not None else today(),
+        since=parse_date(since, field="--since").last if since is not None else None,
+        owner=owner,
+        tag=tag.strip().lower() if tag else None,
+        statuses=[parse_status(s) for s in status or []],
+        upcoming_days=upcoming_days,
+        stale_days=stale_days,
+        with_rows=fmt == "csv",
+    )
+    with read_connection(database(ctx, db)) as connection:
+        result = build_report(connection, request)
+    text = render(result, fmt)
+    if output is None:
+        write(text)
+    else:
+        write_whole(output, text)

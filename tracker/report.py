@@ -1,0 +1,209 @@
+"""Progress reports: the state of every commitment at the end of a day, rebuilt from its history.
+
+`build_report` runs the counting in SQL (tracker.queries, "Reports") and returns a plain
+`Report`; tracker.report_render turns it into text, Markdown, HTML, JSON or CSV. Statuses are
+rebuilt from the timeline; titles, owners, tags and deadlines are today's values.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker import queries, reads
+from tracker.errors import InvalidInput
+from tracker.queries import ReportScope, Row, fetch_all
+from tracker.statuses import FINAL_STATUSES, STATUSES
+
+DEFAULT_UPCOMING_DAYS = 30
+DEFAULT_STALE_DAYS = 90
+_MAX_DAYS = 36_500
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    as_of: dt.date
+    since: dt.date | None = None
+    owner: str | None = None
+    tag: str | None = None
+    statuses: Sequence[str] = ()
+    upcoming_days: int = DEFAULT_UPCOMING_DAYS
+    stale_days: int = DEFAULT_STALE_DAYS
+    with_rows: bool = False  # one row per commitment, for CSV
+
+
+@dataclass(frozen=True)
+class Group:
+    """Counts for one owner or one tag."""
+
+    name: str
+    total: int
+    by_status: dict[str, int]
+    overdue: int
+    completed_with_due: int
+    on_time: int
+
+    @property
+    def on_time_share(self) -> float | None:
+        """Of the completed commitments that have a deadline, the share completed on or before it."""
+        return share(self.on_time, self.completed_with_due) if self.completed_with_due else None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One commitment as the report sees it at the as-of date."""
+
+    ref: str
+    title: str
+    owner: str
+    status: str
+    due: str | None
+    due_precision: str | None
+    status_on: str
+    last_event: str
+    days_overdue: int | None  # past due and not final: days since the deadline's last day
+    days_left: int | None  # not final and due on or after the as-of date
+    days_since: int  # since the latest event of any kind
+
+
+@dataclass(frozen=True)
+class Change:
+    ref: str
+    title: str
+    owner: str
+    from_status: str
+    to_status: str
+    on: str
+    note: str | None
+    by: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    as_of: str
+    since: str | None
+    filters: dict[str, Any]
+    upcoming_days: int
+    stale_days: int
+    total: int
+    by_status: dict[str, int]
+    by_owner: list[Group]
+    by_tag: list[Group]
+    overdue: list[Item]
+    upcoming: list[Item]
+    stale: list[Item]
+    changes: list[Change] | None  # None when no --since was given
+    transitions: dict[str, dict[str, int]] | None  # from status -> to status -> count
+    rows: list[Item] | None = field(default=None)
+
+    @property
+    def final(self) -> int:
+        return sum(self.by_status[s] for s in STATUSES if s in FINAL_STATUSES)
+
+    @property
+    def final_share(self) -> float:
+        return share(self.final, self.total)
+
+    def status_share(self, status: str) -> float:
+        return share(self.by_status[status], self.total)
+
+
+def share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def build_report(connection: Any, request: ReportRequest) -> Report:
+    _check(request)
+    as_of = request.as_of
+    scope = ReportScope(
+        as_of=as_of,
+        statuses=tuple(request.statuses),
+        owner_id=reads.find_organisation(connection, request.owner)["id"] if request.owner else None,
+        tag=request.tag,
+    )
+    by_status = dict.fromkeys(STATUSES, 0)
+    for row in fetch_all(connection, *queries.report_by_status(scope)):
+        by_status[row["status"]] = row["count"]
+    until = as_of + dt.timedelta(days=request.upcoming_days)
+    touched_before = as_of - dt.timedelta(days=request.stale_days)
+    changes = transitions = None
+    if request.since is not None:
+        changes = [_change(row) for row in fetch_all(connection, *queries.report_changes(scope, request.since))]
+        transitions = {source: dict.fromkeys(STATUSES, 0) for source in STATUSES}
+        for row in fetch_all(connection, *queries.report_transitions(scope, request.since)):
+            transitions[row["from_status"]][row["to_status"]] = row["count"]
+    rows = None
+    if request.with_rows:
+        rows = [_item(row, as_of) for row in fetch_all(connection, *queries.report_rows(scope))]
+    return Report(
+        as_of=as_of.isoformat(),
+        since=request.since.isoformat() if request.since else None,
+        filters={"owner": request.owner, "tag": request.tag, "statuses": list(request.statuses)},
+        upcoming_days=request.upcoming_days,
+        stale_days=request.stale_days,
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_owner=[_group(row) for row in fetch_all(connection, *queries.report_by_owner(scope))],
+        by_tag=[_group(row) for row in fetch_all(connection, *queries.report_by_tag(scope))],
+        overdue=[_item(row, as_of) for row in fetch_all(connection, *queries.report_overdue(scope))],
+        upcoming=[_item(row, as_of) for row in fetch_all(connection, *queries.report_upcoming(scope, until))],
+        stale=[_item(row, as_of) for row in fetch_all(connection, *queries.report_stale(scope, touched_before))],
+        changes=changes,
+        transitions=transitions,
+        rows=rows,
+    )
+
+
+def _check(request: ReportRequest) -> None:
+    if request.since is not None and request.since >= request.as_of:
+        raise InvalidInput(f"--since {request.since} is not before --as-of {request.as_of}; nothing can fall between")
+    for option, days in (("--upcoming-days", request.upcoming_days), ("--stale-days", request.stale_days)):
+        if not 0 <= days <= _MAX_DAYS:
+            raise InvalidInput(f"{option} must be a number of days from 0 to {_MAX_DAYS}, not {days}")
+
+
+def _group(row: Row) -> Group:
+    return Group(
+        name=row["name"],
+        total=row["total"],
+        by_status={status: row[status] or 0 for status in STATUSES},
+        overdue=row["overdue"] or 0,
+        completed_with_due=row["completed_with_due"] or 0,
+        on_time=row["on_time"] or 0,
+    )
+
+
+def _day(value: Any) -> dt.date:
+    return dt.date.fromisoformat(str(reads.iso_date(value)))
+
+
+def _item(row: Row, as_of: dt.date) -> Item:
+    due = _day(row["due"]) if row["due"] is not None else None
+    is_open = row["status"] not in FINAL_STATUSES
+    last_event = _day(row["last_event"])
+    return Item(
+        ref=row["ref"],
+        title=row["title"],
+        owner=row["owner"],
+        status=row["status"],
+        due=due.isoformat() if due else None,
+        due_precision=row["due_precision"],
+        status_on=_day(row["status_on"]).isoformat(),
+        last_event=last_event.isoformat(),
+        days_overdue=(as_of - due).days if due and is_open and due < as_of else None,
+        days_left=(due - as_of).days if due and is_open and due >= as_of else None,
+        days_since=(as_of - last_event).days,
+    )
+
+
+def _change(row: Row) -> Change:
+    return Change(
+        ref=row["ref"],
+        title=row["title"],
+        owner=row["owner"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        on=_day(row["on_date"]).isoformat(),
+        note=row["note"],
+        by=row["recorded_by"],
+    )

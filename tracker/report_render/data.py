@@ -1,0 +1,82 @@
+"""The machine forms of a report: JSON (the stable interface) and CSV (one row per commitment)."""
+
+from typing import Any
+
+from tracker.render import to_csv, to_json
+from tracker.report import Change, Group, Item, Report
+from tracker.statuses import STATUSES
+
+CSV_FIELDS = (
+    "ref", "title", "owner", "status", "status_on", "due", "due_precision", "overdue", "days_overdue",
+    "days_left", "last_event", "days_since",
+)  # fmt: skip
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "as_of": report.as_of,
+        "since": report.since,
+        "filters": report.filters,
+        "upcoming_days": report.upcoming_days,
+        "stale_days": report.stale_days,
+        "total": report.total,
+        "by_status": report.by_status,
+        "shares": {status: report.status_share(status) for status in STATUSES},
+        "final": report.final,
+        "final_share": report.final_share,
+        "by_owner": [_group(group, "owner") for group in report.by_owner],
+        "by_tag": [_group(group, "tag") for group in report.by_tag],
+        "overdue": [_item(item, "due", "days_overdue") for item in report.overdue],
+        "upcoming": [_item(item, "due", "days_left") for item in report.upcoming],
+        "stale": [_item(item, "due", "last_event", "days_since") for item in report.stale],
+        "changes": None if report.changes is None else [_change(change) for change in report.changes],
+        "transitions": report.transitions,
+    }
+
+
+def _group(group: Group, key: str) -> dict[str, Any]:
+    return {
+        key: group.name,
+        "total": group.total,
+        "by_status": group.by_status,
+        "overdue": group.overdue,
+        "completed_with_due": group.completed_with_due,
+        "on_time": group.on_time,
+        "on_time_share": group.on_time_share,
+    }
+
+
+def _item(item: Item, *extra: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {"ref": item.ref, "title": item.title, "owner": item.owner, "status": item.status}
+    for name in extra:
+        fields[name] = getattr(item, name)
+        if name == "due":
+            fields["due_precision"] = item.due_precision
+    return fields
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "ref": change.ref,
+        "title": change.title,
+        "owner": change.owner,
+        "from_status": change.from_status,
+        "to_status": change.to_status,
+        "on": change.on,
+        "note": change.note,
+        "by": change.by,
+    }
+
+
+def render_json(report: Report) -> str:
+    return to_json(report_dict(report))
+
+
+def render_csv(report: Report) -> str:
+    rows = [
+        [item.ref, item.title, item.owner, item.status, item.status_on, item.due, item.due_precision,
+         "yes" if item.days_overdue is not None else "no", item.days_overdue, item.days_left,
+         item.last_event, item.days_since]
+        for item in report.rows or []
+    ]  # fmt: skip
+    return to_csv(CSV_FIELDS, rows)

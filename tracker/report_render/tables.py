@@ -1,0 +1,120 @@
+"""A report as terminal tables (tabulate) or GitHub-flavoured Markdown tables."""
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tracker.render import shown_date, table
+from tracker.report import Group, Item, Report
+from tracker.statuses import STATUSES
+
+BAR_WIDTH = 20
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")  # `|` is escaped by render.table
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def bar(value: float) -> str:
+    return "█" * round(value * BAR_WIDTH)
+
+
+def render_tables(report: Report, *, markdown: bool) -> str:
+    fmt = "markdown" if markdown else "table"
+    # User text in Markdown is backslash-escaped so it shows as typed and never becomes HTML.
+    text: Callable[[Any], str] = _markdown_text if markdown else _plain
+    parts = [_title(report, markdown)]
+
+    def section(heading: str, body: str) -> None:
+        parts.append(f"## {heading}\n\n{body}" if markdown else f"{heading}\n\n{body}")
+
+    header = ("status", "count", "share") + (() if markdown else ("",))
+    rows = [
+        (status, report.by_status[status], percent(report.status_share(status)))
+        + (() if markdown else (bar(report.status_share(status)),))
+        for status in STATUSES
+    ]
+    section("Statuses", table(header, rows, fmt))
+    section("By owner", _groups(report.by_owner, "owner", fmt, text))
+    section("By tag", _groups(report.by_tag, "tag", fmt, text))
+    section(f"Overdue ({len(report.overdue)})", _items(report.overdue, "days overdue", "days_overdue", fmt, text))
+    section(
+        f"Upcoming deadlines, next {report.upcoming_days} days ({len(report.upcoming)})",
+        _items(report.upcoming, "days left", "days_left", fmt, text),
+    )
+    section(
+        f"Stale: open, no event for more than {report.stale_days} days ({len(report.stale)})",
+        _stale(report.stale, fmt, text),
+    )
+    if report.changes is not None and report.transitions is not None:
+        changes = report.changes
+        rows = [
+            (text(c.ref), text(c.title), c.from_status, c.to_status, c.on, text(c.by or ""), text(c.note or ""))
+            for c in changes
+        ]
+        body = table(("ref", "title", "from", "to", "on", "by", "note"), rows, fmt, wrap={1: 40, 6: 40})
+        section(f"Changes after {report.since} ({len(changes)})", body if changes else "none\n")
+        matrix = [(source, *(report.transitions[source][target] for target in STATUSES)) for source in STATUSES]
+        section("Transitions (rows: from, columns: to)", table(("from \\ to", *STATUSES), matrix, fmt))
+    return "\n".join(parts)
+
+
+def _title(report: Report, markdown: bool) -> str:
+    scope = [f"{name} {value}" for name, value in report.filters.items() if value and name != "statuses"]
+    if report.filters["statuses"]:
+        scope.append("status " + ", ".join(report.filters["statuses"]))
+    headline = f"Progress report as of {report.as_of}"
+    if report.since:
+        headline += f", changes after {report.since}"
+    lines = [
+        f"# {_markdown_text(headline)}" if markdown else headline,
+        "",
+        f"{report.total} commitments; {report.final} reached a final status ({percent(report.final_share)}).",
+    ]
+    if scope:
+        lines.append("Only: " + "; ".join(_markdown_text(s) if markdown else s for s in scope) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def _groups(groups: Sequence[Group], key: str, fmt: str, text: Callable[[Any], str]) -> str:
+    if not groups:
+        return "none\n"
+    header = (key, "total", *STATUSES, "overdue", "on time")
+    rows = [
+        (text(g.name), g.total, *(g.by_status[s] for s in STATUSES), g.overdue, _on_time(g)) for g in groups
+    ]  # fmt: skip
+    return table(header, rows, fmt)
+
+
+def _on_time(group: Group) -> str:
+    if group.on_time_share is None:
+        return ""
+    return f"{percent(group.on_time_share)} ({group.on_time}/{group.completed_with_due})"
+
+
+def _items(items: Sequence[Item], label: str, field: str, fmt: str, text: Callable[[Any], str]) -> str:
+    if not items:
+        return "none\n"
+    header = ("ref", "title", "owner", "status", "due", label)
+    rows = [
+        (text(i.ref), text(i.title), text(i.owner), i.status, shown_date(i.due, i.due_precision), getattr(i, field))
+        for i in items
+    ]
+    return table(header, rows, fmt, wrap={1: 48})
+
+
+def _stale(items: Sequence[Item], fmt: str, text: Callable[[Any], str]) -> str:
+    if not items:
+        return "none\n"
+    header = ("ref", "title", "owner", "status", "last event", "days since")
+    rows = [(text(i.ref), text(i.title), text(i.owner), i.status, i.last_event, i.days_since) for i in items]
+    return table(header, rows, fmt, wrap={1: 48})
+
+
+def _plain(value: Any) -> str:
+    return str(value)
+
+
+def _markdown_text(value: Any) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
