@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fails, ok
 
+from tests.conftest import fails, ok
 from tracker.statuses import STATUSES
 
 
@@ -242,7 +242,10 @@ def test_text_report_shows_every_section() -> None:
         ),
         (("--stale-days", "-1"), "error: --stale-days must be a number of days from 0 to 36500, not -1"),
         (("--status", "done"), "error: unknown status 'done'; expected one of: " + ", ".join(STATUSES)),
-        (("--owner", "NOBODY"), "error: unknown organisation 'NOBODY'; known: FIA, MOI"),
+        (
+            ("--owner", "NOBODY"),
+            "error: unknown organisation 'NOBODY'; known: FIA, MOI (add one with 'tracker owners add')",
+        ),
     ],
 )
 @pytest.mark.usefixtures("history")

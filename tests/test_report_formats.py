@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ok
 from markdown_it import MarkdownIt
 
+from tests.conftest import ROOT, ok
 from tracker.statuses import STATUSES
 
 HOSTILE = "<script>alert(1)</script>"
