@@ -1,7 +1,7 @@
-"""The README's examples are real: every `$ tracker …` line in a ```console block is run, in order,
-on a fresh database, and its output must match what the README shows.
+"""The manual's examples are real: every `$ tracker …` line in a ```console block of README.md and
+docs/*.md is run, in order, on a fresh database per file, and its output must match what is shown.
 
-`UPDATE_README=1 pytest tests/test_readme.py` rewrites the shown output from the real CLI.
+`UPDATE_DOCS=1 pytest tests/test_docs.py` rewrites the shown output from the real CLI.
 """
 
 import os
@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT, normalise
 from tracker.cli import app
 
-README = ROOT / "README.md"
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(```console\n)(.*?)(```)", re.DOTALL)
 SHOWN_HOME = "/home/analyst/tracker"
 
@@ -40,14 +40,15 @@ def _run(command: str, workdir: Path) -> str:
     return output.replace(str(workdir), SHOWN_HOME)
 
 
-def test_readme_examples_are_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_examples_are_real_output(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workdir = tmp_path / "tracker"
     shutil.copytree(ROOT / "fixtures", workdir / "fixtures")
     monkeypatch.chdir(workdir)
     monkeypatch.delenv("TRACKER_DB")
     monkeypatch.setenv("TRACKER_TODAY", "2026-11-28")
     monkeypatch.setenv("TRACKER_USER", "analyst")
-    text = README.read_text(encoding="utf-8")
+    text = document.read_text(encoding="utf-8")
     mismatches: list[str] = []
 
     def check(match: re.Match[str]) -> str:
@@ -55,12 +56,12 @@ def test_readme_examples_are_real_output(tmp_path: Path, monkeypatch: pytest.Mon
         for command, expected in _commands(match.group(2)):
             actual = _run(command, workdir)
             if normalise(actual) != normalise(expected):
-                mismatches.append(f"$ {command}\n--- README\n{expected}--- actual\n{actual}")
+                mismatches.append(f"$ {command}\n--- {document.name}\n{expected}--- actual\n{actual}")
             rendered.append(f"$ {command}\n{actual}")
         return match.group(1) + "".join(rendered) + match.group(3)
 
     updated = BLOCK.sub(check, text)
-    if os.environ.get("UPDATE_README"):
-        README.write_text(updated, encoding="utf-8")
+    if os.environ.get("UPDATE_DOCS"):
+        document.write_text(updated, encoding="utf-8")
         return
-    assert not mismatches, "README output drifted (UPDATE_README=1 rewrites it):\n" + "\n".join(mismatches)
+    assert not mismatches, f"{document.name} drifted (UPDATE_DOCS=1 rewrites it):\n" + "\n".join(mismatches)
