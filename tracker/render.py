@@ -58,12 +58,21 @@ def table(
     if fmt == "markdown":
         cells = [[_markdown_cell(cell) for cell in row] for row in rows]
         return tabulate(cells, headers=list(header), tablefmt="github", disable_numparse=True) + "\n"
-    widths = [wrap.get(i) if wrap else None for i in range(len(header))]
-    text = tabulate(
-        rows, headers=list(header), tablefmt="simple", maxcolwidths=widths, disable_numparse=True,
-        break_on_hyphens=False,  # refs and tags are hyphenated words: never split them
-    )  # fmt: skip
-    return text + "\n"
+    wrap = wrap or {}
+    cells = [[_wrapped(cell, wrap.get(i)) for i, cell in enumerate(row)] for row in rows]
+    return tabulate(cells, headers=list(header), tablefmt="simple", disable_numparse=True) + "\n"
+
+
+def _wrapped(cell: Any, width: int | None) -> Any:
+    """Long text on several lines, split only at spaces: refs and tags are hyphenated words."""
+    if width is None or not isinstance(cell, str) or len(cell) <= width:
+        return cell
+    import textwrap
+
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=False)) or line
+        for line in cell.splitlines()
+    )
 
 
 def commitments(items: Sequence[dict[str, Any]], fmt: str) -> str:
@@ -125,7 +134,7 @@ def detail(item: dict[str, Any], fmt: str) -> str:
     ]
     from tabulate import tabulate
 
-    head = tabulate(fields, tablefmt="plain", maxcolwidths=[None, 80], disable_numparse=True)
+    head = tabulate([(name, _wrapped(value, 80)) for name, value in fields], tablefmt="plain", disable_numparse=True)
     return f"{head}\n\nhistory:\n{history(item['history'], 'table')}"
 
 

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Annotated, Any
 
+import click
 import typer
 from typer.core import TyperGroup
 
@@ -23,7 +24,7 @@ class _TrackerGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except TrackerError as error:
             if os.environ.get("TRACKER_DEBUG"):

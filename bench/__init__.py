@@ -1,0 +1,1 @@
+"""Benchmarks: a generator of realistic synthetic trackers and a runner (`make bench`)."""
