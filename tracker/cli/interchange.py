@@ -22,7 +22,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export the whole database: organisations, sources and commitments with their history."""
-    from tracker.interchange.export import export_database, output as open_output
+    from tracker.interchange.export import export_database
+    from tracker.interchange.export import output as open_output
     from tracker.store import read_connection
 
     with read_connection(database(ctx, db)) as connection, open_output(output) as out:
