@@ -372,7 +372,7 @@ class _Organisations:
             return self.found[name]
         where = f"line {line}, {self.columns[field]}"
         if self.strict:
-            self.problems.add(where, f"unknown organisation {name!r} (--strict creates none; add it first)")
+            self.problems.add(where, f"unknown organisation {name!r} (--strict creates none; add it with 'tracker owners add')")
             return name
         try:
             upsert_organisation(self.session, OrganisationSpec(short_name=name, name=name))

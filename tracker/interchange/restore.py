@@ -6,8 +6,9 @@ recorder, no new `created` events. Into a database that already has some of it:
 - organisations and sources are upserted by short name and key;
 - a commitment whose ref is new is restored whole;
 - a commitment that exists gains the events of the file it lacks (matched by kind, on,
-  recorded_at, to_status and note), takes the file's fields only when the file's copy was
-  updated later, and has its status worked out again from the merged history. Nothing is
+  recorded_at, to_status and note); when it gains any, it takes the file's fields if the
+  file's copy was updated no earlier than its own, and its status is worked out again from
+  the merged history. A commitment that gains no event is left alone. Nothing is
   removed. A commitment that has the same ref but was created separately (its `created`
   event is not in the file) is refused, so two different commitments are never merged.
 """
@@ -337,11 +338,11 @@ def _merge(
             "load into an empty database, or change one of the refs"
         )
     missing = [e for key, e in zip(keys, commitment.events, strict=True) if key not in have]
-    newer = (iso_timestamp(row["updated_at"]) or "") > (iso_timestamp(updated_at) or "")
-    if not missing and not newer:
-        return "unchanged"
+    if not missing:
+        return "unchanged"  # every change to a commitment comes with an event, so nothing changed
     insert_events(session, commitment_id, missing)
-    if newer:
+    # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
+    if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
         update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
     status = fetch_one(connection, queries.STATUS_ON, {"commitment_id": commitment_id, "on_date": dt.date.max})
     assert status is not None
