@@ -93,6 +93,7 @@ def read_csv(path: str, mappings: dict[str, str]) -> CsvFile:
         records.append((end + 1, cells))
         end = reader.line_num
     rows = []
+    first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
     with progress(len(records), "checking") as bar:
         for line, cells in records:
             bar.advance()
@@ -102,9 +103,14 @@ def read_csv(path: str, mappings: dict[str, str]) -> CsvFile:
                 problems.add(f"line {line}", f"{len(cells)} cells, but the header has {len(header)} columns")
                 continue
             values = _row(line, cells, indexes, columns, problems)
+            ref = values.pop("ref", None) if values is not None else None
+            if ref and ref in first_line:
+                problems.add(f"line {line}, {columns['ref']}", f"ref {ref!r} is also on line {first_line[ref]}")
+            elif ref:
+                first_line[ref] = line
             if values is not None:
-                rows.append(CsvRow(line, values.pop("ref", None) or "", values))
-    _assign_refs(rows, columns, problems)
+                rows.append(CsvRow(line, ref or "", values))
+    _make_refs(rows, first_line)
     problems.raise_if_any()
     return CsvFile(path, set(indexes), rows, columns)
 
@@ -213,25 +219,18 @@ def _with_precision(date: FuzzyDate, precision: str) -> FuzzyDate:
     raise InvalidInput(f"unknown precision {precision!r}; expected day, month, quarter or year")
 
 
-def _assign_refs(rows: list[CsvRow], columns: dict[str, str], problems: Problems) -> None:
-    """Refs must be unique in the file; a row without one gets one made from its title."""
-    first_line: dict[str, int] = {}
-    for row in rows:
-        if not row.ref:
-            continue
-        if row.ref in first_line:
-            problems.add(f"line {row.line}, {columns['ref']}", f"ref {row.ref!r} is also on line {first_line[row.ref]}")
-        first_line.setdefault(row.ref, row.line)
+def _make_refs(rows: list[CsvRow], taken: dict[str, int]) -> None:
+    """A row without a ref gets one made from its title, unique in the file."""
     for row in rows:
         if row.ref:
             continue
         base = slugify(row.values["title"])
         candidate, number = base, 1
-        while candidate in first_line:
+        while candidate in taken:
             number += 1
             candidate = f"{base}-{number}"
         row.ref = candidate
-        first_line[candidate] = row.line
+        taken[candidate] = row.line
 
 
 def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool) -> None:
@@ -372,7 +371,9 @@ class _Organisations:
             return self.found[name]
         where = f"line {line}, {self.columns[field]}"
         if self.strict:
-            self.problems.add(where, f"unknown organisation {name!r} (--strict creates none; add it with 'tracker owners add')")
+            self.problems.add(
+                where, f"unknown organisation {name!r} (--strict creates none; add it with 'tracker owners add')"
+            )
             return name
         try:
             upsert_organisation(self.session, OrganisationSpec(short_name=name, name=name))
