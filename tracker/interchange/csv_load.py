@@ -8,6 +8,7 @@ status cell keeps the status, and any other empty cell clears the field.
 """
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from tracker.interchange.documents import read_text
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
 from tracker.queries import CommitmentFilter, fetch_all
+from tracker.render import spreadsheet_safe
+from tracker.service import _check_dates
 from tracker.statuses import parse_status
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
@@ -70,6 +73,7 @@ def read_csv(path: str, mappings: dict[str, str]) -> CsvFile:
     """Parse and check a CSV file; raises with every problem found, by line."""
     text = read_text(path)
     problems = Problems(path)
+    _date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
         header = next(reader, None)
@@ -147,8 +151,6 @@ def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> 
 
 def _unneutralised(cell: str) -> str:
     """Undo the apostrophe that export csv puts before a cell a spreadsheet would run as a formula."""
-    from tracker.render import spreadsheet_safe
-
     if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
         return cell[1:]
     return cell
@@ -158,6 +160,12 @@ def _items(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
+@functools.lru_cache(maxsize=4096)
+def _date(cell: str, field: str) -> FuzzyDate:
+    """Spreadsheets repeat dates down a column; each text is read once (and `today` is fixed per load)."""
+    return parse_date(cell, field=field)
+
+
 _READERS: dict[str, Any] = {
     "ref": lambda cell: clean_ref(cell) if cell.strip() else None,
     "title": lambda cell: clean_text(cell, "title", required=True),
@@ -165,8 +173,8 @@ _READERS: dict[str, Any] = {
     "owner": lambda cell: clean_text(cell, "owner", required=True, single_line=True),
     "partners": lambda cell: [clean_text(p, "partner", single_line=True) for p in _items(cell)],
     "status": lambda cell: parse_status(cell) if cell.strip() else None,
-    "agreed": lambda cell: parse_date(cell, field="agreed") if cell.strip() else None,
-    "due": lambda cell: parse_date(cell, field="due") if cell.strip() else None,
+    "agreed": lambda cell: _date(cell, "agreed") if cell.strip() else None,
+    "due": lambda cell: _date(cell, "due") if cell.strip() else None,
     "tags": lambda cell: sorted({clean_tag(t) for t in _items(cell)}),
     "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
     "agreed_precision": lambda cell: cell.strip().lower() or None,
@@ -177,8 +185,6 @@ _READERS: dict[str, Any] = {
 def _row(
     line: int, cells: list[str], indexes: dict[str, int], columns: dict[str, str], problems: Problems
 ) -> dict[str, Any] | None:
-    from tracker.service import _check_dates
-
     values: dict[str, Any] = {}
     good = True
     for field, index in indexes.items():
@@ -254,7 +260,7 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
     existing = {}
     if any(row.ref in known_refs for row in data.rows):
         existing = {item["ref"]: item for item in reads.list_commitments(connection, CommitmentFilter())}
-    stamp, by, note = now_utc(), default_recorder(), f"loaded from {origin}"
+    stamp, by, note, day = now_utc(), default_recorder(), f"loaded from {origin}", today()
     source_ids: dict[str, int | None] = {}
     new: list[NewCommitment] = []
     for row in data.rows:
@@ -274,7 +280,7 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
             source_ids[source] = resolve_source(session, source).id
         agreed, due = values.get("agreed"), values.get("due")
         status = values.get("status") or "not_started"
-        starts_on = agreed.first if agreed else today()
+        starts_on = agreed.first if agreed else day
         commitment = {
             "ref": row.ref,
             "title": values["title"],
