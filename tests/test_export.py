@@ -2,11 +2,14 @@
 
 import contextlib
 import datetime as dt
+import io
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import fails, ok, run
 from hypothesis import HealthCheck, given, settings
@@ -225,3 +228,28 @@ def test_load_tells_formats_apart(loaded: None) -> None:
         "error: all.json is not a tracker fixture (expected 'format: tracker-fixture/1')"
     )
     assert fails("load", "--strict", "all.json") == "error: --map and --strict are for CSV files"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_only_on_a_terminal_and_only_for_big_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.interchange.progress import progress
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress(6_000, "loading") as bar:
+        for _ in range(6_000):
+            bar.advance()
+    assert terminal.getvalue().endswith("\rloading [##############################] 100% 6000/6000\n")
+    small = _Terminal()
+    monkeypatch.setattr(sys, "stderr", small)
+    with progress(100, "loading") as bar:
+        bar.advance(100)
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    with progress(6_000, "loading") as bar:
+        bar.advance(6_000)
+    assert small.getvalue() == pipe.getvalue() == ""
