@@ -110,8 +110,11 @@ def test_a_broken_fixture_loads_nothing_and_lists_every_problem(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("just: [text", "is not valid YAML at line 1"),
-        ("format: something-else\n", "is not a tracker fixture (expected 'format: tracker-fixture/1')"),
+        ("format: tracker-fixture/1\ncommitments:\n  - ref: a\n   title: misindented\n", "is not valid YAML at line 4"),
+        (
+            "format: something-else\n",
+            "is neither a fixture ('format: tracker-fixture/1') nor an export ('format: tracker-export/1')",
+        ),
     ],
 )
 def test_files_that_are_not_fixtures_are_refused(tmp_path: Path, content: str, message: str) -> None:

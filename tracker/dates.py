@@ -7,6 +7,7 @@ use `first`. python-dateutil does the parsing and the calendar arithmetic.
 dateutil is imported only when text is parsed, to keep read commands quick to start.
 """
 
+import calendar
 import datetime as dt
 import os
 import re
@@ -73,9 +74,7 @@ class FuzzyDate:
 
 
 def _end_of_month(year: int, month: int) -> dt.date:
-    from dateutil.relativedelta import relativedelta
-
-    return dt.date(year, month, 1) + relativedelta(day=31)
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def parse_date(text: str, *, field: str = "date") -> FuzzyDate:

@@ -6,33 +6,18 @@ before anything is written, and every problem is reported at once.
 """
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracker.dates import FuzzyDate, parse_date
 from tracker.errors import TrackerError
+from tracker.interchange.problems import LoadSummary, Problems
 from tracker.statuses import parse_status
 
 FORMAT = "tracker-fixture/1"
-MAX_REPORTED_PROBLEMS = 50
 
-
-@dataclass
-class LoadSummary:
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-
-    def count(self, kind: str, outcome: str) -> None:
-        self.counts.setdefault(kind, Counter())[outcome] += 1
-
-    def line(self) -> str:
-        parts = []
-        for kind, counter in self.counts.items():
-            parts.append(
-                f"{kind}: {counter['created']} created, {counter['updated']} updated, {counter['unchanged']} unchanged"
-            )
-        return "; ".join(parts)
+__all__ = ["FORMAT", "Fixture", "LoadSummary", "fixture_from_document", "load_fixture", "read_fixture"]
 
 
 @dataclass
@@ -42,47 +27,20 @@ class Fixture:
     commitments: list[Any]
 
 
-class _Problems:
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.lines: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.lines.append(f"{where}: {message}")
-
-    def raise_if_any(self) -> None:
-        if not self.lines:
-            return
-        shown = self.lines[:MAX_REPORTED_PROBLEMS]
-        more = len(self.lines) - len(shown)
-        tail = [f"  … and {more} more"] if more else []
-        count = f"{len(self.lines)} problem{'s' if len(self.lines) != 1 else ''}"
-        raise TrackerError(
-            "\n".join([f"{self.origin}: {count}; nothing was loaded", *("  " + s for s in shown), *tail])
-        )
-
-
 def read_fixture(path: str) -> Fixture:
     """Parse and check a fixture file; raises with every problem found."""
-    import yaml
+    from tracker.interchange.documents import read_document
 
+    return fixture_from_document(read_document(path), path)
+
+
+def fixture_from_document(document: Any, path: str) -> Fixture:
+    """Check a parsed fixture document; raises with every problem found."""
     from tracker.service import CommitmentSpec, OrganisationSpec, SourceSpec
 
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TrackerError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise TrackerError(f"cannot read {path}: {error}") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise TrackerError(f"{path} is not valid YAML{where}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise TrackerError(f"{path} is not a tracker fixture (expected 'format: {FORMAT}')")
-    problems = _Problems(path)
+    problems = Problems(path)
     organisations = []
     for index, item in enumerate(_list(document, "organisations", problems)):
         where = f"organisations[{index}]"
@@ -147,7 +105,7 @@ def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSumma
     """Write a checked fixture inside the caller's transaction."""
     from tracker.service import upsert_commitment, upsert_organisation, upsert_source
 
-    problems = _Problems(origin)
+    problems = Problems(origin)
     for organisation in fixture.organisations:
         _attempt(
             problems,
@@ -169,14 +127,14 @@ def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSumma
     problems.raise_if_any()
 
 
-def _attempt(problems: _Problems, where: str, summary: LoadSummary, kind: str, action: Any) -> None:
+def _attempt(problems: Problems, where: str, summary: LoadSummary, kind: str, action: Any) -> None:
     try:
         summary.count(kind, action())
     except TrackerError as error:
         problems.add(where, str(error))
 
 
-def _list(document: dict[str, Any], key: str, problems: _Problems) -> list[Any]:
+def _list(document: dict[str, Any], key: str, problems: Problems) -> list[Any]:
     value = document.get(key) or []
     if not isinstance(value, list):
         problems.add(key, "must be a list")
@@ -184,7 +142,7 @@ def _list(document: dict[str, Any], key: str, problems: _Problems) -> list[Any]:
     return value
 
 
-def _fields(item: Any, where: str, problems: _Problems, *, required: tuple[str, ...]) -> bool:
+def _fields(item: Any, where: str, problems: Problems, *, required: tuple[str, ...]) -> bool:
     if not isinstance(item, dict):
         problems.add(where, "must be a mapping of fields")
         return False
@@ -198,7 +156,7 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _date(value: Any, where: str, problems: _Problems) -> FuzzyDate | None:
+def _date(value: Any, where: str, problems: Problems) -> FuzzyDate | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.date):

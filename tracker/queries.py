@@ -7,7 +7,7 @@ server databases.
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -371,3 +371,59 @@ def report_transitions(scope: ReportScope, since: dt.date) -> tuple[str, dict[st
         SELECT from_status, to_status, COUNT(*) AS count FROM changes GROUP BY from_status, to_status
     """
     return sql, {**params, "since": since}
+
+
+# --- interchange (export and load) -----------------------------------------------------------
+# Exports stream these in commitment-id order, so each table is read once whatever its size.
+
+
+def iterate(connection: Any, sql: str, params: dict[str, Any] | None = None) -> Iterator[Row]:
+    """Like fetch_all, but one row at a time, for results too big to hold."""
+    params = params or {}
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.execute(sql, {k: _sqlite_value(v) for k, v in params.items()})
+        names = [column[0] for column in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=False))
+        return
+    from sqlalchemy import text
+
+    if connection.dialect.name == "sqlite":
+        params = {k: _sqlite_value(v) for k, v in params.items()}
+    for row in connection.execute(text(sql), params).mappings():
+        yield dict(row)
+
+
+COUNT_COMMITMENTS = "SELECT COUNT(*) AS count FROM commitment"
+
+EXPORT_ORGANISATIONS = "SELECT short_name, name, country, aliases FROM organisation"
+
+EXPORT_SOURCES = "SELECT key, title, publisher, url, published, published_precision, note FROM source"
+
+EXPORT_COMMITMENTS = f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} ORDER BY c.id"
+
+EXPORT_TAGS = "SELECT commitment_id, tag FROM commitment_tag ORDER BY commitment_id"
+
+EXPORT_PARTNERS = """
+    SELECT p.commitment_id, o.short_name
+    FROM commitment_partner p JOIN organisation o ON o.id = p.organisation_id
+    ORDER BY p.commitment_id
+"""
+
+# Every event as stored (a created event keeps its own on_date), in timeline order.
+EXPORT_EVENTS = f"""
+    SELECT e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
+           e.note, e.evidence, e.changes
+    FROM event e
+    ORDER BY e.commitment_id, {TIMELINE_ORDER}
+"""
+
+ORGANISATION_IDS = "SELECT id, short_name FROM organisation"
+
+SOURCE_IDS = "SELECT id, key FROM source"
+
+COMMITMENT_IDS = "SELECT id, ref, updated_at FROM commitment"
+
+EVENT_KEYS = """
+    SELECT kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
+"""

@@ -6,8 +6,8 @@ Each takes the plain dicts of tracker.reads and returns text; nothing here reads
 import csv
 import io
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from tracker.dates import FuzzyDate
 
@@ -36,14 +36,24 @@ def spreadsheet_safe(value: Any) -> str:
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    write_csv(buffer, header, rows)
     return buffer.getvalue()
 
 
-def _csv_cell(value: Any) -> Any:
+def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV with CRLF line ends, as spreadsheets expect, each cell made safe; rows may be a stream."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+
+
+def csv_cell(value: Any) -> Any:
+    """Lists in one cell, joined with `;`."""
     return ";".join(value) if isinstance(value, list) else value
+
+
+def commitment_csv_row(item: dict[str, Any]) -> list[Any]:
+    return [csv_cell(item[name]) for name in LIST_FIELDS]
 
 
 def _markdown_cell(value: Any) -> str:
@@ -79,7 +89,7 @@ def commitments(items: Sequence[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return to_json(list(items))
     if fmt == "csv":
-        return to_csv(LIST_FIELDS, [[_csv_cell(item[name]) for name in LIST_FIELDS] for item in items])
+        return to_csv(LIST_FIELDS, [commitment_csv_row(item) for item in items])
     if not items and fmt == "table":
         return "no commitments match\n"
     header = ("ref", "title", "owner", "status", "due", "tags")

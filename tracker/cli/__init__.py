@@ -95,9 +95,9 @@ def write(text: str) -> None:
     sys.stdout.write(text)
 
 
-from tracker.cli import commitments, database_commands, owners, report  # noqa: E402  (they register on `app`)
+from tracker.cli import commitments, database_commands, interchange, owners, report  # noqa: E402  (they register on `app`)
 
-__all__ = ["app", "commitments", "database_commands", "main", "owners", "report"]
+__all__ = ["app", "commitments", "database_commands", "interchange", "main", "owners", "report"]
 
 
 def main() -> None:

@@ -25,20 +25,28 @@ def init(ctx: typer.Context, db: DbOption = None) -> None:
 def load(
     ctx: typer.Context,
     files: Annotated[
-        list[str], typer.Argument(help="Fixture files (YAML, format tracker-fixture/1).", show_default=False)
+        list[str],
+        typer.Argument(help="Fixture, export (.yaml/.json) or CSV files.", show_default=False),
     ],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="fixture, export or csv (default: from each file's name and content)."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="CSV: read a sheet's column as a field, 'Sheet column=field' (repeatable)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="CSV: refuse unknown owners and partners instead of creating them.")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Load files: create what is new, record what changed."""
-    from tracker.fixture import LoadSummary, load_fixture, read_fixture
-    from tracker.store import write_session
+    """Load files: create what is new, record what changed; all or nothing."""
+    from tracker.interchange.loading import LoadOptions, load_files
 
-    fixtures = [(path, read_fixture(path)) for path in files]
-    summary = LoadSummary()
-    with write_session(database(ctx, db), create=True, dry_run=dry_run) as session:
-        for path, fixture in fixtures:
-            load_fixture(session, fixture, path, summary)
+    options = LoadOptions(fmt=fmt, mappings=mapping or [], strict=strict)
+    summary = load_files(database(ctx, db), files, options, dry_run=dry_run)
     prefix = "dry run, nothing written: " if dry_run else ""
     write(f"{prefix}{summary.line()}\n")
 

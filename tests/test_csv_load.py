@@ -1,0 +1,203 @@
+"""`tracker load FILE.csv`: spreadsheets' CSV in, checked whole, line by line, all or nothing."""
+
+import json
+from pathlib import Path
+
+from tests.conftest import fails, ok, run
+
+HEADER = "ref,title,description,owner,partners,status,agreed,due,tags"
+
+
+def _write(name: str, text: str, *, bom: bool = False, crlf: bool = False) -> str:
+    data = text.replace("\n", "\r\n") if crlf else text
+    Path(name).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data.encode("utf-8"))
+    return name
+
+
+def _show(ref: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(ok("show", ref, "-f", "json"))  # type: ignore[no-any-return]
+
+
+def test_excel_csv_utf8_with_bom_crlf_and_a_cell_on_two_lines() -> None:
+    ok("owners", "add", "MOI", "--name", "Ministry of Interior")
+    _write(
+        "excel.csv",
+        f"{HEADER}\n"
+        'train-police,Train the police,"Two lines:\nفیڈرل ""quoted"", with; punctuation",Ministry of Interior,'
+        "US-ATA;NACTA,In progress,March 2025,Q4 2026,Training; CT\n"
+        ",Open a helpline 😀,,MOI,,,2025,,\n",
+        bom=True,
+        crlf=True,
+    )
+    assert ok("load", "excel.csv") == (
+        "organisations: 2 created, 0 updated, 0 unchanged (new: US-ATA, NACTA); "
+        "commitments: 2 created, 0 updated, 0 unchanged\n"
+    )
+    item = _show("train-police")
+    assert item["description"] == 'Two lines:\nفیڈرل "quoted", with; punctuation'  # line ends become \n
+    assert (item["owner"], item["partners"], item["status"]) == ("MOI", ["NACTA", "US-ATA"], "in_progress")
+    assert (item["agreed"], item["agreed_precision"], item["due"], item["due_precision"]) == (
+        "2025-03-31", "month", "2026-12-31", "quarter",
+    )  # fmt: skip
+    assert item["tags"] == ["ct", "training"]
+    assert [e["note"] for e in item["history"]] == ["loaded from excel.csv"]
+    assert _show("open-a-helpline")["title"] == "Open a helpline 😀"
+
+
+def test_libreoffice_style_csv_with_its_own_headers_mapped() -> None:
+    _write(
+        "sheet.csv",
+        "Commitment,Lead agency,Deadline,Progress,Comments\n"
+        "Publish the audit,Auditor General,31/12/2026,not started,ignore me\n"
+        '"Share data, monthly",Auditor General,2026-06,stalled,\n',
+    )
+    maps = ["--map", "Commitment=title", "--map", "Lead agency=owner", "--map", "Deadline=due"]
+    maps += ["--map", "Progress=status", "--map", "Comments="]
+    assert ok("load", "sheet.csv", *maps).endswith("commitments: 2 created, 0 updated, 0 unchanged\n")
+    listed = json.loads(ok("list", "-f", "json"))
+    assert [(i["ref"], i["owner"], i["due"], i["status"]) for i in listed] == [
+        ("publish-the-audit", "Auditor General", "2026-12-31", "not_started"),
+        ("share-data-monthly", "Auditor General", "2026-06-30", "stalled"),
+    ]
+
+
+def test_semicolon_separated_csv_from_a_european_locale() -> None:
+    ok("owners", "add", "MOI")
+    _write("eu.csv", 'title;owner;tags\nCount the votes;MOI;"a;b"\n')
+    ok("load", "eu.csv")
+    assert _show("count-the-votes")["tags"] == ["a", "b"]
+
+
+def test_every_bad_row_is_listed_by_the_line_it_starts_on() -> None:
+    ok("owners", "add", "MOI")
+    _write(
+        "bad.csv",
+        f"{HEADER}\n"
+        'ok-1,Fine,"a description\nover\nthree lines",MOI,,,,,\n'
+        "bad-status,Bad status,,MOI,,finished,,,\n"
+        ',,"no title\nhere",MOI,,,,,\n'
+        "bad-dates,Bad dates,,MOI,,,2026-02-30,soon,\n"
+        "ok-1,Same ref again,,MOI,,,,,\n"
+        "late,Due before agreed,,MOI,,,2025-06,2025-01-01,\n"
+        "Bad Ref!,x,,MOI,,,,,\n",
+        crlf=True,
+    )
+    assert run("load", "bad.csv").stderr.splitlines() == [
+        "error: bad.csv: 7 problems; nothing was loaded",
+        "  line 5, status: unknown status 'finished'; expected one of: "
+        "not_started, in_progress, stalled, completed, partial, abandoned",
+        "  line 6, title: title is empty",
+        "  line 8, agreed: agreed '2026-02-30' is not a real date (day is out of range for month)",
+        "  line 8, due: cannot read due 'soon'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
+        "Q3 2026, 2026, today or +90d",
+        "  line 9, ref: ref 'ok-1' is also on line 2",
+        "  line 10, due: due date 2025-01-01 is before the agreed date June 2025",
+        "  line 11, ref: ref 'Bad Ref!' must be letters, digits and hyphens, starting with a letter or digit",
+    ]
+    assert not Path("tracker.db").exists() or json.loads(ok("list", "-f", "json")) == []
+
+
+def test_a_long_list_of_problems_stops_at_fifty() -> None:
+    _write("many.csv", "title,owner\n" + "x,\n" * 60)
+    lines = run("load", "many.csv").stderr.splitlines()
+    assert lines[0] == "error: many.csv: 60 problems; nothing was loaded"
+    assert lines[1] == "  line 2, owner: owner is empty"
+    assert lines[50] == "  line 51, owner: owner is empty"
+    assert lines[51:] == ["  … and 10 more"]
+
+
+def test_a_broken_file_or_header_loads_nothing() -> None:
+    _write("broken.csv", 'title,owner\n"fine",MOI\n"open quote,MOI\n')
+    assert run("load", "broken.csv").stderr.splitlines() == [
+        "error: broken.csv: 1 problem; nothing was loaded",
+        "  line 3: cannot read this record: unexpected end of data",
+    ]
+    _write("header.csv", "name,owner,owner\nx,MOI,MOI\n")
+    assert run("load", "header.csv").stderr.splitlines() == [
+        "error: header.csv: 3 problems; nothing was loaded",
+        "  line 1: column 'name' is not a commitment field; map it with --map 'name=FIELD' or skip it with "
+        "--map 'name='",
+        "  line 1: columns 'owner' and 'owner' both give owner",
+        "  line 1: no title column (name one 'title', or use --map 'COLUMN=title')",
+    ]
+    _write("empty.csv", "")
+    assert fails("load", "empty.csv") == (
+        "error: empty.csv is empty; a CSV needs a header line "
+        "(ref,title,description,owner,partners,status,agreed,due,tags)"
+    )
+    Path("latin1.csv").write_bytes("title,owner\ncaf\xe9,MOI\n".encode("latin-1"))
+    assert fails("load", "latin1.csv") == "error: latin1.csv is not UTF-8 text; save it with the UTF-8 encoding"
+    assert fails("load", "--map", "nonsense", "header.csv") == "error: --map 'nonsense' must be 'Sheet column=field'"
+    assert fails("load", "--map", "name=colour", "header.csv") == (
+        "error: --map 'name=colour': 'colour' is not a field; fields: "
+        "ref, title, description, owner, partners, status, agreed, due, tags, source"
+    )
+    assert not Path("tracker.db").exists()
+
+
+def test_strict_refuses_unknown_organisations_on_every_row(loaded: None) -> None:
+    before = ok("export")
+    _write("new.csv", "title,owner,partners\nOne,MOI,Nowhere\nTwo,Elsewhere,FIA\nThree,Elsewhere,\n")
+    assert run("load", "--strict", "new.csv").stderr.splitlines() == [
+        "error: new.csv: 3 problems; nothing was loaded",
+        "  line 2, partners: unknown organisation 'Nowhere' (--strict creates none; add it with 'tracker owners add')",
+        "  line 3, owner: unknown organisation 'Elsewhere' (--strict creates none; add it with 'tracker owners add')",
+        "  line 4, owner: unknown organisation 'Elsewhere' (--strict creates none; add it with 'tracker owners add')",
+    ]
+    assert ok("export") == before
+
+
+def test_one_bad_row_among_good_ones_changes_nothing(loaded: None) -> None:
+    before = ok("export")
+    _write("mixed.csv", "ref,title,owner,status\nata-engagement,Changed,MOI,completed\nnew-one,New,MOI,\nx,,MOI,\n")
+    assert run("load", "mixed.csv").stderr.splitlines()[1:] == ["  line 4, title: title is empty"]
+    assert ok("export") == before
+
+
+def test_load_is_an_upsert_with_changes_in_history(loaded: None) -> None:
+    ok("export", "--format", "csv", "--output", "all.csv")
+    assert ok("load", "all.csv") == "commitments: 0 created, 0 updated, 13 unchanged\n"
+    _write(
+        "changes.csv",
+        "ref,title,owner,status\n"
+        "ata-engagement,Strengthen engagement under the US Anti-Terrorism Assistance programme,MOI,completed\n"
+        "inl-engagement,A better title,MOI,\n"
+        "brand-new,Something new,MOI,stalled\n",
+    )
+    assert ok("load", "changes.csv") == "commitments: 1 created, 2 updated, 0 unchanged\n"
+    history = json.loads(ok("history", "ata-engagement", "-f", "json"))
+    assert [(e["kind"], e["to_status"], e["note"]) for e in history][-1] == (
+        "status", "completed", "set in changes.csv",
+    )  # fmt: skip
+    inl = _show("inl-engagement")
+    assert (inl["title"], inl["status"], inl["history"][-1]["changes"]) == (
+        "A better title",
+        "in_progress",
+        {"title": ["Strengthen engagement with the US INL bureau", "A better title"]},
+    )
+    # Columns the file lacks (tags, dates, partners) were left as they were.
+    assert inl["tags"] == ["counter-narcotics", "law-enforcement", "security-cooperation"]
+    assert ok("load", "changes.csv") == "commitments: 0 created, 0 updated, 3 unchanged\n"
+
+
+def test_dry_run_checks_and_writes_nothing() -> None:
+    _write("one.csv", "title,owner\nA thing,MOI\n")
+    assert ok("load", "--dry-run", "one.csv") == (
+        "dry run, nothing written: organisations: 1 created, 0 updated, 0 unchanged (new: MOI); "
+        "commitments: 1 created, 0 updated, 0 unchanged\n"
+    )
+    assert not Path("tracker.db").exists()
+    ok("init")
+    before = ok("export")
+    ok("load", "--dry-run", "one.csv")
+    assert ok("export") == before
+
+
+def test_an_exported_csv_loads_into_an_empty_database_with_the_same_rows(loaded: None) -> None:
+    ok("export", "--format", "csv", "--excel", "--output", "all.csv")
+    ok("--db", "copy.db", "load", "all.csv")
+    fields = ("ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision", "due",
+              "due_precision", "tags", "source")  # fmt: skip
+    original = [{k: i[k] for k in fields} for i in json.loads(ok("list", "-f", "json"))]
+    copied = [{k: i[k] for k in fields} for i in json.loads(ok("--db", "copy.db", "list", "-f", "json"))]
+    assert copied == original

@@ -1,0 +1,255 @@
+"""`tracker export` and loading an export back: the lossless round trip and its guarantees."""
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import fails, ok, run
+from tracker.dates import FuzzyDate
+from tracker.errors import InvalidInput
+from tracker.service import (
+    CommitmentEdit,
+    CommitmentSpec,
+    OrganisationSpec,
+    UpdateRequest,
+    add_commitment,
+    edit_commitment,
+    record_update,
+    upsert_organisation,
+)
+from tracker.settings import DatabaseChoice
+from tracker.store import write_session
+
+PIECES = [
+    "a", "Z", " ", "\n", "\r\n", "\t", '"', "'", ",", ";", "=", "+", "-", "@", ":", "#", "- ", "{", "[", "&", "*",
+    "null", "yes", "on", "اردو", "پاکستان کا وعدہ", "😀", "👩🏽‍⚖️", "עברית", "\u200f", "\u2028", "\u00a0", "\\",
+]  # fmt: skip
+TEXT = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=10).map("".join),
+    st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=15),
+)
+LINE = TEXT.filter(lambda t: "\n" not in t and "\r" not in t)
+NAME = LINE.map(str.strip).filter(bool)
+TITLE = TEXT.map(str.strip).filter(bool)
+STATUS = st.sampled_from(["not_started", "in_progress", "stalled", "completed", "partial", "abandoned"])
+UPDATE = st.tuples(st.one_of(st.none(), STATUS), TEXT, st.one_of(st.none(), NAME), st.integers(0, 400))
+COMMITMENT = st.tuples(TITLE, TEXT, STATUS, st.lists(NAME, max_size=3), st.lists(UPDATE, max_size=4), st.booleans())
+
+
+def _populate(location: str, owner: str, alias: str, commitments: list[tuple]) -> None:  # type: ignore[type-arg]
+    with write_session(DatabaseChoice(location, "test"), create=True) as session:
+        upsert_organisation(session, OrganisationSpec(owner, owner + " (full)", "پاکستان", [alias]))
+        upsert_organisation(session, OrganisationSpec("X-PARTNER", 'Partner, "quoted"; plain'))
+        for title, description, status, tags, updates, rename in commitments:
+            spec = CommitmentSpec(
+                title=title,
+                owner=owner,
+                status=status,
+                agreed=FuzzyDate(dt.date(2024, 12, 31), "year"),
+                due=FuzzyDate(dt.date(2027, 3, 31), "quarter"),
+                tags=tags,
+                partners=["X-PARTNER"],
+                source=f"{alias} report",
+                description=description,
+            )
+            commitment = add_commitment(session, spec, note=description or None, by=alias)
+            for to_status, note, evidence, days in updates:
+                on = dt.date(2024, 1, 1) + dt.timedelta(days=days)
+                request = UpdateRequest(commitment.ref, to_status, on, note, evidence, alias, reopen=True)
+                # Refused updates (the same status again, nothing to record) are not what this tests.
+                with contextlib.suppress(InvalidInput):
+                    record_update(session, request)
+            if rename:
+                edit_commitment(session, commitment.ref, CommitmentEdit(title=title + " ✓", add_tags=["renamed"]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    fmt=st.sampled_from(["json", "yaml"]),
+    owner=NAME.filter(lambda n: n.casefold() != "x-partner"),
+    alias=NAME,
+    commitments=st.lists(COMMITMENT, min_size=1, max_size=3),
+)
+def test_export_load_export_gives_the_same_document(
+    fmt: str,
+    owner: str,
+    alias: str,
+    commitments: list[tuple],  # type: ignore[type-arg]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        first_db, second_db = os.path.join(folder, "a.db"), os.path.join(folder, "b.db")
+        _populate(first_db, owner, alias, commitments)
+        document = os.path.join(folder, f"export.{fmt}")
+        ok("--db", first_db, "export", "--format", fmt, "--output", document)
+        ok("--db", second_db, "load", document)
+        again = ok("--db", second_db, "export", "--format", fmt)
+        assert again == Path(document).read_text(encoding="utf-8")
+        # The history really came back, not just the document: the list output agrees too.
+        assert ok("--db", second_db, "list", "-f", "json") == ok("--db", first_db, "list", "-f", "json")
+
+
+def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
+    ok("update", "ata-engagement", "--status", "completed", "--on", "2025-12-31", "--note", "done")
+    text = ok("export")
+    document = json.loads(text)
+    assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    assert document["format"] == "tracker-export/1"
+    assert list(document) == ["format", "organisations", "sources", "commitments"]
+    first = document["commitments"][0]
+    assert list(first) == [
+        "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision", "due",
+        "due_precision", "starts_on", "tags", "source", "created_at", "updated_at", "history",
+    ]  # fmt: skip
+    assert [event["kind"] for event in first["history"]] == ["created", "status"]
+    assert list(first["history"][1]) == ["kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "changes"]
+    assert first["history"][1]["on"] == "2025-12-31"
+    assert yaml.safe_load(ok("export", "--format", "yaml")) == document
+
+
+def test_an_empty_database_exports_empty_lists() -> None:
+    ok("init")
+    empty = {"format": "tracker-export/1", "organisations": [], "sources": [], "commitments": []}
+    assert json.loads(ok("export")) == empty
+    assert ok("export", "-f", "yaml") == "format: tracker-export/1\norganisations: []\nsources: []\ncommitments: []\n"
+
+
+def test_csv_export_neutralises_formulas_and_excel_adds_a_bom() -> None:
+    ok("owners", "add", "MOI")
+    ok("add", '=HYPERLINK("http://x")', "--owner", "MOI", "--ref", "formula", "--description", "-1, +2; @3")
+    text = ok("export", "--format", "csv")
+    assert text.startswith("id,ref,title,description,owner,partners,status,")
+    assert '\'=HYPERLINK(""http://x"")' in text
+    assert '"\'-1, +2; @3"' in text
+    assert not text.startswith("\ufeff")
+    ok("export", "--format", "csv", "--excel", "--output", "sheet.csv")
+    assert Path("sheet.csv").read_bytes().startswith(b"\xef\xbb\xbfid,ref,")
+    # Loading it back undoes the apostrophes the export added.
+    ok("--db", "other.db", "load", "sheet.csv")
+    shown = json.loads(ok("--db", "other.db", "show", "formula", "-f", "json"))
+    assert (shown["title"], shown["description"]) == ('=HYPERLINK("http://x")', "-1, +2; @3")
+
+
+def test_export_refuses_what_it_cannot_do(loaded: None) -> None:
+    assert fails("export", "--format", "xml") == "error: unknown format 'xml'; expected one of: json, yaml, csv"
+    assert fails("export", "--excel") == (
+        "error: --excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)"
+    )
+    assert fails("export", "--output", "no/such/folder/out.json").startswith("error: cannot write no/such/folder")
+
+
+def test_output_is_replaced_whole_or_left_alone(loaded: None) -> None:
+    Path("out.json").write_text("old", encoding="utf-8")
+    fails("export", "--format", "xml", "--output", "out.json")
+    assert Path("out.json").read_text(encoding="utf-8") == "old"
+    ok("export", "--output", "out.json")
+    assert json.loads(Path("out.json").read_text(encoding="utf-8"))["format"] == "tracker-export/1"
+    assert sorted(p.name for p in Path(".").iterdir() if p.name.startswith(".tracker-export-")) == []
+
+
+def test_loading_the_same_export_again_changes_nothing(loaded: None) -> None:
+    ok("export", "--output", "all.yaml", "--format", "yaml")
+    assert ok("load", "all.yaml") == (
+        "organisations: 0 created, 0 updated, 7 unchanged; sources: 0 created, 0 updated, 1 unchanged; "
+        "commitments: 0 created, 0 updated, 13 unchanged\n"
+    )
+
+
+def test_an_export_adds_the_events_a_database_lacks(loaded: None) -> None:
+    ok("export", "--output", "before.json")
+    ok("--db", "copy.db", "load", "before.json")
+    ok("update", "ata-engagement", "--status", "completed", "--on", "2025-12-31", "--note", "finished")
+    ok("edit", "inl-engagement", "--title", "A new title")
+    ok("export", "--output", "after.json")
+    assert ok("--db", "copy.db", "load", "after.json").endswith("commitments: 0 created, 2 updated, 11 unchanged\n")
+    assert ok("--db", "copy.db", "export") == ok("export")
+
+
+def test_an_export_never_merges_two_different_commitments(loaded: None) -> None:
+    ok("export", "--output", "all.json")
+    ok("--db", "other.db", "owners", "add", "MOI")
+    ok("--db", "other.db", "add", "Something else", "--owner", "MOI", "--ref", "ata-engagement")
+    before = ok("--db", "other.db", "export")
+    message = run("--db", "other.db", "load", "all.json").stderr
+    assert message.splitlines() == [
+        "error: all.json: 1 problem; nothing was loaded",
+        "  commitments[0] (ata-engagement): ata-engagement exists here but was created separately (its created "
+        "event is not in the file); load into an empty database, or change one of the refs",
+    ]
+    assert ok("--db", "other.db", "export") == before
+
+
+def test_a_broken_export_lists_its_problems() -> None:
+    document = {
+        "format": "tracker-export/1",
+        "organisations": [{"short_name": "MOI"}],
+        "commitments": [
+            {"ref": "a", "title": "A", "owner": "MOI", "status": "completed", "starts_on": "2025-01-01",
+             "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z",
+             "history": [{"kind": "created", "to_status": "in_progress", "on": "2025-01-01",
+                          "recorded_at": "2025-01-01T00:00:00Z"}]},
+            {"ref": "b", "title": "B", "owner": "MOI", "status": "done", "starts_on": "2025-13-01",
+             "created_at": "yesterday", "updated_at": "2025-01-01T00:00:00Z", "history": []},
+        ],
+    }  # fmt: skip
+    Path("broken.json").write_text(json.dumps(document), encoding="utf-8")
+    assert run("load", "broken.json").stderr.splitlines() == [
+        "error: broken.json: 5 problems; nothing was loaded",
+        "  commitments[0] (a).status: is completed, but its history leaves it in_progress",
+        "  commitments[1] (b).status: must be one of: not_started, in_progress, stalled, completed, partial, abandoned",
+        "  commitments[1] (b).starts_on: '2025-13-01' is not a YYYY-MM-DD date",
+        "  commitments[1] (b).created_at: 'yesterday' is not a timestamp (2026-03-31T12:00:00Z)",
+        "  commitments[1] (b).history: must be a list of events, starting with the created one",
+    ]
+    assert not Path("tracker.db").exists()
+
+
+def test_load_tells_formats_apart(loaded: None) -> None:
+    Path("other.yaml").write_text("format: something/2\n", encoding="utf-8")
+    assert fails("load", "other.yaml") == (
+        "error: other.yaml is neither a fixture ('format: tracker-fixture/1') nor an export "
+        "('format: tracker-export/1')"
+    )
+    Path("notes.txt").write_text("x", encoding="utf-8")
+    assert fails("load", "notes.txt") == (
+        "error: cannot tell the format of notes.txt from its name; give --format fixture, export or csv"
+    )
+    ok("export", "--output", "all.json")
+    assert fails("load", "--format", "fixture", "all.json") == (
+        "error: all.json is not a tracker fixture (expected 'format: tracker-fixture/1')"
+    )
+    assert fails("load", "--strict", "all.json") == "error: --map and --strict are for CSV files"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_only_on_a_terminal_and_only_for_big_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.interchange.progress import progress
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress(6_000, "loading") as bar:
+        for _ in range(6_000):
+            bar.advance()
+    assert terminal.getvalue().endswith("\rloading [##############################] 100% 6000/6000\n")
+    small = _Terminal()
+    monkeypatch.setattr(sys, "stderr", small)
+    with progress(100, "loading") as bar:
+        bar.advance(100)
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    with progress(6_000, "loading") as bar:
+        bar.advance(6_000)
+    assert small.getvalue() == pipe.getvalue() == ""

@@ -1,0 +1,30 @@
+"""`export`: the database as a lossless JSON or YAML document, or a CSV for spreadsheets."""
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli import DbOption, app, database
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json or yaml (everything, lossless), or csv (for spreadsheets).")
+    ] = "json",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write this file (whole or not at all) instead of stdout.")
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="With csv: start with a byte-order mark, so Excel reads UTF-8.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Export the whole database: organisations, sources and commitments with their history."""
+    from tracker.interchange.export import export_database
+    from tracker.interchange.export import output as open_output
+    from tracker.store import read_connection
+
+    with read_connection(database(ctx, db)) as connection, open_output(output) as out:
+        export_database(connection, fmt, out, excel=excel)

@@ -1,0 +1,86 @@
+"""Writing many new commitments at once, inside the load's transaction.
+
+Rows go in as a few multi-row INSERTs (SQLAlchemy Core) instead of one ORM round trip each;
+both loaders that create commitments (CSV and export) come through here.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker import queries
+from tracker.queries import fetch_all
+
+_BATCH = 10_000
+
+
+@dataclass
+class NewCommitment:
+    row: dict[str, Any]  # commitment columns, without id
+    tags: list[str] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # event columns, without ids
+
+
+def insert_commitments(session: Any, items: Sequence[NewCommitment]) -> None:
+    """Insert commitments with their tags, partners and events, in the order given."""
+    if not items:
+        return
+    from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event
+
+    connection = session.connection()
+    _insert(connection, Commitment, [item.row for item in items])
+    ids = {row["ref"]: row["id"] for row in fetch_all(connection, queries.COMMITMENT_IDS)}
+    pairs = [(ids[item.row["ref"]], item) for item in items]
+    _insert(connection, CommitmentTag, [{"commitment_id": i, "tag": t} for i, item in pairs for t in item.tags])
+    _insert(
+        connection,
+        CommitmentPartner,
+        [{"commitment_id": i, "organisation_id": p} for i, item in pairs for p in dict.fromkeys(item.partner_ids)],
+    )
+    _insert(connection, Event, [{**event, "commitment_id": i} for i, item in pairs for event in item.events])
+    session.expire_all()  # the ORM must not trust anything it read before these writes
+
+
+def insert_events(session: Any, commitment_id: int, events: Sequence[dict[str, Any]]) -> None:
+    from tracker.models import Event
+
+    _insert(session.connection(), Event, [{**event, "commitment_id": commitment_id} for event in events])
+
+
+def update_commitment(
+    session: Any,
+    commitment_id: int,
+    values: dict[str, Any],
+    tags: Sequence[str] | None = None,
+    partner_ids: Sequence[int] | None = None,
+) -> None:
+    """Set a commitment's columns, and replace its tags and partners when they are given."""
+    from sqlalchemy import delete, update
+
+    from tracker.models import Commitment, CommitmentPartner, CommitmentTag
+
+    connection = session.connection()
+    table = _table(Commitment)
+    connection.execute(update(table).where(table.c.id == commitment_id).values(**values))
+    if tags is not None:
+        links = _table(CommitmentTag)
+        connection.execute(delete(links).where(links.c.commitment_id == commitment_id))
+        _insert(connection, CommitmentTag, [{"commitment_id": commitment_id, "tag": t} for t in dict.fromkeys(tags)])
+    if partner_ids is not None:
+        links = _table(CommitmentPartner)
+        connection.execute(delete(links).where(links.c.commitment_id == commitment_id))
+        rows = [{"commitment_id": commitment_id, "organisation_id": p} for p in dict.fromkeys(partner_ids)]
+        _insert(connection, CommitmentPartner, rows)
+    session.expire_all()
+
+
+def _table(model: Any) -> Any:
+    return model.__table__
+
+
+def _insert(connection: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    from sqlalchemy import insert
+
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(insert(_table(model)), rows[start : start + _BATCH])

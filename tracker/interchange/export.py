@@ -1,0 +1,221 @@
+"""`tracker export`: the whole database as one document (JSON or YAML), or a CSV for spreadsheets.
+
+The JSON and YAML documents (`format: tracker-export/1`) are lossless: loading one into an empty
+database and exporting again gives the same bytes. They carry no time of export for that
+reason. Rows are streamed from the database and written as they come, one commitment at a
+time, so an export's memory does not grow with the database.
+"""
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, TextIO
+
+from tracker import queries
+from tracker.errors import InvalidInput, TrackerError
+from tracker.interchange.progress import Progress, progress
+from tracker.queries import Row, fetch_all, fetch_one, iterate
+from tracker.reads import commitment_item, iso_date, iso_timestamp
+
+FORMAT = "tracker-export/1"
+EXPORT_FORMATS = ("json", "yaml", "csv")
+_YAML_CHUNK = 200  # commitments per YAML dump call
+
+
+def export_database(connection: Any, fmt: str, out: TextIO, *, excel: bool = False) -> int:
+    """Write the database to `out` in `fmt`; returns how many commitments were written."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(EXPORT_FORMATS)}")
+    if excel and fmt != "csv":
+        raise InvalidInput("--excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)")
+    count = fetch_one(connection, queries.COUNT_COMMITMENTS)
+    total = int(count["count"]) if count else 0
+    with progress(total, "exporting") as bar:
+        if fmt == "csv":
+            _write_csv(connection, out, bar, excel=excel)
+        else:
+            head = {"format": FORMAT, "organisations": organisations(connection), "sources": sources(connection)}
+            items = (_document_item(*parts) for parts in _commitment_parts(connection, bar, with_history=True))
+            (_write_json if fmt == "json" else _write_yaml)(out, head, items)
+    return total
+
+
+def organisations(connection: Any) -> list[Row]:
+    rows = fetch_all(connection, queries.EXPORT_ORGANISATIONS)
+    return [
+        {
+            "short_name": row["short_name"],
+            "name": row["name"],
+            "country": row["country"],
+            "aliases": json.loads(row["aliases"] or "[]"),
+        }
+        for row in sorted(rows, key=lambda r: str(r["short_name"]))
+    ]
+
+
+def sources(connection: Any) -> list[Row]:
+    rows = fetch_all(connection, queries.EXPORT_SOURCES)
+    return [
+        {
+            "key": row["key"],
+            "title": row["title"],
+            "publisher": row["publisher"],
+            "url": row["url"],
+            "published": iso_date(row["published"]),
+            "published_precision": row["published_precision"],
+            "note": row["note"],
+        }
+        for row in sorted(rows, key=lambda r: str(r["key"]))
+    ]
+
+
+class _Grouped:
+    """Rows ordered by commitment_id, handed out one commitment at a time."""
+
+    def __init__(self, rows: Iterator[Row]) -> None:
+        self._rows = rows
+        self._next = next(rows, None)
+
+    def take(self, commitment_id: int) -> list[Row]:
+        taken = []
+        while self._next is not None and self._next["commitment_id"] <= commitment_id:
+            if self._next["commitment_id"] == commitment_id:
+                taken.append(self._next)
+            self._next = next(self._rows, None)
+        return taken
+
+
+def _commitment_parts(
+    connection: Any, bar: Progress, *, with_history: bool
+) -> Iterator[tuple[Row, list[str], list[str], list[Row]]]:
+    tags = _Grouped(iterate(connection, queries.EXPORT_TAGS))
+    partners = _Grouped(iterate(connection, queries.EXPORT_PARTNERS))
+    events = _Grouped(iterate(connection, queries.EXPORT_EVENTS)) if with_history else None
+    for row in iterate(connection, queries.EXPORT_COMMITMENTS):
+        commitment_id = row["id"]
+        yield (
+            row,
+            sorted(r["tag"] for r in tags.take(commitment_id)),
+            sorted(r["short_name"] for r in partners.take(commitment_id)),
+            events.take(commitment_id) if events is not None else [],
+        )
+        bar.advance()
+
+
+def _document_item(row: Row, tags: list[str], partners: list[str], events: list[Row]) -> Row:
+    return {
+        "ref": row["ref"],
+        "title": row["title"],
+        "description": row["description"],
+        "owner": row["owner"],
+        "partners": partners,
+        "status": row["status"],
+        "agreed": iso_date(row["agreed"]),
+        "agreed_precision": row["agreed_precision"],
+        "due": iso_date(row["due"]),
+        "due_precision": row["due_precision"],
+        "starts_on": iso_date(row["starts_on"]),
+        "tags": tags,
+        "source": row["source"],
+        "created_at": iso_timestamp(row["created_at"]),
+        "updated_at": iso_timestamp(row["updated_at"]),
+        "history": [
+            {
+                "kind": event["kind"],
+                "to_status": event["to_status"],
+                "on": iso_date(event["on_date"]),
+                "recorded_at": iso_timestamp(event["recorded_at"]),
+                "by": event["recorded_by"],
+                "note": event["note"],
+                "evidence": event["evidence"],
+                "changes": json.loads(event["changes"]) if event["changes"] else None,
+            }
+            for event in events
+        ],
+    }
+
+
+def _write_json(out: TextIO, head: Row, items: Iterator[Row]) -> None:
+    # Byte for byte what json.dumps(document, indent=2) gives, written a commitment at a time.
+    def dumped(value: Any, indent: int) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + " " * indent)
+
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f"  {json.dumps(key)}: {dumped(value, 2)},\n")
+    out.write('  "commitments": [')
+    separator = "\n    "
+    for item in items:
+        out.write(separator + dumped(item, 4))
+        separator = ",\n    "
+    out.write("]\n}\n" if separator == "\n    " else "\n  ]\n}\n")
+
+
+def _yaml_dump(value: Any) -> str:
+    import yaml
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[valid-type, misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return str(yaml.dump(value, Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False))
+
+
+def _write_yaml(out: TextIO, head: Row, items: Iterator[Row]) -> None:
+    out.write(_yaml_dump(head))
+    chunk: list[Row] = []
+    out.write("commitments:")
+    written = False
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == _YAML_CHUNK:
+            out.write(("" if written else "\n") + _yaml_dump(chunk))
+            chunk, written = [], True
+    if chunk:
+        out.write(("" if written else "\n") + _yaml_dump(chunk))
+        written = True
+    if not written:
+        out.write(" []\n")
+
+
+def _write_csv(connection: Any, out: TextIO, bar: Progress, *, excel: bool) -> None:
+    from tracker import render
+
+    if excel:
+        out.write("\ufeff")
+    rows = (
+        render.commitment_csv_row(commitment_item(row, tags, partners))
+        for row, tags, partners, _ in _commitment_parts(connection, bar, with_history=False)
+    )
+    render.write_csv(out, render.LIST_FIELDS, rows)
+
+
+@contextmanager
+def output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or a file written whole or not at all (a temporary file, then renamed)."""
+    if path is None:
+        yield sys.stdout
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise TrackerError(f"{path} is a folder; give a file name to --output")
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-", suffix=".tmp")
+    except OSError as error:
+        raise TrackerError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise

@@ -1,0 +1,76 @@
+"""`tracker load`: which format each file is in, checking them all, then one transaction for all.
+
+A file's format comes from `--format`, else its extension: .csv is CSV; .yaml, .yml and .json
+are a fixture or an export, told apart by their `format:` key.
+"""
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.errors import InvalidInput, TrackerError
+from tracker.interchange.problems import LoadSummary
+
+LOAD_FORMATS = ("fixture", "export", "csv")
+_DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
+
+Loader = Callable[[Any, LoadSummary], None]
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    fmt: str | None = None
+    mappings: Sequence[str] = ()
+    strict: bool = False
+
+
+def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
+    """Check every file, then write them all in one transaction (rolled back on a dry run)."""
+    from tracker.store import write_session
+
+    if options.fmt is not None and options.fmt not in LOAD_FORMATS:
+        raise InvalidInput(f"unknown format {options.fmt!r}; expected one of: {', '.join(LOAD_FORMATS)}")
+    formats = [options.fmt or _format_from_name(path) for path in paths]
+    if (options.mappings or options.strict) and "csv" not in formats:
+        raise InvalidInput("--map and --strict are for CSV files")
+    loaders = [_checked(path, fmt, options) for path, fmt in zip(paths, formats, strict=True)]
+    summary = LoadSummary()
+    with write_session(choice, create=True, dry_run=dry_run) as session:
+        for loader in loaders:
+            loader(session, summary)
+    return summary
+
+
+def _format_from_name(path: str) -> str | None:
+    extension = os.path.splitext(path)[1].lower()
+    if extension == ".csv":
+        return "csv"
+    if extension in _DOCUMENT_EXTENSIONS:
+        return None  # told by the document's `format:` key
+    raise InvalidInput(f"cannot tell the format of {path} from its name; give --format fixture, export or csv")
+
+
+def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
+    from tracker import fixture
+    from tracker.interchange import export, restore
+    from tracker.interchange.documents import read_document
+
+    if fmt == "csv":
+        from tracker.interchange.csv_load import load_csv, parse_mappings, read_csv
+
+        rows = read_csv(path, parse_mappings(list(options.mappings)))
+        return lambda session, summary: load_csv(session, rows, summary, strict=options.strict)
+    document = read_document(path)
+    declared = document.get("format") if isinstance(document, dict) else None
+    if fmt is None:
+        fmt = {fixture.FORMAT: "fixture", export.FORMAT: "export"}.get(str(declared))
+        if fmt is None:
+            raise TrackerError(
+                f"{path} is neither a fixture ('format: {fixture.FORMAT}') nor an export ('format: {export.FORMAT}')"
+            )
+    if fmt == "fixture":
+        checked = fixture.fixture_from_document(document, path)
+        return lambda session, summary: fixture.load_fixture(session, checked, path, summary)
+    data = restore.export_from_document(document, path)
+    return lambda session, summary: restore.restore_export(session, data, summary)

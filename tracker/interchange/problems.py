@@ -1,0 +1,55 @@
+"""What a load found wrong, and what it did: shared by every loader."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tracker.errors import TrackerError
+
+MAX_REPORTED_PROBLEMS = 50
+
+
+class Problems:
+    """Collects every problem in a file, then raises them together (up to a limit) or not at all."""
+
+    def __init__(self, origin: str, limit: int = MAX_REPORTED_PROBLEMS) -> None:
+        self.origin = origin
+        self.limit = limit
+        self.lines: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def add(self, where: str, message: str) -> None:
+        self.lines.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if not self.lines:
+            return
+        shown = self.lines[: self.limit]
+        more = len(self.lines) - len(shown)
+        tail = [f"  … and {more} more"] if more else []
+        count = f"{len(self.lines)} problem{'s' if len(self.lines) != 1 else ''}"
+        raise TrackerError(
+            "\n".join([f"{self.origin}: {count}; nothing was loaded", *("  " + s for s in shown), *tail])
+        )
+
+
+@dataclass
+class LoadSummary:
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    new_names: dict[str, list[str]] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str, name: str | None = None) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += 1
+        if name is not None and outcome == "created":
+            self.new_names.setdefault(kind, []).append(name)
+
+    def line(self) -> str:
+        parts = []
+        for kind, counter in self.counts.items():
+            created, updated, unchanged = counter["created"], counter["updated"], counter["unchanged"]
+            part = f"{kind}: {created} created, {updated} updated, {unchanged} unchanged"
+            if kind in self.new_names:
+                part += f" (new: {', '.join(self.new_names[kind])})"
+            parts.append(part)
+        return "; ".join(parts) or "nothing to load"

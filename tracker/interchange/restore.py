@@ -1,0 +1,350 @@
+"""Loading an export document (`tracker-export/1`) back into a database.
+
+Into an empty database it restores everything as it was: every event with its own dates and
+recorder, no new `created` events. Into a database that already has some of it:
+
+- organisations and sources are upserted by short name and key;
+- a commitment whose ref is new is restored whole;
+- a commitment that exists gains the events of the file it lacks (matched by kind, on,
+  recorded_at, to_status and note); when it gains any, it takes the file's fields if the
+  file's copy was updated no earlier than its own, and its status is worked out again from
+  the merged history. A commitment that gains no event is left alone. Nothing is
+  removed. A commitment that has the same ref but was created separately (its `created`
+  event is not in the file) is refused, so two different commitments are never merged.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tracker import queries
+from tracker.dates import PRECISIONS, FuzzyDate
+from tracker.errors import InvalidInput, TrackerError
+from tracker.interchange.bulk import NewCommitment, insert_commitments, insert_events, update_commitment
+from tracker.interchange.export import FORMAT
+from tracker.interchange.problems import LoadSummary, Problems
+from tracker.queries import fetch_all, fetch_one
+from tracker.reads import iso_date, iso_timestamp
+from tracker.statuses import STATUSES
+from tracker.text import clean_ref, clean_tag, clean_text
+
+EVENT_KINDS = ("created", "status", "note", "edit")
+
+
+@dataclass
+class ExportedCommitment:
+    where: str
+    ref: str
+    row: dict[str, Any]  # commitment columns without ids
+    owner: str
+    partners: list[str]
+    source: str | None
+    tags: list[str]
+    events: list[dict[str, Any]]  # event columns without ids
+
+
+@dataclass
+class ExportData:
+    path: str
+    organisations: list[Any]
+    sources: list[Any]
+    commitments: list[ExportedCommitment]
+
+
+class _Reader:
+    """Typed access to one mapping of the document; every problem goes to `problems`."""
+
+    def __init__(self, item: Any, where: str, problems: Problems) -> None:
+        self.item = item if isinstance(item, dict) else {}
+        self.where = where
+        self.problems = problems
+        if not isinstance(item, dict):
+            problems.add(where, "must be a mapping of fields")
+
+    def _fail(self, key: str, message: str) -> None:
+        self.problems.add(f"{self.where}.{key}", message)
+
+    def text(self, key: str, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
+        value = self.item.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            self._fail(key, "is missing" if value is None else "must be text")
+            return None
+        try:
+            return clean_text(value, field, required=required, single_line=single_line)
+        except TrackerError as error:
+            self._fail(key, str(error))
+            return None
+
+    def texts(self, key: str, clean: Any) -> list[str]:
+        value = self.item.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self._fail(key, "must be a list of text")
+            return []
+        try:
+            return [clean(v) for v in value]
+        except TrackerError as error:
+            self._fail(key, str(error))
+            return []
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.item.get(key)
+        if value is None:
+            if required:
+                self._fail(key, "is missing")
+            return None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self._fail(key, f"{value!r} is not a YYYY-MM-DD date")
+            return None
+
+    def fuzzy(self, key: str) -> FuzzyDate | None:
+        last = self.date(key)
+        precision = self.item.get(f"{key}_precision") or "day"
+        if precision not in PRECISIONS:
+            self._fail(f"{key}_precision", f"must be one of: {', '.join(PRECISIONS)}")
+            return None
+        return FuzzyDate(last, precision) if last else None
+
+    def timestamp(self, key: str) -> dt.datetime | None:
+        value = self.item.get(key)
+        try:
+            stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            self._fail(key, "is missing" if value is None else f"{value!r} is not a timestamp (2026-03-31T12:00:00Z)")
+            return None
+        # Stored in UTC; a timestamp without a zone is taken to be UTC already.
+        return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+
+    def status(self, key: str, *, required: bool) -> str | None:
+        value = self.item.get(key)
+        if value is None and not required:
+            return None
+        if value not in STATUSES:
+            self._fail(key, f"must be one of: {', '.join(STATUSES)}")
+            return None
+        return str(value)
+
+
+def _listed(document: dict[str, Any], key: str, problems: Problems) -> list[Any]:
+    value = document.get(key) or []
+    if not isinstance(value, list):
+        problems.add(key, "must be a list")
+        return []
+    return value
+
+
+def export_from_document(document: Any, path: str) -> ExportData:
+    """Check a parsed export document; raises with every problem found."""
+    from tracker.service import OrganisationSpec, SourceSpec
+
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise TrackerError(f"{path} is not a tracker export (expected 'format: {FORMAT}')")
+    problems = Problems(path)
+    organisations = []
+    for index, item in enumerate(_listed(document, "organisations", problems)):
+        read = _Reader(item, f"organisations[{index}]", problems)
+        short_name = read.text("short_name", "organisation", required=True, single_line=True)
+        if short_name:
+            organisations.append(
+                OrganisationSpec(
+                    short_name=short_name,
+                    name=read.text("name", "organisation", single_line=True) or short_name,
+                    country=read.text("country", "organisation", single_line=True),
+                    aliases=read.texts("aliases", lambda a: clean_text(a, "organisation", single_line=True)),
+                )
+            )
+    sources = []
+    for index, item in enumerate(_listed(document, "sources", problems)):
+        read = _Reader(item, f"sources[{index}]", problems)
+        key, title = read.text("key", "ref", required=True), read.text("title", "source", required=True)
+        published = read.fuzzy("published")
+        if key and title:
+            sources.append(
+                SourceSpec(
+                    key=key,
+                    title=title,
+                    publisher=read.text("publisher", "source", single_line=True),
+                    url=read.text("url", "evidence", single_line=True),
+                    published=published,
+                    note=read.text("note", "note"),
+                )
+            )
+    commitments = []
+    refs: set[str] = set()
+    for index, item in enumerate(_listed(document, "commitments", problems)):
+        commitment = _commitment(item, f"commitments[{index}]", problems)
+        if commitment is None:
+            continue
+        if commitment.ref in refs:
+            problems.add(commitment.where, "the ref appears twice in the file")
+        refs.add(commitment.ref)
+        commitments.append(commitment)
+    problems.raise_if_any()
+    return ExportData(path, organisations, sources, commitments)
+
+
+def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment | None:
+    before = len(problems.lines)
+    read = _Reader(item, where, problems)
+    ref_text = read.text("ref", "ref", required=True)
+    ref = None
+    if ref_text:
+        try:
+            ref = clean_ref(ref_text)
+        except TrackerError as error:
+            problems.add(f"{where}.ref", str(error))
+    where = f"{where} ({ref or ref_text})"
+    read.where = where
+    agreed, due = read.fuzzy("agreed"), read.fuzzy("due")
+    row = {
+        "ref": ref,
+        "title": read.text("title", "title", required=True),
+        "description": read.text("description", "description") or "",
+        "status": read.status("status", required=True),
+        "agreed": agreed.last if agreed else None,
+        "agreed_precision": agreed.precision if agreed else None,
+        "due": due.last if due else None,
+        "due_precision": due.precision if due else None,
+        "starts_on": read.date("starts_on", required=True),
+        "created_at": read.timestamp("created_at"),
+        "updated_at": read.timestamp("updated_at"),
+    }
+    owner = read.text("owner", "organisation", required=True, single_line=True)
+    partners = read.texts("partners", lambda p: clean_text(p, "organisation", single_line=True))
+    tags = read.texts("tags", clean_tag)
+    source = read.text("source", "ref", single_line=True)
+    history = read.item.get("history")
+    if not isinstance(history, list) or not history:
+        problems.add(f"{where}.history", "must be a list of events, starting with the created one")
+        history = []
+    events = [_event(event, f"{where}.history[{i}]", problems) for i, event in enumerate(history)]
+    if history and sum(1 for e in events if e["kind"] == "created") != 1:
+        problems.add(f"{where}.history", "must have exactly one created event")
+    if len(problems.lines) > before or ref is None or owner is None:
+        return None
+    derived = _status_from(events)
+    if derived != row["status"]:
+        problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
+    return ExportedCommitment(where, ref, row, owner, partners, source, tags, events)
+
+
+def _event(item: Any, where: str, problems: Problems) -> dict[str, Any]:
+    read = _Reader(item, where, problems)
+    kind = read.item.get("kind")
+    if kind not in EVENT_KINDS:
+        problems.add(f"{where}.kind", f"must be one of: {', '.join(EVENT_KINDS)}")
+    to_status = read.status("to_status", required=kind in ("created", "status"))
+    changes = read.item.get("changes")
+    if changes is not None and not isinstance(changes, dict):
+        problems.add(f"{where}.changes", "must be a mapping of field: [before, after]")
+        changes = None
+    if "on" not in read.item and True in read.item:
+        read.item["on"] = read.item[True]  # YAML 1.1 reads a bare `on:` key as true
+    return {
+        "kind": kind,
+        "to_status": to_status,
+        "on_date": read.date("on", required=True),
+        "recorded_at": read.timestamp("recorded_at"),
+        "recorded_by": read.text("by", "by", single_line=True),
+        "note": read.text("note", "note"),
+        "evidence": read.text("evidence", "evidence", single_line=True),
+        "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
+    }
+
+
+def _status_from(events: list[dict[str, Any]]) -> str | None:
+    """The status the timeline ends on: created first, then by day, ties in the file's order."""
+    timeline = sorted(
+        ((e["kind"] != "created", e["on_date"], i, e["to_status"]) for i, e in enumerate(events) if e["to_status"]),
+    )
+    return str(timeline[-1][3]) if timeline else None
+
+
+def _event_key(kind: Any, on: Any, recorded_at: Any, to_status: Any, note: Any) -> tuple[Any, ...]:
+    return (kind, iso_date(on), iso_timestamp(recorded_at), to_status, note)
+
+
+def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None:
+    """Write a checked export inside the caller's transaction (see the module's rules)."""
+    from tracker.service import upsert_organisation, upsert_source
+
+    problems = Problems(data.path)
+    for organisation in data.organisations:
+        try:
+            summary.count("organisations", upsert_organisation(session, organisation))
+        except TrackerError as error:
+            problems.add(f"organisation {organisation.short_name}", str(error))
+    for source in data.sources:
+        try:
+            summary.count("sources", upsert_source(session, source))
+        except TrackerError as error:
+            problems.add(f"source {source.key}", str(error))
+    connection = session.connection()
+    organisation_ids = {row["short_name"]: row["id"] for row in fetch_all(connection, queries.ORGANISATION_IDS)}
+    source_ids = {row["key"]: row["id"] for row in fetch_all(connection, queries.SOURCE_IDS)}
+    existing = {row["ref"]: row for row in fetch_all(connection, queries.COMMITMENT_IDS)}
+    new: list[NewCommitment] = []
+    for commitment in data.commitments:
+        try:
+            row = {
+                **commitment.row,
+                "owner_id": _known(organisation_ids, commitment.owner, "owner"),
+                "source_id": _known(source_ids, commitment.source, "source") if commitment.source else None,
+            }
+            partner_ids = [_known(organisation_ids, p, "partner") for p in commitment.partners]
+            if commitment.ref in existing:
+                found = existing[commitment.ref]
+                outcome = _merge(session, found["id"], found["updated_at"], commitment, row, partner_ids)
+                summary.count("commitments", outcome)
+            else:
+                new.append(NewCommitment(row, commitment.tags, partner_ids, commitment.events))
+                summary.count("commitments", "created")
+        except TrackerError as error:
+            problems.add(commitment.where, str(error))
+    problems.raise_if_any()
+    insert_commitments(session, new)
+
+
+def _known(ids: dict[str, int], name: str, what: str) -> int:
+    if name not in ids:
+        raise InvalidInput(f"{what} {name!r} is neither in the file nor in the database")
+    return ids[name]
+
+
+def _merge(
+    session: Any,
+    commitment_id: int,
+    updated_at: Any,
+    commitment: ExportedCommitment,
+    row: dict[str, Any],
+    partner_ids: list[int],
+) -> str:
+    connection = session.connection()
+    have = {
+        _event_key(e["kind"], e["on_date"], e["recorded_at"], e["to_status"], e["note"])
+        for e in fetch_all(connection, queries.EVENT_KEYS, {"commitment_id": commitment_id})
+    }
+    keys = [_event_key(e["kind"], e["on_date"], e["recorded_at"], e["to_status"], e["note"]) for e in commitment.events]
+    created = next(key for key, e in zip(keys, commitment.events, strict=True) if e["kind"] == "created")
+    if created not in have:
+        raise InvalidInput(
+            f"{commitment.ref} exists here but was created separately (its created event is not in the file); "
+            "load into an empty database, or change one of the refs"
+        )
+    missing = [e for key, e in zip(keys, commitment.events, strict=True) if key not in have]
+    if not missing:
+        return "unchanged"  # every change to a commitment comes with an event, so nothing changed
+    insert_events(session, commitment_id, missing)
+    # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
+    if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
+        update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
+    status = fetch_one(connection, queries.STATUS_ON, {"commitment_id": commitment_id, "on_date": dt.date.max})
+    assert status is not None
+    update_commitment(session, commitment_id, {"status": status["status"]})
+    return "updated"
