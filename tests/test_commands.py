@@ -4,6 +4,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -337,3 +339,20 @@ def test_python_dash_m_and_debug_traceback(isolated: Path) -> None:
     loud = run_process("show", "nope", env={**env, "TRACKER_DEBUG": "1"})
     assert loud.returncode == 1 and "Traceback (most recent call last)" in loud.stderr
     assert "tracker.errors.NotFound" in loud.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(isolated: Path) -> None:
+    for number in range(300):
+        ok("add", f"Commitment number {number} with a long enough title to fill the pipe", "--owner", "FIA")
+    env = {**os.environ, "TRACKER_DB": str(isolated)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "export", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # as `head` does
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""

@@ -16,6 +16,7 @@ from tracker.errors import TrackerError
 
 EXIT_FAILURE = 1  # an expected failure, explained in one line
 EXIT_INTERNAL = 3  # a bug: the message says how to see the traceback
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command stopped by SIGPIPE
 
 
 class _TrackerGroup(TyperGroup):
@@ -31,6 +32,11 @@ class _TrackerGroup(TyperGroup):
                 raise
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(EXIT_FAILURE) from None
+        except BrokenPipeError:
+            # The reader went away (`tracker list | head`): stop quietly, as a pipeline expects.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
             typer.echo("error: interrupted; nothing was changed", err=True)
             raise typer.Exit(130) from None
