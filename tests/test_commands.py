@@ -356,3 +356,4 @@ def test_a_reader_that_stops_early_is_not_an_error(isolated: Path) -> None:
     process.stdout.close()  # as `head` does
     assert process.wait(timeout=60) == 141
     assert process.stderr.read() == b""
+    process.stderr.close()
