@@ -107,7 +107,9 @@ def read_csv(path: str, mappings: dict[str, str]) -> CsvFile:
                 problems.add(f"line {line}", f"{len(cells)} cells, but the header has {len(header)} columns")
                 continue
             values = _row(line, cells, indexes, columns, problems)
-            ref = values.pop("ref", None) if values is not None else None
+            # The ref is compared even when another cell of the row is bad, so that every
+            # problem of the file shows at once.
+            ref = values.pop("ref", None) if values is not None else _raw_ref(cells, indexes)
             if ref and ref in first_line:
                 problems.add(f"line {line}, {columns['ref']}", f"ref {ref!r} is also on line {first_line[ref]}")
             elif ref:
@@ -147,6 +149,13 @@ def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> 
         if field not in indexes:
             problems.add("line 1", f"no {field} column (name one {field!r}, or use --map 'COLUMN={field}')")
     return indexes, columns
+
+
+def _raw_ref(cells: list[str], indexes: dict[str, int]) -> str | None:
+    index = indexes.get("ref")
+    if index is None or index >= len(cells):
+        return None
+    return cells[index].strip().lower() or None
 
 
 def _unneutralised(cell: str) -> str:
