@@ -283,3 +283,18 @@ def test_report_on_a_sqlite_file_does_not_import_sqlalchemy() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "Stale: open, no event" in result.stdout
+
+
+def test_long_lists_are_cut_in_tables_but_counted_and_complete_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    ok("owners", "add", "ORG")
+    for number in range(1, 5):
+        ok("add", f"Late commitment {number}", "--owner", "ORG", "--agreed", "2025", "--due", f"2026-0{number}-15")
+    text = ok("report", "--limit", "3")
+    assert "Overdue (4)" in text
+    assert "… and 1 more (--limit 0 shows every row; JSON and CSV always hold them all)" in text
+    assert "late-commitment-3" in text and "late-commitment-4" not in text  # earliest deadlines first
+    assert "late-commitment-4" in ok("report", "--limit", "0")
+    assert "Overdue (4)" in ok("report", "--limit", "3", "--format", "html")
+    assert "… and 1 more" in ok("report", "--limit", "3", "--format", "html")
+    assert len(json.loads(ok("report", "--limit", "3", "--format", "json"))["overdue"]) == 4

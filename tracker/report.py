@@ -6,13 +6,14 @@ rebuilt from the timeline; titles, owners, tags and deadlines are today's values
 """
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker import queries, reads
 from tracker.errors import InvalidInput
-from tracker.queries import ReportScope, Row, fetch_all
+from tracker.queries import ReportScope, Row, execute, fetch_all
 from tracker.statuses import FINAL_STATUSES, STATUSES
 
 DEFAULT_UPCOMING_DAYS = 30
@@ -30,6 +31,7 @@ class ReportRequest:
     upcoming_days: int = DEFAULT_UPCOMING_DAYS
     stale_days: int = DEFAULT_STALE_DAYS
     with_rows: bool = False  # one row per commitment, for CSV
+    list_limit: int | None = None  # at most this many rows in each list; None: all
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,12 @@ class Report:
     changes: list[Change] | None  # None when no --since was given
     transitions: dict[str, dict[str, int]] | None  # from status -> to status -> count
     rows: list[Item] | None = field(default=None)
+    # How many each list holds in full, when list_limit cut it short: overdue, upcoming, stale, changes.
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def total_of(self, name: str) -> int:
+        shown: list[Any] = getattr(self, name) or []
+        return self.totals.get(name, len(shown))
 
     @property
     def final(self) -> int:
@@ -121,20 +129,42 @@ def build_report(connection: Any, request: ReportRequest) -> Report:
         owner_id=reads.find_organisation(connection, request.owner)["id"] if request.owner else None,
         tag=request.tag,
     )
+    execute(connection, *queries.create_report_scope(scope))
+    try:
+        return _sections(connection, request)
+    finally:
+        execute(connection, queries.DROP_REPORT_SCOPE)
+
+
+def _sections(connection: Any, request: ReportRequest) -> Report:
+    as_of, limit = request.as_of, request.list_limit
     by_status = dict.fromkeys(STATUSES, 0)
-    for row in fetch_all(connection, *queries.report_by_status(scope)):
+    for row in fetch_all(connection, *queries.report_by_status(as_of)):
         by_status[row["status"]] = row["count"]
-    until = as_of + dt.timedelta(days=request.upcoming_days)
-    touched_before = as_of - dt.timedelta(days=request.stale_days)
+    list_params = {
+        "as_of": as_of,
+        "until": as_of + dt.timedelta(days=request.upcoming_days),
+        "touched_before": as_of - dt.timedelta(days=request.stale_days),
+    }
+    lists = {
+        name: [_item(row, as_of) for row in fetch_all(connection, *queries.report_list(name, list_params, limit))]
+        for name in ("overdue", "upcoming", "stale")
+    }
+    totals = {}
     changes = transitions = None
     if request.since is not None:
-        changes = [_change(row) for row in fetch_all(connection, *queries.report_changes(scope, request.since))]
         transitions = {source: dict.fromkeys(STATUSES, 0) for source in STATUSES}
-        for row in fetch_all(connection, *queries.report_transitions(scope, request.since)):
+        for row in fetch_all(connection, *queries.report_transitions(as_of, request.since)):
             transitions[row["from_status"]][row["to_status"]] = row["count"]
+        changes = [_change(row) for row in fetch_all(connection, *queries.report_changes(as_of, request.since, limit))]
+        totals["changes"] = sum(sum(row.values()) for row in transitions.values())
+    if limit is not None:
+        for name, items in lists.items():
+            if len(items) == limit:
+                totals[name] = fetch_all(connection, *queries.report_list_count(name, list_params))[0]["count"]
     rows = None
     if request.with_rows:
-        rows = [_item(row, as_of) for row in fetch_all(connection, *queries.report_rows(scope))]
+        rows = [_item(row, as_of) for row in fetch_all(connection, *queries.report_rows())]
     return Report(
         as_of=as_of.isoformat(),
         since=request.since.isoformat() if request.since else None,
@@ -143,14 +173,15 @@ def build_report(connection: Any, request: ReportRequest) -> Report:
         stale_days=request.stale_days,
         total=sum(by_status.values()),
         by_status=by_status,
-        by_owner=[_group(row) for row in fetch_all(connection, *queries.report_by_owner(scope))],
-        by_tag=[_group(row) for row in fetch_all(connection, *queries.report_by_tag(scope))],
-        overdue=[_item(row, as_of) for row in fetch_all(connection, *queries.report_overdue(scope))],
-        upcoming=[_item(row, as_of) for row in fetch_all(connection, *queries.report_upcoming(scope, until))],
-        stale=[_item(row, as_of) for row in fetch_all(connection, *queries.report_stale(scope, touched_before))],
+        by_owner=[_group(row) for row in fetch_all(connection, *queries.report_by_owner(as_of))],
+        by_tag=[_group(row) for row in fetch_all(connection, *queries.report_by_tag(as_of))],
+        overdue=lists["overdue"],
+        upcoming=lists["upcoming"],
+        stale=lists["stale"],
         changes=changes,
         transitions=transitions,
         rows=rows,
+        totals=totals,
     )
 
 
@@ -173,7 +204,9 @@ def _group(row: Row) -> Group:
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def _day(value: Any) -> dt.date:
+    # Reports at scale repeat the same few thousand days tens of thousands of times.
     return dt.date.fromisoformat(str(reads.iso_date(value)))
 
 

@@ -25,6 +25,14 @@ def report(
     ] = None,
     upcoming_days: Annotated[int, typer.Option(help="Deadlines within this many days count as upcoming.")] = 30,
     stale_days: Annotated[int, typer.Option(help="Open commitments with no event for longer are stale.")] = 90,
+    limit: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="At most this many rows in each list of a text, markdown or html report; 0 shows all. "
+            "JSON and CSV always hold every row.",
+        ),
+    ] = 50,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}.")] = "text",
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file (whole, or not at all).")
@@ -51,6 +59,7 @@ def report(
         upcoming_days=upcoming_days,
         stale_days=stale_days,
         with_rows=fmt == "csv",
+        list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
     )
     with read_connection(database(ctx, db)) as connection:
         result = build_report(connection, request)

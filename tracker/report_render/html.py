@@ -74,15 +74,18 @@ def render_html(report: Report) -> str:
         _groups(report.by_owner, "Owner"),
         "<h2>By tag</h2>",
         _groups(report.by_tag, "Tag"),
-        f"<h2>Overdue ({len(report.overdue)})</h2>",
-        _items(report.overdue, "Days overdue", "days_overdue"),
-        f"<h2>Upcoming deadlines, next {report.upcoming_days} days ({len(report.upcoming)})</h2>",
-        _items(report.upcoming, "Days left", "days_left"),
-        f"<h2>Stale: open, no event for more than {report.stale_days} days ({len(report.stale)})</h2>",
-        _stale(report.stale),
+        f"<h2>Overdue ({report.total_of('overdue')})</h2>",
+        _items(report.overdue, "Days overdue", "days_overdue") + _more(report, "overdue"),
+        f"<h2>Upcoming deadlines, next {report.upcoming_days} days ({report.total_of('upcoming')})</h2>",
+        _items(report.upcoming, "Days left", "days_left") + _more(report, "upcoming"),
+        f"<h2>Stale: open, no event for more than {report.stale_days} days ({report.total_of('stale')})</h2>",
+        _stale(report.stale) + _more(report, "stale"),
     ]
     if report.changes is not None and report.transitions is not None:
-        body += [f"<h2>Changes after {esc(report.since)} ({len(report.changes)})</h2>", _changes(report)]
+        body += [
+            f"<h2>Changes after {esc(report.since)} ({report.total_of('changes')})</h2>",
+            _changes(report) + _more(report, "changes"),
+        ]
         body += ["<h2>Transitions</h2>", _transitions(report.transitions)]
     body.append(f"<footer>Made by tracker from the recorded history, as of the end of {esc(report.as_of)}.</footer>")
     return (
@@ -92,6 +95,13 @@ def render_html(report: Report) -> str:
         + "\n".join(part for part in body if part)
         + "\n</body>\n</html>\n"
     )
+
+
+def _more(report: Report, name: str) -> str:
+    hidden = report.total_of(name) - len(getattr(report, name) or [])
+    if hidden <= 0:
+        return ""
+    return f'<p class="more">… and {hidden} more (--limit 0 shows every row).</p>'
 
 
 def _lead(report: Report) -> str:
@@ -115,12 +125,12 @@ def _figures(report: Report) -> str:
     figures = [
         (str(report.total), "commitments"),
         (percent(report.final_share) if report.total else "–", f"reached a final status ({report.final})"),
-        (str(len(report.overdue)), "overdue"),
-        (str(len(report.upcoming)), f"due in the next {report.upcoming_days} days"),
-        (str(len(report.stale)), f"stale (no event for {report.stale_days}+ days)"),
+        (str(report.total_of("overdue")), "overdue"),
+        (str(report.total_of("upcoming")), f"due in the next {report.upcoming_days} days"),
+        (str(report.total_of("stale")), f"stale (no event for {report.stale_days}+ days)"),
     ]
     if report.changes is not None:
-        figures.append((str(len(report.changes)), "status changes in the period"))
+        figures.append((str(report.total_of("changes")), "status changes in the period"))
     cells = "".join(
         f'<div class="figure"><div class="value">{esc(value)}</div><div class="label">{esc(label)}</div></div>'
         for value, label in figures

@@ -38,15 +38,20 @@ def render_tables(report: Report, *, markdown: bool) -> str:
     section("Statuses", table(header, rows, fmt))
     section("By owner", _groups(report.by_owner, "owner", fmt, text))
     section("By tag", _groups(report.by_tag, "tag", fmt, text))
-    section(f"Overdue ({len(report.overdue)})", _items(report.overdue, "days overdue", "days_overdue", fmt, text))
-    section(
-        f"Upcoming deadlines, next {report.upcoming_days} days ({len(report.upcoming)})",
+
+    def listing(name: str, heading: str, body: str) -> None:
+        total = report.total_of(name)
+        shown = len(getattr(report, name) or [])
+        more = f"\n{_more(total - shown, markdown)}\n" if total > shown else ""
+        section(f"{heading} ({total})", body + more)
+
+    listing("overdue", "Overdue", _items(report.overdue, "days overdue", "days_overdue", fmt, text))
+    listing(
+        "upcoming",
+        f"Upcoming deadlines, next {report.upcoming_days} days",
         _items(report.upcoming, "days left", "days_left", fmt, text),
     )
-    section(
-        f"Stale: open, no event for more than {report.stale_days} days ({len(report.stale)})",
-        _stale(report.stale, fmt, text),
-    )
+    listing("stale", f"Stale: open, no event for more than {report.stale_days} days", _stale(report.stale, fmt, text))
     if report.changes is not None and report.transitions is not None:
         changes = report.changes
         rows = [
@@ -54,10 +59,15 @@ def render_tables(report: Report, *, markdown: bool) -> str:
             for c in changes
         ]
         body = table(("ref", "title", "from", "to", "on", "by", "note"), rows, fmt, wrap={1: 40, 6: 40})
-        section(f"Changes after {report.since} ({len(changes)})", body if changes else "none\n")
+        listing("changes", f"Changes after {report.since}", body if changes else "none\n")
         matrix = [(source, *(report.transitions[source][target] for target in STATUSES)) for source in STATUSES]
         section("Transitions (rows: from, columns: to)", table(("from \\ to", *STATUSES), matrix, fmt))
     return "\n".join(parts)
+
+
+def _more(count: int, markdown: bool) -> str:
+    note = f"… and {count} more (--limit 0 shows every row; JSON and CSV always hold them all)"
+    return f"*{_markdown_text(note)}*" if markdown else note
 
 
 def _title(report: Report, markdown: bool) -> str:
