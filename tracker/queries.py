@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.statuses import FINAL_STATUSES, STATUSES
+from tracker.statuses import FINAL_STATUSES, OPEN_STATUSES, STATUSES
 
 Row = dict[str, Any]
 
@@ -21,6 +21,9 @@ TIMELINE_ORDER = "CASE WHEN e.kind = 'created' THEN 0 ELSE 1 END, e.on_date, e.i
 TIMELINE_ORDER_DESC = "CASE WHEN e.kind = 'created' THEN 0 ELSE 1 END DESC, e.on_date DESC, e.id DESC"
 
 _FINAL_LIST = ", ".join(f"'{s}'" for s in sorted(FINAL_STATUSES))
+_OPEN_LIST = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+# Driven from the tag index (tag, commitment_id), not checked commitment by commitment.
+_WITH_TAG = "c.id IN (SELECT t.commitment_id FROM commitment_tag t WHERE t.tag = :tag)"
 
 
 def fetch_all(connection: Any, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
@@ -124,10 +127,11 @@ def commitment_conditions(filters: CommitmentFilter) -> tuple[list[str], dict[st
         conditions.append("c.owner_id = :owner_id")
         params["owner_id"] = filters.owner_id
     if filters.tag is not None:
-        conditions.append("EXISTS (SELECT 1 FROM commitment_tag t WHERE t.commitment_id = c.id AND t.tag = :tag)")
+        conditions.append(_WITH_TAG)
         params["tag"] = filters.tag
     if filters.overdue_on is not None:
-        conditions.append(f"c.due < :overdue_on AND c.status NOT IN ({_FINAL_LIST})")
+        # Naming the open statuses (rather than excluding the final ones) lets ix_commitment_status_due serve.
+        conditions.append(f"c.status IN ({_OPEN_LIST}) AND c.due < :overdue_on")
         params["overdue_on"] = filters.overdue_on
     if filters.due_before is not None:
         conditions.append("c.due < :due_before")
@@ -249,7 +253,7 @@ def report_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
         conditions.append("c.owner_id = :owner_id")
         params["owner_id"] = scope.owner_id
     if scope.tag is not None:
-        conditions.append("EXISTS (SELECT 1 FROM commitment_tag t WHERE t.commitment_id = c.id AND t.tag = :tag)")
+        conditions.append(_WITH_TAG)
         params["tag"] = scope.tag
     status_where = ""
     if scope.statuses:
