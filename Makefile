@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 DEMO_DB := db/tracker.db
 FIXTURE := fixtures/pakistan-us-security-talks.yaml
 
-.PHONY: demo test lint typecheck unit install install-test clean screenshot
+.PHONY: demo test lint typecheck unit install install-test bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,8 @@ demo: install
 	$(BIN)/tracker --db $(DEMO_DB) report
 
 lint: install-test
-	$(BIN)/ruff check tracker tests
-	$(BIN)/ruff format --check tracker tests
+	$(BIN)/ruff check tracker tests bench
+	$(BIN)/ruff format --check tracker tests bench
 
 typecheck: install-test
 	$(BIN)/mypy
@@ -40,6 +40,11 @@ unit: install-test
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Times every command at 1k, 10k and 100k commitments beside its floors (README, "Speed").
+# Generated data is kept in bench/data/; install Debian's taskwarrior to compare with it.
+bench: install-test
+	$(BIN)/python -m bench.run
 
 # docs/images/report.png: the fixture's HTML report, rendered by headless chromium.
 screenshot: install
