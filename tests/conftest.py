@@ -1,10 +1,15 @@
 """Every test runs in its own folder with its own database; none can touch real data."""
 
+import os
 import re
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,15 +20,67 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "pakistan-us-security-talks.yaml"
 
 
+# The same tests run on SQLite and, when a server is given, on PostgreSQL: a new database per test.
+POSTGRES_SERVER = os.environ.get("TRACKER_TEST_POSTGRES")
+NO_POSTGRES = (
+    "PostgreSQL tests skipped: set TRACKER_TEST_POSTGRES to a server URL "
+    "(scripts/postgres-cluster.sh starts one; .ci/run does so and sets it)"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite files themselves")
+    config.addinivalue_line("markers", "database_free: the test touches no database, so it runs once")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        if not POSTGRES_SERVER:
+            if os.environ.get("CI"):
+                pytest.fail("TRACKER_TEST_POSTGRES is not set: CI must run the PostgreSQL tests")
+            pytest.skip(NO_POSTGRES)
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("about SQLite files, not a server")
+        if request.node.get_closest_marker("database_free"):
+            pytest.skip("touches no database: run once")
+    return str(request.param)
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    database = tmp_path / "tracker.db"
-    monkeypatch.setenv("TRACKER_DB", str(database))
+def isolated(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """TRACKER_DB for this test: a file in its own folder, or a new PostgreSQL database."""
     monkeypatch.setenv("TRACKER_USER", "tester")
     for name in ("TRACKER_DEBUG", "TRACKER_TODAY", "TRACKER_LOCK_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # the default db/tracker.db would land here, never in the repo
-    return database
+    if backend == "sqlite":
+        database = tmp_path / "tracker.db"
+        monkeypatch.setenv("TRACKER_DB", str(database))
+        yield database
+        return
+    with postgres_database() as url:
+        monkeypatch.setenv("TRACKER_DB", url)
+        yield url
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    assert POSTGRES_SERVER is not None
+    server = make_url(POSTGRES_SERVER)
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass

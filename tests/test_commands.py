@@ -268,6 +268,7 @@ def test_adding_an_organisation_twice_is_refused() -> None:
     assert fails("owners", "add", "inl") == "error: organisation 'inl' already exists (as US-INL)"
 
 
+@pytest.mark.sqlite_only
 def test_db_path_says_which_database_and_why(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert ok("db", "path") == f"{isolated} (from TRACKER_DB)\n"
     assert (

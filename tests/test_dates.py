@@ -5,6 +5,8 @@ import pytest
 from tracker.dates import FuzzyDate, parse_date
 from tracker.errors import InvalidInput
 
+pytestmark = pytest.mark.database_free
+
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:

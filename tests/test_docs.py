@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT, normalise
 from tracker.cli import app
 
+pytestmark = pytest.mark.sqlite_only
+
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(```console\n)(.*?)(```)", re.DOTALL)
 SHOWN_HOME = "/home/analyst/tracker"

@@ -14,6 +14,8 @@ from bench.generate import generate
 from tracker import queries
 from tracker.queries import CommitmentFilter, ReportScope
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(scope="module")
 def tracker_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

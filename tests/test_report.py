@@ -269,11 +269,13 @@ def test_output_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.md"]  # no temporary file left behind
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_database_is_one_error_line(tmp_path: Path) -> None:
     assert fails("report").startswith("error: no tracker database at ")
 
 
 @pytest.mark.usefixtures("history")
+@pytest.mark.sqlite_only
 def test_report_on_a_sqlite_file_does_not_import_sqlalchemy() -> None:
     code = (
         "import sys\nfrom tracker.cli import app\n"

@@ -7,7 +7,11 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, ok
+
+pytestmark = pytest.mark.sqlite_only
 
 SCHEMA = ROOT / "db" / "schema.sql"
 HEADER = (

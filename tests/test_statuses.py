@@ -3,6 +3,8 @@ import pytest
 from tracker.errors import InvalidInput
 from tracker.statuses import FINAL_STATUSES, is_final, parse_status
 
+pytestmark = pytest.mark.database_free
+
 
 @pytest.mark.parametrize(
     "text", ["in_progress", "In progress", "in-progress", "IN PROGRESS", " in  progress ", "In-Progress"]
