@@ -1,6 +1,7 @@
 """Which database a command uses: `--db` > `TRACKER_DB` > `db/tracker.db`."""
 
 import os
+import re
 from dataclasses import dataclass
 
 DEFAULT_DB = os.path.join("db", "tracker.db")
@@ -14,6 +15,11 @@ class DatabaseChoice:
     @property
     def is_url(self) -> bool:
         return "://" in self.location
+
+    @property
+    def shown(self) -> str:
+        """The location as it may be printed: a password in a URL is masked."""
+        return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", self.location)
 
 
 def resolve_database(flag: str | None) -> DatabaseChoice:

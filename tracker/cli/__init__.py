@@ -101,9 +101,11 @@ def write(text: str) -> None:
     sys.stdout.write(text)
 
 
-from tracker.cli import commitments, database_commands, interchange, owners, report  # noqa: E402  (they register on `app`)
+from tracker.cli import commitments, database_commands, interchange, owners, report, server  # noqa: E402
 
-__all__ = ["app", "commitments", "database_commands", "interchange", "main", "owners", "report"]
+# (each registers its commands on `app`)
+
+__all__ = ["app", "commitments", "database_commands", "interchange", "main", "owners", "report", "server"]
 
 
 def main() -> None:
