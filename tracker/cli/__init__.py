@@ -89,9 +89,9 @@ def write(text: str) -> None:
     sys.stdout.write(text)
 
 
-from tracker.cli import commitments, database_commands, owners  # noqa: E402  (they register on `app`)
+from tracker.cli import commitments, database_commands, owners, safety  # noqa: E402  (they register on `app`)
 
-__all__ = ["app", "commitments", "database_commands", "main", "owners"]
+__all__ = ["app", "commitments", "database_commands", "main", "owners", "safety"]
 
 
 def main() -> None:
