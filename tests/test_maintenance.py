@@ -13,7 +13,7 @@ def test_backup_writes_a_consistent_copy(isolated: Path, loaded: None, tmp_path:
     size = os.path.getsize(tmp_path / "copy.db")
     assert output == f"backed up {isolated} to copy.db (13 commitments, 13 events, {size / 1024:.0f} KiB)\n"
     assert ok("--db", "copy.db", "history", "ata-engagement") == ok("history", "ata-engagement")
-    assert not [name for name in os.listdir(tmp_path) if ".partial" in name]
+    assert not [name for name in os.listdir(tmp_path) if "partial" in name]
 
 
 def test_backup_refuses_to_overwrite_unless_forced(loaded: None, tmp_path: Path) -> None:

@@ -67,7 +67,9 @@ def read_fixture(path: str) -> Fixture:
     import yaml
 
     from tracker.service import CommitmentSpec, OrganisationSpec, SourceSpec
+    from tracker.text import check_file_name
 
+    check_file_name(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:

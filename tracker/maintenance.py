@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tracker.errors import InvalidInput, NotFound, TrackerError
 from tracker.settings import DatabaseChoice
+from tracker.text import check_file_name
 
 _MAX_REPORTED = 20
 
@@ -38,7 +39,8 @@ class CheckReport:
 
 def copy_database(source: sqlite3.Connection, target: str) -> None:
     """Write a consistent copy of `source` to `target`, whole or not at all."""
-    partial = f"{target}.partial-{os.getpid()}"
+    folder = os.path.dirname(os.path.abspath(target))
+    partial = os.path.join(folder, f".tracker-backup-{os.getpid()}.partial")
     try:
         destination = sqlite3.connect(partial)
         try:
@@ -49,7 +51,7 @@ def copy_database(source: sqlite3.Connection, target: str) -> None:
     except (OSError, sqlite3.Error) as error:
         raise TrackerError(f"cannot write {target}: {getattr(error, 'strerror', None) or error}") from None
     finally:
-        with suppress(FileNotFoundError):
+        with suppress(OSError):
             os.remove(partial)
 
 
@@ -103,8 +105,7 @@ def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False)
     from tracker.queries import APPLIED_MIGRATIONS, fetch_all
 
     path = _sqlite_file(choice, "backup")
-    if "\x00" in target or not target.strip():
-        raise InvalidInput(f"{target!r} is not a usable file name")
+    check_file_name(target)
     if os.path.isdir(target):
         raise InvalidInput(f"{target} is a folder; give the name of the file to write")
     if os.path.exists(target):

@@ -215,5 +215,5 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
 
 def _remove_database_files(path: str) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
-        with suppress(FileNotFoundError):
+        with suppress(OSError):  # absent, or a name too long to have been created
             os.remove(path + suffix)

@@ -16,6 +16,7 @@ LIMITS = {
     "tag": 60,
     "organisation": 200,
     "source": 500,
+    "search": 1_000,
 }
 
 _REF = re.compile(r"^[^\W_][\w-]*$")
@@ -37,6 +38,16 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
     if len(text) > limit:
         raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {limit}")
     return text
+
+
+def check_file_name(value: str, what: str = "file name") -> str:
+    """Refuse a file name with control characters (NUL, line breaks …): no file should have one."""
+    for character in value:
+        if unicodedata.category(character) == "Cc":
+            raise InvalidInput(f"{what} {value!r} contains a control character (U+{ord(character):04X})")
+    if not value.strip():
+        raise InvalidInput(f"{what} {value!r} is empty")
+    return value
 
 
 def clean_ref(value: str) -> str:
