@@ -48,8 +48,11 @@ CREATE TABLE event (
 	note VARCHAR,
 	evidence VARCHAR,
 	changes VARCHAR,
+	batch VARCHAR,
+	undoes INTEGER,
 	PRIMARY KEY (id),
-	FOREIGN KEY(commitment_id) REFERENCES commitment (id)
+	FOREIGN KEY(commitment_id) REFERENCES commitment (id),
+	FOREIGN KEY(undoes) REFERENCES event (id)
 );
 
 CREATE TABLE organisation (
@@ -91,4 +94,8 @@ CREATE INDEX ix_commitment_partner_organisation_id ON commitment_partner (organi
 
 CREATE INDEX ix_commitment_tag_tag ON commitment_tag (tag, commitment_id);
 
+CREATE INDEX ix_event_batch ON event (batch);
+
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
+
+CREATE INDEX ix_event_undoes ON event (undoes);

@@ -12,7 +12,7 @@ from typing import Any
 from tracker.errors import TrackerError
 
 # The schema's version is the number of migrations; names never change once released.
-MIGRATION_NAMES: tuple[str, ...] = ("m001_initial",)
+MIGRATION_NAMES: tuple[str, ...] = ("m001_initial", "m002_event_batch_and_undo")
 
 
 def _m001_initial(connection: Any) -> None:
@@ -20,7 +20,22 @@ def _m001_initial(connection: Any) -> None:
     raise TrackerError("m001_initial is only ever applied to a new database")
 
 
-MIGRATIONS: dict[str, Callable[[Any], None]] = {"m001_initial": _m001_initial}
+def _m002_event_batch_and_undo(connection: Any) -> None:
+    """Group events by the command that recorded them, and link an undo to what it reverses.
+
+    Explicit DDL, valid on SQLite and PostgreSQL; tracker.models declares the same columns and
+    indexes, so a new database and an upgraded one have one schema (tests/test_migrations.py).
+    """
+    connection.exec_driver_sql("ALTER TABLE event ADD COLUMN batch VARCHAR")
+    connection.exec_driver_sql("ALTER TABLE event ADD COLUMN undoes INTEGER REFERENCES event (id)")
+    connection.exec_driver_sql("CREATE INDEX ix_event_batch ON event (batch)")
+    connection.exec_driver_sql("CREATE INDEX ix_event_undoes ON event (undoes)")
+
+
+MIGRATIONS: dict[str, Callable[[Any], None]] = {
+    "m001_initial": _m001_initial,
+    "m002_event_batch_and_undo": _m002_event_batch_and_undo,
+}
 
 
 def schema_problem(applied: list[str], location: str) -> str | None:
@@ -38,30 +53,48 @@ def pending(applied: list[str]) -> list[str]:
     return [name for name in MIGRATION_NAMES if name not in applied]
 
 
-def migrate(engine: Any, location: str) -> None:
-    """Bring the database at `engine` to the current schema, creating it when empty."""
+def migrate(engine: Any, location: str) -> str | None:
+    """Bring the database at `engine` to the current schema, creating it when empty.
+
+    Returns the path of the backup copy written before an upgrade, if there was one.
+    """
     from sqlalchemy import inspect
     from sqlmodel import SQLModel
 
     from tracker import models
-    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
 
-    with engine.begin() as connection:
+    backup = None
+    with engine.begin() as connection:  # holds the write lock: nobody changes it meanwhile
         tables = set(inspect(connection).get_table_names())
         if not tables:
             SQLModel.metadata.create_all(connection)
             _record(connection, models, MIGRATION_NAMES)
-            return
+            return None
         if "tracker_migration" not in tables:
             raise TrackerError(f"{location} is not a tracker database (it holds other tables)")
-        applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
+        applied = _applied(connection, location)
+        if pending(applied) and connection.dialect.name == "sqlite":
+            from tracker.maintenance import backup_before_upgrade
+
+            backup = backup_before_upgrade(location, len(applied))
+    for name in pending(applied):
+        with engine.begin() as connection:
+            # Another process may have upgraded it since: each step is checked under the lock.
+            if name in _applied(connection, location):
+                continue
+            MIGRATIONS[name](connection)
+            _record(connection, models, (name,))
+    return backup
+
+
+def _applied(connection: Any, location: str) -> list[str]:
+    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+
+    applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
     problem = schema_problem(applied, location)
     if problem:
         raise TrackerError(problem)
-    for name in pending(applied):
-        with engine.begin() as connection:
-            MIGRATIONS[name](connection)
-            _record(connection, models, (name,))
+    return applied
 
 
 def _record(connection: Any, models: Any, names: tuple[str, ...]) -> None:

@@ -68,11 +68,15 @@ class CommitmentTag(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """One entry of a commitment's append-only history."""
 
-    __table_args__ = (Index("ix_event_timeline", "commitment_id", "on_date", "id"),)
+    __table_args__ = (
+        Index("ix_event_timeline", "commitment_id", "on_date", "id"),
+        Index("ix_event_batch", "batch"),
+        Index("ix_event_undoes", "undoes"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int = Field(foreign_key="commitment.id")
-    kind: str  # created, status, note, edit
+    kind: str  # created, status, note, edit, undo
     to_status: str | None = None  # set on created and status events
     # The day it took effect. A created event takes effect on its commitment's starts_on.
     on_date: dt.date
@@ -80,7 +84,11 @@ class Event(SQLModel, table=True):
     recorded_by: str | None = None
     note: str | None = None
     evidence: str | None = None
-    changes: str | None = None  # JSON {field: [before, after]} for edit events
+    changes: str | None = None  # JSON {field: [before, after]} for edit events (and undone edits)
+    # Added by m002 (so last, as ALTER TABLE puts them): the command that recorded the event, one
+    # id per write command, and for an `undo` event the event it reverses.
+    batch: str | None = None
+    undoes: int | None = Field(default=None, foreign_key="event.id")
 
 
 class TrackerMigration(SQLModel, table=True):

@@ -443,3 +443,30 @@ COMMITMENT_IDS = "SELECT id, ref, updated_at FROM commitment"
 EVENT_KEYS = """
     SELECT kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
 """
+
+# --- data safety: backups, checks and undo (tracker.maintenance, tracker.undo) ----------------
+
+DATABASE_COUNTS = "SELECT (SELECT COUNT(*) FROM commitment) AS commitments, (SELECT COUNT(*) FROM event) AS events"
+
+# The command (batch) that recorded the most recent event.
+LAST_EVENT = "SELECT id, batch FROM event ORDER BY id DESC LIMIT 1"
+
+EVENT_IDS_OF_BATCH = "SELECT id FROM event WHERE batch = :batch ORDER BY id"
+
+EVENT_BY_ID = """
+    SELECT e.id, e.commitment_id, c.ref, e.kind, e.to_status, e.on_date, e.note, e.changes, e.batch, e.undoes
+    FROM event e JOIN commitment c ON c.id = e.commitment_id
+    WHERE e.id = :event_id
+"""
+
+UNDONE_BY = "SELECT id FROM event WHERE undoes = :event_id ORDER BY id LIMIT 1"
+
+# A commitment's events with the day each took effect, in timeline order, for undo's arithmetic.
+TIMELINE_EVENTS = f"""
+    SELECT e.id, e.kind, e.to_status,
+           CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
+           e.undoes
+    FROM event e JOIN commitment c ON c.id = e.commitment_id
+    WHERE e.commitment_id = :commitment_id
+    ORDER BY {TIMELINE_ORDER}
+"""

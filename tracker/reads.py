@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from tracker import queries
-from tracker.errors import NotFound
+from tracker.errors import InvalidInput, NotFound
 from tracker.queries import CommitmentFilter, Row, fetch_all, fetch_one
+from tracker.text import LIMITS
 
 _CHUNK = 500
 
@@ -53,6 +54,8 @@ def find_organisation(connection: Any, name: str) -> Row:
 
 
 def list_commitments(connection: Any, filters: CommitmentFilter) -> list[Row]:
+    if filters.search is not None and len(filters.search) > LIMITS["search"]:
+        raise InvalidInput(f"search is {len(filters.search)} characters long; the limit is {LIMITS['search']}")
     sql, params = queries.list_commitments(filters)
     rows = fetch_all(connection, sql, params)
     return _with_lists(connection, rows)

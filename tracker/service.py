@@ -256,6 +256,7 @@ def _append_event(
     evidence: str | None = None,
     by: str | None = None,
     changes: dict[str, Any] | None = None,
+    undoes: int | None = None,
 ) -> Event:
     event = Event(
         commitment_id=_id(commitment),
@@ -267,6 +268,8 @@ def _append_event(
         note=clean_text(note, "note") or None,
         evidence=clean_text(evidence, "evidence", single_line=True) or None,
         changes=json.dumps(changes, ensure_ascii=False) if changes else None,
+        batch=session.info.get("batch"),
+        undoes=undoes,
     )
     session.add(event)
     commitment.updated_at = event.recorded_at

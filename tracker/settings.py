@@ -23,9 +23,11 @@ class DatabaseChoice:
 
 
 def resolve_database(flag: str | None) -> DatabaseChoice:
+    from tracker.text import check_file_name
+
     if flag:
-        return DatabaseChoice(flag, "from --db")
+        return DatabaseChoice(check_file_name(flag, "--db"), "from --db")
     from_env = os.environ.get("TRACKER_DB")
     if from_env:
-        return DatabaseChoice(from_env, "from TRACKER_DB")
+        return DatabaseChoice(check_file_name(from_env, "TRACKER_DB"), "from TRACKER_DB")
     return DatabaseChoice(DEFAULT_DB, "the default; --db or TRACKER_DB choose another")

@@ -75,10 +75,53 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
             connection.close()
             _upgrade(choice)
             connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=lock_timeout_seconds())
-        connection.execute("BEGIN")
-        yield connection
+        with _explained_errors(path):
+            connection.execute("BEGIN")
+            yield connection
     finally:
         connection.close()
+
+
+def _explanation(location: str, error: BaseException) -> TrackerError | None:
+    """What a SQLite failure means for the user, or None when it is not one of the known ones."""
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return TrackerError(
+            f"{location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
+            "(set TRACKER_LOCK_TIMEOUT to wait longer)"
+        )
+    if "not a database" in message:
+        return _not_a_database(location)
+    if "malformed" in message:
+        return TrackerError(f"{location} is damaged ({message}); 'tracker db check' reports what is wrong")
+    if "unable to open" in message or "readonly" in message or "disk I/O" in message or "disk is full" in message:
+        return TrackerError(f"cannot use {location}: {message}")
+    return None
+
+
+@contextmanager
+def _explained_errors(location: str) -> Iterator[None]:
+    """Turn the SQLite failures a user can act on into one clear TrackerError."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        explained = _explanation(location, error)
+        if explained is None:
+            raise
+        raise explained from None
+    except Exception as error:
+        original = getattr(error, "orig", None)  # SQLAlchemy wraps the driver's error
+        explained = _explanation(location, original) if isinstance(original, sqlite3.Error) else None
+        if explained is None:
+            raise
+        raise explained from None
+
+
+def new_batch_id() -> str:
+    """An id for one command's events, so that `tracker undo` can find them all."""
+    import secrets
+
+    return secrets.token_hex(8)
 
 
 def _check_schema(connection: Any, location: str) -> bool:
@@ -101,7 +144,8 @@ def _upgrade(choice: DatabaseChoice) -> None:
 
     engine = make_engine(choice)
     try:
-        migrate(engine, choice.location)
+        with _explained_errors(choice.location):
+            migrate(engine, choice.location)
     finally:
         engine.dispose()
 
@@ -134,7 +178,6 @@ def make_engine(choice: DatabaseChoice) -> Any:
 @contextmanager
 def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool = False) -> Iterator[Any]:
     """One transaction for one command: committed whole at the end, or not at all."""
-    from sqlalchemy.exc import DatabaseError, OperationalError
     from sqlmodel import Session
 
     from tracker.migrations import migrate
@@ -155,30 +198,21 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
     engine = make_engine(choice)
     succeeded = False
     try:
-        migrate(engine, choice.location)
-        with Session(engine, expire_on_commit=False) as session:
-            transaction = session.begin()
-            try:
-                yield session
-            except BaseException:
-                transaction.rollback()
-                raise
-            if dry_run:
-                transaction.rollback()
-            else:
-                transaction.commit()
+        with _explained_errors(choice.location):
+            migrate(engine, choice.location)
+            with Session(engine, expire_on_commit=False) as session:
+                session.info["batch"] = new_batch_id()
+                transaction = session.begin()
+                try:
+                    yield session
+                except BaseException:
+                    transaction.rollback()
+                    raise
+                if dry_run:
+                    transaction.rollback()
+                else:
+                    transaction.commit()
         succeeded = True
-    except OperationalError as error:
-        if "locked" in str(error.orig) or "busy" in str(error.orig):
-            raise TrackerError(
-                f"{choice.location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
-                "(set TRACKER_LOCK_TIMEOUT to wait longer)"
-            ) from None
-        raise
-    except DatabaseError as error:
-        if "not a database" in str(error.orig):
-            raise _not_a_database(choice.location) from None
-        raise
     finally:
         engine.dispose()
         if is_new and path is not None and (dry_run or not succeeded):
@@ -187,5 +221,5 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
 
 def _remove_database_files(path: str) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
-        with suppress(FileNotFoundError):
+        with suppress(OSError):  # absent, or a name too long to have been created
             os.remove(path + suffix)

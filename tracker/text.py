@@ -15,11 +15,13 @@ LIMITS = {
     "tag": 60,
     "organisation": 200,
     "source": 500,
+    "search": 1_000,
 }
 
 _REF = re.compile(r"^[^\W_][\w-]*$")
 # Unicode's control characters (category Cc) other than tab, line feed and carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
@@ -37,6 +39,15 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
     if len(text) > limit:
         raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {limit}")
     return text
+
+
+def check_file_name(value: str, what: str = "file name") -> str:
+    """Refuse a file name with control characters (NUL, line breaks …): no file should have one."""
+    if control := _ANY_CONTROL.search(value):
+        raise InvalidInput(f"{what} {value!r} contains a control character (U+{ord(control.group()):04X})")
+    if not value.strip():
+        raise InvalidInput(f"{what} {value!r} is empty")
+    return value
 
 
 def clean_ref(value: str) -> str:

@@ -101,11 +101,11 @@ def write(text: str) -> None:
     sys.stdout.write(text)
 
 
-from tracker.cli import commitments, database_commands, interchange, owners, report, server  # noqa: E402
+from tracker.cli import commitments, database_commands, interchange, owners, report, safety, server  # noqa: E402
 
 # (each registers its commands on `app`)
 
-__all__ = ["app", "commitments", "database_commands", "interchange", "main", "owners", "report", "server"]
+__all__ = ["app", "commitments", "database_commands", "interchange", "main", "owners", "report", "safety", "server"]
 
 
 def main() -> None:

@@ -28,9 +28,12 @@ class LoadOptions:
 def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
     """Check every file, then write them all in one transaction (rolled back on a dry run)."""
     from tracker.store import write_session
+    from tracker.text import check_file_name
 
     if options.fmt is not None and options.fmt not in LOAD_FORMATS:
         raise InvalidInput(f"unknown format {options.fmt!r}; expected one of: {', '.join(LOAD_FORMATS)}")
+    for path in paths:
+        check_file_name(path)
     formats = [options.fmt or _format_from_name(path) for path in paths]
     if (options.mappings or options.strict) and "csv" not in formats:
         raise InvalidInput("--map and --strict are for CSV files")

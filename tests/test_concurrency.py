@@ -1,0 +1,130 @@
+"""Concurrent writers: the write lock is taken at the start, waits are bounded, no update is lost."""
+
+import datetime as dt
+import os
+import random
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tracker.store
+from tests.conftest import fails, ok, run_process
+from tracker.statuses import STATUSES
+
+
+def lock_message(path: Path, seconds: str = "1") -> str:
+    return (
+        f"error: {path} is locked by another writer; gave up after {seconds} s "
+        "(set TRACKER_LOCK_TIMEOUT to wait longer)"
+    )
+
+
+@pytest.fixture
+def holder(isolated: Path, loaded: None) -> Any:
+    """Another connection that holds the write lock until the test ends."""
+    connection = sqlite3.connect(isolated, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    yield connection
+    connection.execute("ROLLBACK")
+    connection.close()
+
+
+def test_every_write_transaction_begins_immediate(
+    isolated: Path, loaded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pysqlite must not open its own (deferred) transaction: ours is the only BEGIN that runs."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    make_engine = tracker.store.make_engine
+
+    def traced(choice: Any) -> Any:
+        engine = make_engine(choice)
+
+        @event.listens_for(engine, "connect")
+        def _trace(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+            dbapi_connection.set_trace_callback(statements.append)
+
+        return engine
+
+    monkeypatch.setattr(tracker.store, "make_engine", traced)
+    ok("update", "ata-engagement", "--status", "stalled", "--note", "traced")
+    begins = [s for s in statements if s.split()[0].upper() in ("BEGIN", "SAVEPOINT")]
+    assert begins and set(begins) == {"BEGIN IMMEDIATE"}
+    first_write = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO event"))
+    assert "BEGIN IMMEDIATE" in statements[:first_write]
+    assert statements[-1] == "COMMIT"
+
+
+def test_a_writer_gives_up_on_a_held_lock_with_a_clear_message(
+    isolated: Path, holder: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = ok("history", "ata-engagement")  # reads are not blocked by a writer
+    monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "1")
+    assert fails("update", "ata-engagement", "--status", "stalled") == lock_message(isolated)
+    assert fails("owners", "add", "NEW") == lock_message(isolated)
+    assert ok("history", "ata-engagement") == before
+
+
+def test_a_writer_in_another_process_gives_up_and_changes_nothing(isolated: Path, holder: sqlite3.Connection) -> None:
+    env = {**os.environ, "TRACKER_LOCK_TIMEOUT": "1"}
+    result = run_process("update", "ata-engagement", "--status", "stalled", env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", lock_message(isolated) + "\n")
+    holder.execute("ROLLBACK")
+    holder.execute("BEGIN IMMEDIATE")  # the fixture's teardown rolls this back
+    assert holder.execute("SELECT COUNT(*) FROM event WHERE kind = 'status'").fetchone() == (0,)
+
+
+def test_an_unusable_lock_timeout_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "soon")
+    assert fails("init") == "error: TRACKER_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not 'soon'"
+
+
+def _timeline_status(connection: sqlite3.Connection, commitment_id: int) -> str:
+    rows = connection.execute(
+        "SELECT to_status FROM event WHERE commitment_id = ? AND to_status IS NOT NULL "
+        "ORDER BY CASE WHEN kind = 'created' THEN 0 ELSE 1 END, on_date, id",
+        (commitment_id,),
+    ).fetchall()
+    return str(rows[-1][0])
+
+
+def test_concurrent_processes_lose_no_update(isolated: Path, loaded: None) -> None:
+    """Workers in separate processes update the same two commitments at once, back-dated at random."""
+    workers, updates = 4, 5
+    generator = random.Random(5)
+    jobs = [
+        (
+            generator.choice(["ata-engagement", "inl-engagement"]),
+            generator.choice(STATUSES),
+            dt.date(2025, generator.randint(2, 12), generator.randint(1, 28)).isoformat(),
+            f"worker {worker} update {number}",
+        )
+        for worker in range(workers)
+        for number in range(updates)
+    ]
+
+    def attempt(job: tuple[str, str, str, str]) -> tuple[str, Any]:
+        ref, status, on, note = job
+        args = ("update", ref, "--status", status, "--on", on, "--note", note, "--reopen")
+        return note, run_process(*args)
+
+    with ThreadPoolExecutor(workers) as pool:  # threads only start the processes and wait
+        results = list(pool.map(attempt, jobs))
+    succeeded = set()
+    for note, result in results:
+        if result.returncode == 0:
+            succeeded.add(note)
+        else:  # the one refusal allowed: that status was already in effect on that day
+            assert " is already " in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert len(succeeded) >= len(jobs) // 2
+    connection = sqlite3.connect(isolated)
+    recorded = [row[0] for row in connection.execute("SELECT note FROM event WHERE kind = 'status'")]
+    assert sorted(recorded) == sorted(succeeded)  # every success is there, once; no failure left a trace
+    for commitment_id, status in connection.execute("SELECT id, status FROM commitment").fetchall():
+        assert status == _timeline_status(connection, commitment_id)
+    assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    connection.close()

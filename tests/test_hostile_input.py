@@ -1,0 +1,123 @@
+"""Any text a user can type: success, or one clear error line; never a traceback or a partial write."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import run
+from tracker.text import LIMITS
+
+TABLES = ("organisation", "source", "commitment", "commitment_tag", "commitment_partner", "event")
+
+ODD = [
+    "\u202e\u202dright-to-left",
+    "\x00",
+    "nul\x00inside",
+    "\x1b[31mred",
+    "tab\there",
+    "line\nbreak",
+    "\r",
+    " ",
+    "",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 中文 العربية",
+    "\ufeffbom",
+    "'; DROP TABLE event; --",
+    "%_\\",
+    "../../etc/passwd",
+    "-",
+    "--help",
+]
+
+texts = st.one_of(
+    st.sampled_from(ODD),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.builds(lambda c, n: c * n, st.sampled_from(["a", "é", "\u202e", "x\n"]), st.integers(0, 25_000)),
+)
+
+FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def snapshot(database: Path) -> dict[str, int]:
+    if not database.exists():
+        return {}
+    connection = sqlite3.connect(database)
+    try:
+        return {table: connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in TABLES}
+    finally:
+        connection.close()
+
+
+def check(database: Path, *args: str) -> None:
+    before = snapshot(database)
+    result = run(*args)
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 0:
+        assert result.stderr == ""
+        return
+    assert result.exit_code in (1, 2), result.stderr  # 2: typer's own usage errors
+    if result.exit_code == 1:
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+        assert "unexpected" not in result.stderr
+    assert snapshot(database) == before
+
+
+@FUZZ
+@given(title=texts, note=texts, tag=texts)
+def test_add(isolated: Path, loaded: None, title: str, note: str, tag: str) -> None:
+    check(isolated, "add", title, "--owner", "MOI", "--note", note, "--tag", tag)
+
+
+@FUZZ
+@given(ref=texts, description=texts)
+def test_add_with_ref_and_description(isolated: Path, loaded: None, ref: str, description: str) -> None:
+    check(isolated, "add", "A title", "--owner", "MOI", "--ref", ref, "--description", description)
+
+
+@FUZZ
+@given(note=texts, evidence=texts, by=texts)
+def test_update(isolated: Path, loaded: None, note: str, evidence: str, by: str) -> None:
+    check(isolated, "update", "ata-engagement", "--note", note, "--evidence", evidence, "--by", by)
+
+
+@FUZZ
+@given(title=texts, description=texts, owner=texts)
+def test_edit(isolated: Path, loaded: None, title: str, description: str, owner: str) -> None:
+    check(isolated, "edit", "ata-engagement", "--title", title, "--description", description)
+    check(isolated, "edit", "ata-engagement", "--owner", owner, "--add-tag", owner, "--source", owner)
+
+
+@FUZZ
+@given(name=texts, alias=texts)
+def test_owners_add(isolated: Path, loaded: None, name: str, alias: str) -> None:
+    check(isolated, "owners", "add", name, "--alias", alias, "--country", alias)
+
+
+@FUZZ
+@given(text=texts)
+def test_reads(isolated: Path, loaded: None, text: str) -> None:
+    check(isolated, "list", "--search", text, "--tag", text)
+    check(isolated, "list", "--owner", text)
+    check(isolated, "show", text)
+    check(isolated, "history", text)
+    check(isolated, "update", text, "--note", "n")
+
+
+@FUZZ
+@given(name=texts)
+def test_odd_file_names(isolated: Path, loaded: None, name: str) -> None:
+    check(isolated, "--db", name, "list")
+    check(isolated, "--db", name, "owners", "add", "X")
+    check(isolated, "load", name)
+    check(isolated, "db", "backup", name)
+
+
+@pytest.mark.parametrize("field", ["title", "note", "description"])
+def test_limits_are_enforced_with_a_clear_message(isolated: Path, loaded: None, field: str) -> None:
+    text = "x" * (LIMITS[field] + 1)
+    option = {"title": [text, "--owner", "MOI"], "note": ["T", "--owner", "MOI", "--note", text]}
+    args = option.get(field, ["T", "--owner", "MOI", "--description", text])
+    result = run("add", *args)
+    assert result.stderr == f"error: {field} is {len(text)} characters long; the limit is {LIMITS[field]}\n"

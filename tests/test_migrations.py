@@ -1,0 +1,106 @@
+"""Schema versions: new databases, upgrades from the first release, and newer databases refused."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOT, fails, ok
+from tracker.migrations import MIGRATION_NAMES
+
+SCHEMA_V1 = ROOT / "tests" / "data" / "schema-v1.db"
+
+
+def schema(path: Path) -> dict[str, Any]:
+    """Tables, columns, foreign keys and indexes as SQLite reports them, independent of DDL text."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        shape: dict[str, Any] = {}
+        for table in sorted(tables):
+            columns = [tuple(row[1:6]) for row in connection.execute(f"PRAGMA table_xinfo({table})")]
+            keys = sorted(tuple(row[2:5]) for row in connection.execute(f"PRAGMA foreign_key_list({table})"))
+            indexes = {}
+            for row in connection.execute(f"PRAGMA index_list({table})"):
+                name, unique = row[1], row[2]
+                indexed = [info[2] for info in connection.execute(f"PRAGMA index_info({name})")]
+                indexes[name] = (unique, indexed)
+            shape[table] = {"columns": columns, "foreign_keys": keys, "indexes": indexes}
+        return shape
+    finally:
+        connection.close()
+
+
+def applied(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return [row[0] for row in connection.execute("SELECT name FROM tracker_migration ORDER BY id")]
+    finally:
+        connection.close()
+
+
+def old_database(tmp_path: Path) -> Path:
+    path = tmp_path / "old.db"
+    shutil.copyfile(SCHEMA_V1, path)
+    return path
+
+
+def test_a_new_database_records_every_migration(isolated: Path) -> None:
+    ok("init")
+    assert applied(isolated) == list(MIGRATION_NAMES)
+    assert len(MIGRATION_NAMES) == 2
+
+
+def test_the_fixture_is_schema_1() -> None:
+    assert applied(SCHEMA_V1) == ["m001_initial"]
+
+
+def test_opening_a_schema_1_database_upgrades_it_and_keeps_a_backup(tmp_path: Path) -> None:
+    path = old_database(tmp_path)
+    before = ok("--db", str(path), "history", "ata-engagement")
+    listing = ok("--db", str(path), "list")  # a read command upgrades too
+    assert "ata-engagement" in listing
+    assert applied(path) == list(MIGRATION_NAMES)
+    backups = sorted(tmp_path.glob("old.db.backup-schema1-*"))
+    assert len(backups) == 1
+    assert backups[0].name.endswith("Z")
+    assert applied(backups[0]) == ["m001_initial"]
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert copy.execute("SELECT COUNT(*) FROM event").fetchone() == (16,)
+    copy.close()
+    # The history written by schema 1 reads the same after the upgrade.
+    assert ok("--db", str(path), "history", "ata-engagement") == before
+
+
+def test_an_upgraded_database_has_the_same_schema_as_a_new_one(tmp_path: Path) -> None:
+    path = old_database(tmp_path)
+    ok("--db", str(path), "update", "fia-ct-wing", "--note", "after the upgrade")  # a write command upgrades
+    ok("--db", str(tmp_path / "new.db"), "init")
+    assert schema(path) == schema(tmp_path / "new.db")
+    assert "ix_event_batch" in schema(path)["event"]["indexes"]
+
+
+def test_an_upgrade_happens_once(tmp_path: Path) -> None:
+    path = old_database(tmp_path)
+    ok("--db", str(path), "list")
+    ok("--db", str(path), "list")
+    assert len(list(tmp_path.glob("old.db.backup-*"))) == 1
+    assert applied(path) == list(MIGRATION_NAMES)
+
+
+def test_a_database_from_a_newer_version_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    ok("--db", str(path), "init")
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("INSERT INTO tracker_migration (name, applied_at) VALUES ('m003_future', '2030-01-01')")
+    connection.close()
+    message = (
+        f"error: {path} was written by a newer version of tracker (schema 3, this version knows 2); "
+        "upgrade tracker to use it"
+    )
+    assert fails("--db", str(path), "list") == message
+    assert fails("--db", str(path), "update", "x", "--note", "n") == message
+    assert applied(path)[-1] == "m003_future"
+    assert not list(tmp_path.glob("future.db.backup-*"))

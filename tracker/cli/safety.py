@@ -1,0 +1,62 @@
+"""Data safety commands: `db backup`, `db check` and `undo`."""
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli import DbOption, app, database, write
+from tracker.cli.database_commands import db_app
+
+
+@db_app.command("backup")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="The copy to write.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Write a consistent copy of the database to FILE, safely while others write to it."""
+    from tracker.maintenance import backup_database
+
+    result = backup_database(database(ctx, db), file, force=force)
+    write(
+        f"backed up {result.source} to {result.target} "
+        f"({result.commitments} commitments, {result.events} events, {_size(result.size)})\n"
+    )
+
+
+@db_app.command("check")
+def check(ctx: typer.Context, db: DbOption = None) -> None:
+    """Check the database file for damage (integrity_check and foreign_key_check)."""
+    from tracker.errors import TrackerError
+    from tracker.maintenance import check_database, damage_message
+
+    report = check_database(database(ctx, db))
+    if report.problems:
+        raise TrackerError(damage_message(report))
+    write(
+        f"ok: {report.location} passed integrity_check and foreign_key_check "
+        f"(schema {report.schema}, {report.commitments} commitments, {report.events} events)\n"
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+@app.command()
+def undo(
+    ctx: typer.Context,
+    event: Annotated[
+        int | None, typer.Option("--event", min=1, help="Undo this one event (default: the last command).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Reverse the last command that changed the history, by recording corrections (nothing is deleted)."""
+    from tracker.store import write_session
+    from tracker.undo import undo_event, undo_last
+
+    with write_session(database(ctx, db)) as session:
+        results = undo_last(session) if event is None else undo_event(session, event)
+    for result in results:
+        write(result.line() + "\n")

@@ -1,0 +1,174 @@
+"""Upkeep of a SQLite tracker database: consistent backup copies and integrity checks.
+
+Copies go through SQLite's online backup API (sqlite3.Connection.backup): the copy is one
+consistent snapshot even while other commands write, and it is written to a temporary file
+that is renamed into place only when complete, so a failed copy never leaves half a file.
+"""
+
+import datetime as dt
+import os
+import sqlite3
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.errors import InvalidInput, NotFound, TrackerError
+from tracker.settings import DatabaseChoice
+from tracker.text import check_file_name
+
+_MAX_REPORTED = 20
+
+
+@dataclass
+class BackupResult:
+    source: str
+    target: str
+    commitments: int
+    events: int
+    size: int  # bytes
+
+
+@dataclass
+class CheckReport:
+    location: str
+    problems: list[str] = field(default_factory=list)
+    schema: int | None = None
+    commitments: int | None = None
+    events: int | None = None
+
+
+def copy_database(source: sqlite3.Connection, target: str) -> None:
+    """Write a consistent copy of `source` to `target`, whole or not at all."""
+    folder = os.path.dirname(os.path.abspath(target))
+    partial = os.path.join(folder, f".tracker-backup-{os.getpid()}.partial")
+    try:
+        destination = sqlite3.connect(partial)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:
+        raise TrackerError(f"cannot write {target}: {getattr(error, 'strerror', None) or error}") from None
+    finally:
+        with suppress(OSError):
+            os.remove(partial)
+
+
+def backup_before_upgrade(location: str, schema: int) -> str:
+    """The copy an upgrade leaves next to the database: `tracker.db.backup-schema1-<UTC time>`.
+
+    The caller holds the write lock, so the database cannot change during the copy; the copy is
+    read through a connection of its own, as SQLite refuses to back up through a writing one.
+    """
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = f"{location}.backup-schema{schema}-{stamp}"
+    number = 1
+    while os.path.exists(target):
+        number += 1
+        target = f"{location}.backup-schema{schema}-{stamp}-{number}"
+    source = _open_read_only(location)
+    try:
+        copy_database(source, target)
+    finally:
+        source.close()
+    return target
+
+
+def _sqlite_file(choice: DatabaseChoice, command: str) -> str:
+    if choice.is_url:
+        raise InvalidInput(f"'tracker db {command}' works on SQLite files; use the server's own tools for a URL")
+    path = choice.location
+    if not os.path.isfile(path):
+        raise NotFound(f"no tracker database at {path}")
+    return path
+
+
+def _open_read_only(path: str) -> sqlite3.Connection:
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        return sqlite3.connect(uri, uri=True, isolation_level=None)
+    except sqlite3.Error as error:
+        raise TrackerError(f"cannot open {path}: {error}") from None
+
+
+def _counts(connection: sqlite3.Connection) -> tuple[int, int]:
+    from tracker.queries import DATABASE_COUNTS, fetch_one
+
+    row = fetch_one(connection, DATABASE_COUNTS)
+    assert row is not None
+    return int(row["commitments"]), int(row["events"])
+
+
+def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False) -> BackupResult:
+    """An online, consistent copy of the database at `choice` in the file `target`."""
+    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+
+    path = _sqlite_file(choice, "backup")
+    check_file_name(target)
+    if os.path.isdir(target):
+        raise InvalidInput(f"{target} is a folder; give the name of the file to write")
+    if os.path.exists(target):
+        if os.path.samefile(target, path):
+            raise InvalidInput(f"{target} is the database itself; give another file name")
+        if not force:
+            raise InvalidInput(f"{target} already exists; add --force to overwrite it")
+    parent = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(parent):
+        raise NotFound(f"cannot write {target}: there is no folder {parent}")
+    source = _open_read_only(path)
+    try:
+        try:
+            fetch_all(source, APPLIED_MIGRATIONS)
+        except sqlite3.DatabaseError:
+            raise TrackerError(f"{path} is not a tracker database") from None
+        copy_database(source, target)
+    finally:
+        source.close()
+    copy = sqlite3.connect(target)
+    try:
+        commitments, events = _counts(copy)
+    finally:
+        copy.close()
+    return BackupResult(path, target, commitments, events, os.path.getsize(target))
+
+
+def check_database(choice: DatabaseChoice) -> CheckReport:
+    """Run integrity_check and foreign_key_check; every problem found is in the report."""
+    from tracker.migrations import schema_problem
+    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+
+    path = _sqlite_file(choice, "check")
+    report = CheckReport(path)
+    connection = _open_read_only(path)
+    try:
+        rows = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            report.problems.extend(f"integrity_check: {row}" for row in rows)
+        for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check"):
+            report.problems.append(f"foreign_key_check: {table} row {rowid} refers to a missing {parent} row")
+        applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
+        report.schema = len(applied)
+        problem = schema_problem(applied, path)
+        if problem:
+            report.problems.append(problem)
+        report.commitments, report.events = _counts(connection)
+    except sqlite3.DatabaseError as error:
+        report.problems.append(f"sqlite: {error}")
+    finally:
+        connection.close()
+    return report
+
+
+def damage_message(report: CheckReport) -> str:
+    """The error for a check that found problems: a summary line, then each problem."""
+    count = len(report.problems)
+    shown = report.problems[:_MAX_REPORTED]
+    more = [f"  … and {count - len(shown)} more"] if count > len(shown) else []
+    lines = [
+        f"{report.location} failed its check ({count} problem{'s' if count != 1 else ''}); "
+        "restore it from a backup copy",
+        *("  " + problem for problem in shown),
+        *more,
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,265 @@
+"""Undo by appending correcting events, never by deleting: the mistake stays in the history.
+
+Each correction is an `undo` event linked to the event it reverses (`undoes`):
+
+- an undone status event gets an `undo` event with a status, dated on the undone event's day
+  and so placed after it, restating the status the timeline has without the undone event
+  (and without any event undone before). When an earlier correction restated a status that
+  rested on the event now undone, a restatement is added on that later day too, so the status
+  on every day, and the current one, is what it would be had the undone events never happened;
+- an undone edit gets an `undo` event whose changes are the edit's, reversed, with the fields
+  put back (refused when a field has changed since);
+- an undone note gets an `undo` event on the same day saying it is retracted.
+
+`undo` without an event reverses every event of the last command that recorded any (a load of
+many rows is one command), all in the one transaction of the undo command.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from tracker import queries
+from tracker.dates import FuzzyDate, parse_date, today
+from tracker.errors import InvalidInput, NotFound
+from tracker.models import Commitment, Organisation, Source
+from tracker.queries import Row, fetch_all, fetch_one
+from tracker.reads import iso_date
+from tracker.service import (
+    CLEAR,
+    CommitmentEdit,
+    _append_event,
+    _apply_edit,
+    _current_partners,
+    _current_tags,
+)
+
+
+@dataclass
+class Undone:
+    event_id: int
+    ref: str
+    kind: str
+    effect: str
+    corrections: list[int]
+
+    def line(self) -> str:
+        made = ", ".join(str(i) for i in self.corrections)
+        return f"undid event {self.event_id} ({self.kind} on {self.ref}): {self.effect} [event {made}]"
+
+
+def undo_last(session: Session) -> list[Undone]:
+    """Reverse every event of the last command that recorded events."""
+    connection = session.connection()
+    last = fetch_one(connection, queries.LAST_EVENT)
+    if last is None:
+        raise InvalidInput("nothing to undo: no change has been recorded yet")
+    if last["batch"] is None:
+        raise InvalidInput(
+            f"the last change (event {last['id']}) was recorded before commands were grouped; "
+            f"undo it with 'tracker undo --event {last['id']}'"
+        )
+    events = [_event(session, row["id"]) for row in fetch_all(connection, queries.EVENT_IDS_OF_BATCH, last)]
+    undos = [event for event in events if event["kind"] == "undo"]
+    if undos:
+        reversed_ids = ", ".join(str(i) for i in sorted({int(event["undoes"]) for event in undos}))
+        raise InvalidInput(
+            f"the last command was itself an undo (of event {reversed_ids}); an undo is not undone. "
+            "To reverse an earlier change, name its event: 'tracker undo --event ID'"
+        )
+    return _undo(session, events)
+
+
+def undo_event(session: Session, event_id: int) -> list[Undone]:
+    """Reverse one event."""
+    return _undo(session, [_event(session, event_id)])
+
+
+def _event(session: Session, event_id: int) -> Row:
+    row = fetch_one(session.connection(), queries.EVENT_BY_ID, {"event_id": event_id})
+    if row is None:
+        raise NotFound(f"no event {event_id}; 'tracker history REF' shows the event ids")
+    row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
+    return row
+
+
+def _check_undoable(session: Session, event: Row) -> None:
+    if event["kind"] == "created":
+        raise InvalidInput(
+            f"event {event['id']} created {event['ref']}; a commitment is not removed from the record. "
+            f"Record what became of it instead: 'tracker update {event['ref']} --status abandoned --note …'"
+        )
+    if event["kind"] == "undo":
+        raise InvalidInput(
+            f"event {event['id']} is itself an undo (of event {event['undoes']}); an undo is not undone. "
+            "Record the change again instead"
+        )
+    undone_by = fetch_one(session.connection(), queries.UNDONE_BY, {"event_id": event["id"]})
+    if undone_by is not None:
+        raise InvalidInput(f"event {event['id']} was already undone by event {undone_by['id']}")
+
+
+def _undo(session: Session, events: list[Row]) -> list[Undone]:
+    for event in events:
+        _check_undoable(session, event)
+    results: list[Undone] = []
+    statuses: dict[int, list[Row]] = {}
+    for event in sorted(events, key=lambda e: -int(e["id"])):  # latest first, so edits unwind in order
+        commitment = session.get(Commitment, event["commitment_id"])
+        assert commitment is not None
+        if event["to_status"] is not None:
+            statuses.setdefault(event["commitment_id"], []).append(event)
+        elif event["kind"] == "edit":
+            results.append(_undo_edit(session, commitment, event))
+        else:
+            correction = _append_event(
+                session,
+                commitment,
+                "undo",
+                event["on_date"],
+                note=f"undo of event {event['id']}: note retracted",
+                undoes=event["id"],
+            )
+            results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [_id(correction)]))
+    for commitment_id, undone in statuses.items():
+        commitment = session.get(Commitment, commitment_id)
+        assert commitment is not None
+        results.extend(_undo_statuses(session, commitment, undone))
+    return sorted(results, key=lambda result: result.event_id)
+
+
+def _id(row: Any) -> int:
+    assert row.id is not None
+    return int(row.id)
+
+
+# --- statuses --------------------------------------------------------------------------------
+
+# Timeline position of an event: created first, then the day it took effect, then recording order.
+Position = tuple[int, dt.date, int]
+
+
+def _status_at_end_of(timeline: list[tuple[Position, str]], day: dt.date) -> str | None:
+    status = None
+    for position, to_status in sorted(timeline):
+        if position[0] == 0 or position[1] <= day:
+            status = to_status
+    return status
+
+
+def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row]) -> list[Undone]:
+    rows = fetch_all(session.connection(), queries.TIMELINE_EVENTS, {"commitment_id": commitment.id})
+    for row in rows:
+        row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
+    undone_ids = {event["id"] for event in undone}
+    excluded = undone_ids | {row["undoes"] for row in rows if row["undoes"] is not None}
+
+    def position(row: Row) -> Position:
+        return (0 if row["kind"] == "created" else 1, row["on_date"], int(row["id"]))
+
+    with_status = [row for row in rows if row["to_status"] is not None]
+    # What the timeline would say had no undone event happened (earlier corrections left out too).
+    clean = [
+        (position(row), str(row["to_status"]))
+        for row in with_status
+        if row["id"] not in excluded and row["kind"] != "undo"
+    ]
+    actual = [(position(row), str(row["to_status"])) for row in with_status]
+    planned: list[tuple[dt.date, str, int, str]] = []  # day, status, undoes, note
+
+    def plan(day: dt.date, undoes: int, note: str) -> None:
+        status = _status_at_end_of(clean, day)
+        assert status is not None, "the created event is never undone"
+        planned.append((day, status, undoes, note))
+        actual.append(((1, day, 2**62 + len(planned)), status))
+
+    for event in sorted(undone, key=lambda e: (e["on_date"], e["id"])):
+        plan(event["on_date"], event["id"], f"undo of event {event['id']}: {event['to_status']} withdrawn")
+    first_day = min(event["on_date"] for event in undone)
+    for day in sorted({pos[1] for pos, _ in actual if pos[1] > first_day}):
+        if _status_at_end_of(actual, day) != _status_at_end_of(clean, day):
+            latest = max((e for e in undone if e["on_date"] <= day), key=lambda e: (e["on_date"], e["id"]))
+            plan(day, latest["id"], f"undo of event {latest['id']}: restates the status in effect without it")
+    corrections: dict[int, list[int]] = {}
+    for day, status, undoes, note in planned:
+        correction = _append_event(session, commitment, "undo", day, to_status=status, note=note, undoes=undoes)
+        corrections.setdefault(undoes, []).append(_id(correction))
+    return [
+        Undone(
+            event["id"],
+            commitment.ref,
+            event["kind"],
+            f"{event['to_status']} on {event['on_date']} withdrawn; {commitment.ref} is {commitment.status} now",
+            corrections[event["id"]],
+        )
+        for event in undone
+    ]
+
+
+# --- edits -----------------------------------------------------------------------------------
+
+
+def _current_values(session: Session, commitment: Commitment) -> dict[str, Any]:
+    owner = session.get(Organisation, commitment.owner_id)
+    source = session.get(Source, commitment.source_id) if commitment.source_id else None
+    agreed = FuzzyDate.stored(commitment.agreed, commitment.agreed_precision)
+    due = FuzzyDate.stored(commitment.due, commitment.due_precision)
+    return {
+        "title": commitment.title,
+        "description": commitment.description,
+        "owner": owner.short_name if owner else None,
+        "agreed": str(agreed) if agreed else None,
+        "due": str(due) if due else None,
+        "source": source.key if source else None,
+        "tags": _current_tags(session, commitment),
+        "partners": _current_partners(session, commitment),
+    }
+
+
+def _undo_edit(session: Session, commitment: Commitment, event: Row) -> Undone:
+    changes: dict[str, list[Any]] = json.loads(event["changes"] or "{}")
+    current = _current_values(session, commitment)
+    for name, (_, after) in changes.items():
+        if current.get(name) != after:
+            raise InvalidInput(
+                f"cannot undo event {event['id']}: {commitment.ref}'s {name} has changed since "
+                f"(it is now {current.get(name)!r}); change it with 'tracker edit' instead"
+            )
+    before = {name: pair[0] for name, pair in changes.items()}
+    edit = CommitmentEdit(
+        title=before.get("title"),
+        description=before.get("description"),
+        owner=before.get("owner"),
+        agreed=_date_or_clear(before["agreed"]) if "agreed" in before else None,
+        due=_date_or_clear(before["due"]) if "due" in before else None,
+        source=before.get("source"),
+        add_tags=sorted(set(before.get("tags") or []) - set(current["tags"])),
+        remove_tags=sorted(set(current["tags"]) - set(before.get("tags") or [])) if "tags" in before else [],
+        add_partners=sorted(set(before.get("partners") or []) - set(current["partners"])),
+        remove_partners=(
+            sorted(set(current["partners"]) - set(before.get("partners") or [])) if "partners" in before else []
+        ),
+    )
+    restored = _apply_edit(session, commitment, edit)
+    if "source" in before and before["source"] is None and commitment.source_id is not None:
+        restored["source"] = [current["source"], None]
+        commitment.source_id = None
+    correction = _append_event(
+        session,
+        commitment,
+        "undo",
+        today(),
+        note=f"undo of event {event['id']}: restored {', '.join(restored) or 'nothing'}",
+        changes=restored,
+        undoes=event["id"],
+    )
+    return Undone(
+        event["id"], commitment.ref, "edit", f"restored {', '.join(restored) or 'nothing'}", [_id(correction)]
+    )
+
+
+def _date_or_clear(text: str | None) -> FuzzyDate:
+    return CLEAR if text is None else parse_date(text, field="date")
