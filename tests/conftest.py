@@ -83,6 +83,24 @@ def postgres_database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def db_rows(sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query on this test's database (TRACKER_DB), whichever backend it is on."""
+    from sqlalchemy import create_engine, text
+
+    location = os.environ["TRACKER_DB"]
+    engine = create_engine(location if "://" in location else f"sqlite:///{location}")
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def db_exists() -> bool:
+    location = os.environ["TRACKER_DB"]
+    return "://" in location or Path(location).exists()
+
+
 @dataclass
 class Result:
     exit_code: int

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import tracker.store
-from tests.conftest import fails, ok, run_process
+from tests.conftest import db_rows, fails, ok, run_process
 from tracker.statuses import STATUSES
 
 
@@ -32,6 +32,7 @@ def holder(isolated: Path, loaded: None) -> Any:
     connection.close()
 
 
+@pytest.mark.sqlite_only
 def test_every_write_transaction_begins_immediate(
     isolated: Path, loaded: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -59,6 +60,7 @@ def test_every_write_transaction_begins_immediate(
     assert statements[-1] == "COMMIT"
 
 
+@pytest.mark.sqlite_only
 def test_a_writer_gives_up_on_a_held_lock_with_a_clear_message(
     isolated: Path, holder: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,6 +71,7 @@ def test_a_writer_gives_up_on_a_held_lock_with_a_clear_message(
     assert ok("history", "ata-engagement") == before
 
 
+@pytest.mark.sqlite_only
 def test_a_writer_in_another_process_gives_up_and_changes_nothing(isolated: Path, holder: sqlite3.Connection) -> None:
     env = {**os.environ, "TRACKER_LOCK_TIMEOUT": "1"}
     result = run_process("update", "ata-engagement", "--status", "stalled", env=env)
@@ -78,21 +81,22 @@ def test_a_writer_in_another_process_gives_up_and_changes_nothing(isolated: Path
     assert holder.execute("SELECT COUNT(*) FROM event WHERE kind = 'status'").fetchone() == (0,)
 
 
+@pytest.mark.sqlite_only
 def test_an_unusable_lock_timeout_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "soon")
     assert fails("init") == "error: TRACKER_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not 'soon'"
 
 
-def _timeline_status(connection: sqlite3.Connection, commitment_id: int) -> str:
-    rows = connection.execute(
-        "SELECT to_status FROM event WHERE commitment_id = ? AND to_status IS NOT NULL "
+def _timeline_status(commitment_id: int) -> str:
+    rows = db_rows(
+        "SELECT to_status FROM event WHERE commitment_id = :commitment_id AND to_status IS NOT NULL "
         "ORDER BY CASE WHEN kind = 'created' THEN 0 ELSE 1 END, on_date, id",
-        (commitment_id,),
-    ).fetchall()
+        commitment_id=commitment_id,
+    )
     return str(rows[-1][0])
 
 
-def test_concurrent_processes_lose_no_update(isolated: Path, loaded: None) -> None:
+def test_concurrent_processes_lose_no_update(isolated: Path | str, loaded: None) -> None:
     """Workers in separate processes update the same two commitments at once, back-dated at random."""
     workers, updates = 4, 5
     generator = random.Random(5)
@@ -121,10 +125,10 @@ def test_concurrent_processes_lose_no_update(isolated: Path, loaded: None) -> No
         else:  # the one refusal allowed: that status was already in effect on that day
             assert " is already " in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert len(succeeded) >= len(jobs) // 2
-    connection = sqlite3.connect(isolated)
-    recorded = [row[0] for row in connection.execute("SELECT note FROM event WHERE kind = 'status'")]
+    recorded = [row[0] for row in db_rows("SELECT note FROM event WHERE kind = 'status'")]
     assert sorted(recorded) == sorted(succeeded)  # every success is there, once; no failure left a trace
-    for commitment_id, status in connection.execute("SELECT id, status FROM commitment").fetchall():
-        assert status == _timeline_status(connection, commitment_id)
-    assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    connection.close()
+    for commitment_id, status in db_rows("SELECT id, status FROM commitment"):
+        assert status == _timeline_status(commitment_id)
+    if isinstance(isolated, Path):
+        with sqlite3.connect(isolated) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

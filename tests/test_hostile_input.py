@@ -1,13 +1,12 @@
 """Any text a user can type: success, or one clear error line; never a traceback or a partial write."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run
+from tests.conftest import db_exists, db_rows, run
 from tracker.text import LIMITS
 
 TABLES = ("organisation", "source", "commitment", "commitment_tag", "commitment_partner", "event")
@@ -40,18 +39,14 @@ texts = st.one_of(
 FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def snapshot(database: Path) -> dict[str, int]:
-    if not database.exists():
+def snapshot() -> dict[str, int]:
+    if not db_exists():
         return {}
-    connection = sqlite3.connect(database)
-    try:
-        return {table: connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in TABLES}
-    finally:
-        connection.close()
+    return {table: db_rows(f"SELECT COUNT(*) FROM {table}")[0][0] for table in TABLES}
 
 
-def check(database: Path, *args: str) -> None:
-    before = snapshot(database)
+def check(database: Path | str, *args: str) -> None:
+    before = snapshot()
     result = run(*args)
     assert "Traceback" not in result.stderr
     if result.exit_code == 0:
@@ -61,7 +56,7 @@ def check(database: Path, *args: str) -> None:
     if result.exit_code == 1:
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
         assert "unexpected" not in result.stderr
-    assert snapshot(database) == before
+    assert snapshot() == before
 
 
 @FUZZ

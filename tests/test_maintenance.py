@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import fails, ok
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files: their backups, checks and upgrades
+
 
 def test_backup_writes_a_consistent_copy(isolated: Path, loaded: None, tmp_path: Path) -> None:
     output = ok("db", "backup", "copy.db")

@@ -5,8 +5,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT, fails, ok
 from tracker.migrations import MIGRATION_NAMES
+
+pytestmark = pytest.mark.sqlite_only  # SQLite files: their backups, checks and upgrades
 
 SCHEMA_V1 = ROOT / "tests" / "data" / "schema-v1.db"
 

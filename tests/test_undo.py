@@ -2,14 +2,13 @@
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import FIXTURE, ROOT, fails, ok
+from tests.conftest import FIXTURE, ROOT, db_rows, fails, ok
 
 
 @pytest.fixture(autouse=True)
@@ -17,27 +16,19 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_TODAY", "2026-02-01")
 
 
-def events(database: Path) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(database)
-    try:
-        return connection.execute("SELECT * FROM event ORDER BY id").fetchall()
-    finally:
-        connection.close()
+def events(database: Path | str) -> list[tuple[Any, ...]]:
+    return db_rows("SELECT * FROM event ORDER BY id")
 
 
-def status_on(database: Path, ref: str, day: str) -> str:
+def status_on(database: Path | str, ref: str, day: str) -> str:
     """The status at the end of `day`, computed from the events alone (timeline order)."""
-    connection = sqlite3.connect(database)
-    try:
-        rows = connection.execute(
-            "SELECT e.kind, e.on_date, e.to_status FROM event e JOIN commitment c ON c.id = e.commitment_id "
-            "WHERE c.ref = ? AND e.to_status IS NOT NULL "
-            "ORDER BY CASE WHEN e.kind = 'created' THEN 0 ELSE 1 END, e.on_date, e.id",
-            (ref,),
-        ).fetchall()
-    finally:
-        connection.close()
-    return str([status for kind, on, status in rows if kind == "created" or on <= day][-1])
+    rows = db_rows(
+        "SELECT e.kind, e.on_date, e.to_status FROM event e JOIN commitment c ON c.id = e.commitment_id "
+        "WHERE c.ref = :ref AND e.to_status IS NOT NULL "
+        "ORDER BY CASE WHEN e.kind = 'created' THEN 0 ELSE 1 END, e.on_date, e.id",
+        ref=ref,
+    )
+    return str([status for kind, on, status in rows if kind == "created" or str(on) <= day][-1])
 
 
 def current(ref: str) -> dict[str, Any]:
