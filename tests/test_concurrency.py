@@ -4,6 +4,9 @@ import datetime as dt
 import os
 import random
 import sqlite3
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -132,3 +135,58 @@ def test_concurrent_processes_lose_no_update(isolated: Path | str, loaded: None)
     if isinstance(isolated, Path):
         with sqlite3.connect(isolated) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+@pytest.fixture
+def server_holder(isolated: Path | str, loaded: None) -> Any:
+    """On PostgreSQL: another writer, mid-transaction, holding ata-engagement's row and a new event."""
+    if not isinstance(isolated, str):
+        pytest.skip("row locks are how a server database serialises writers; SQLite locks the whole file")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(isolated).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = psycopg.connect(url)
+    (commitment_id,) = connection.execute(
+        "SELECT id FROM commitment WHERE ref = 'ata-engagement' FOR UPDATE"
+    ).fetchone() or (None,)
+    connection.execute(
+        "INSERT INTO event (commitment_id, kind, to_status, on_date, recorded_at, recorded_by, note) "
+        "VALUES (%s, 'status', 'completed', '2026-01-03', now(), 'colleague', 'completed elsewhere')",
+        (commitment_id,),
+    )
+    connection.execute("UPDATE commitment SET status = 'completed' WHERE id = %s", (commitment_id,))
+    yield connection
+    connection.close()
+
+
+def test_a_server_writer_waits_its_turn_and_sees_what_the_other_committed(server_holder: Any) -> None:
+    env = {**os.environ, "TRACKER_TODAY": "2026-06-30"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "update", "ata-engagement", "--status", "stalled", "--on", "2026-01-05"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(2)
+    assert process.poll() is None  # waiting for the row lock, not deciding on stale data
+    server_holder.commit()
+    stdout, stderr = process.communicate(timeout=60)
+    # It judged its update against the completion committed while it waited.
+    assert (process.returncode, stdout) == (1, "")
+    assert stderr == (
+        "error: ata-engagement is completed on 2026-01-05, a final status; add --reopen to change it to stalled\n"
+    )
+    assert db_rows("SELECT status FROM commitment WHERE ref = 'ata-engagement'") == [("completed",)]
+
+
+def test_a_server_writer_gives_up_on_a_held_row_with_a_clear_message(server_holder: Any, isolated: str) -> None:
+    env = {**os.environ, "TRACKER_TODAY": "2026-06-30", "TRACKER_LOCK_TIMEOUT": "1"}
+    result = run_process("update", "ata-engagement", "--note", "waiting", env=env)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: {isolated} is locked by another writer; gave up after 1 s (set TRACKER_LOCK_TIMEOUT to wait longer)\n"
+    )
+    server_holder.rollback()
+    assert db_rows("SELECT COUNT(*) FROM event WHERE note = 'waiting'") == [(0,)]

@@ -69,9 +69,12 @@ def _copy_table(reader: Any, writer: Any, table: Any) -> int:
     order = list(table.primary_key.columns)
     result = reader.execution_options(stream_results=True).execute(table.select().order_by(*order))
     count = 0
-    while batch := result.mappings().fetchmany(_BATCH):
-        writer.execute(table.insert(), [dict(row) for row in batch])
-        count += len(batch)
+    try:
+        while batch := result.mappings().fetchmany(_BATCH):
+            writer.execute(table.insert(), [dict(row) for row in batch])
+            count += len(batch)
+    finally:
+        result.close()
     return count
 
 

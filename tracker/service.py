@@ -164,7 +164,10 @@ class CommitmentSpec:
 
 
 def _commitment_by_ref(session: Session, ref: str) -> Commitment:
-    commitment = session.exec(select(Commitment).where(Commitment.ref == ref.strip().lower())).first()
+    # FOR UPDATE: on a server, writers to one commitment take turns, so each sees the others'
+    # events before it derives the status (SQLite's BEGIN IMMEDIATE already serialises them).
+    statement = select(Commitment).where(Commitment.ref == ref.strip().lower()).with_for_update()
+    commitment = session.exec(statement).first()
     if commitment is None:
         raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")
     return commitment
@@ -468,7 +471,7 @@ def upsert_commitment(session: Session, spec: CommitmentSpec, *, origin: str, by
     """Create a commitment, or record in its history how the file changed it; says which."""
     assert spec.ref is not None
     ref = clean_ref(spec.ref)
-    existing = session.exec(select(Commitment).where(Commitment.ref == ref)).first()
+    existing = session.exec(select(Commitment).where(Commitment.ref == ref).with_for_update()).first()
     if existing is None:
         add_commitment(session, spec, note=f"loaded from {origin}", by=by)
         return "created"

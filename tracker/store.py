@@ -50,9 +50,13 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
     if choice.is_url:
         engine = make_engine(choice)
         try:
-            with engine.connect() as connection:
-                _check_schema(connection, choice.location)
-                yield connection
+            with _explained_errors(choice.shown), engine.connect() as connection:
+                if _check_server_schema(connection, choice):
+                    _upgrade(choice)
+                # One snapshot for every query of the command, as SQLite's read transaction gives.
+                connection.execution_options(isolation_level="REPEATABLE READ")
+                with connection.begin():
+                    yield connection
         finally:
             engine.dispose()
         return
@@ -83,7 +87,9 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
 
 
 def _explanation(location: str, error: BaseException) -> TrackerError | None:
-    """What a SQLite failure means for the user, or None when it is not one of the known ones."""
+    """What a database failure means for the user, or None when it is not one of the known ones."""
+    if type(error).__module__.startswith("psycopg"):
+        return _server_explanation(location, error)
     message = str(error)
     if "locked" in message or "busy" in message:
         return TrackerError(
@@ -99,6 +105,32 @@ def _explanation(location: str, error: BaseException) -> TrackerError | None:
     return None
 
 
+# PostgreSQL's SQLSTATE codes for the failures a user can act on.
+_SERVER_LOCKED = {"55P03"}  # lock_not_available: TRACKER_LOCK_TIMEOUT ran out
+_SERVER_CONFLICT = {"23505", "40001", "40P01"}  # unique_violation, serialization_failure, deadlock
+_SERVER_DENIED = {"42501"}  # insufficient_privilege
+
+
+def _server_explanation(location: str, error: BaseException) -> TrackerError | None:
+    state = getattr(error, "sqlstate", None)
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if state in _SERVER_LOCKED:
+        return TrackerError(
+            f"{location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
+            "(set TRACKER_LOCK_TIMEOUT to wait longer)"
+        )
+    if state in _SERVER_CONFLICT:
+        return TrackerError(
+            "another writer changed the same commitments at the same time; nothing was written, run the command again"
+        )
+    if state in _SERVER_DENIED:
+        return TrackerError(f"{location}: {first_line} (this role may not make this change)")
+    if state is None and type(error).__name__ == "OperationalError":
+        reason = first_line.rsplit("FATAL:", 1)[-1].rsplit("failed:", 1)[-1].strip()
+        return TrackerError(f"cannot connect to {location}: {reason}")
+    return None
+
+
 @contextmanager
 def _explained_errors(location: str) -> Iterator[None]:
     """Turn the SQLite failures a user can act on into one clear TrackerError."""
@@ -109,9 +141,11 @@ def _explained_errors(location: str) -> Iterator[None]:
         if explained is None:
             raise
         raise explained from None
+    except TrackerError:
+        raise
     except Exception as error:
-        original = getattr(error, "orig", None)  # SQLAlchemy wraps the driver's error
-        explained = _explanation(location, original) if isinstance(original, sqlite3.Error) else None
+        original = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's error
+        explained = _explanation(location, original) if isinstance(original, Exception) else None
         if explained is None:
             raise
         raise explained from None
@@ -139,6 +173,20 @@ def _check_schema(connection: Any, location: str) -> bool:
     return bool(pending(applied))
 
 
+def _check_server_schema(connection: Any, choice: DatabaseChoice) -> bool:
+    """As _check_schema, for a server database: an empty one is a tracker not yet created."""
+    from sqlalchemy import inspect
+
+    tables = set(inspect(connection).get_table_names())
+    if not tables:
+        raise _missing(choice.shown)
+    if "tracker_migration" not in tables:
+        raise _not_a_database(choice.shown)
+    needs_upgrade = _check_schema(connection, choice.shown)
+    connection.rollback()
+    return needs_upgrade
+
+
 def _upgrade(choice: DatabaseChoice) -> None:
     from tracker.migrations import migrate
 
@@ -150,13 +198,38 @@ def _upgrade(choice: DatabaseChoice) -> None:
         engine.dispose()
 
 
+def server_url(choice: DatabaseChoice) -> str:
+    """The SQLAlchemy URL for a server database; PostgreSQL through psycopg 3 is the one supported."""
+    scheme, _, rest = choice.location.partition("://")
+    name, _, driver = scheme.partition("+")
+    if name not in ("postgresql", "postgres") or driver not in ("", "psycopg"):
+        raise TrackerError(
+            f"unsupported database URL {choice.shown}; give a file path or postgresql+psycopg://user@host/dbname"
+        )
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise TrackerError("a PostgreSQL database needs the psycopg driver: pip install 'psycopg[binary]'") from None
+    return f"postgresql+psycopg://{rest}"
+
+
 def make_engine(choice: DatabaseChoice) -> Any:
     """An engine whose every connection has the pragmas and locking this tool relies on."""
     from sqlalchemy import create_engine, event
 
-    if choice.is_url:
-        return create_engine(choice.location)
     timeout = lock_timeout_seconds()
+    if choice.is_url:
+        engine = create_engine(server_url(choice), connect_args={"connect_timeout": 10})
+
+        @event.listens_for(engine, "begin")
+        def _bounded_waits(connection: Any) -> None:
+            # Row locks wait at most TRACKER_LOCK_TIMEOUT, as SQLite's busy timeout does.
+            # A plain cursor: the connection may be set to stream results through server cursors.
+            cursor = connection.connection.cursor()
+            cursor.execute(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
+            cursor.close()
+
+        return engine
     engine = create_engine(f"sqlite:///{choice.location}", connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -198,7 +271,7 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
     engine = make_engine(choice)
     succeeded = False
     try:
-        with _explained_errors(choice.location):
+        with _explained_errors(choice.shown):
             migrate(engine, choice.location)
             with Session(engine, expire_on_commit=False) as session:
                 session.info["batch"] = new_batch_id()

@@ -108,7 +108,7 @@ def _undo(session: Session, events: list[Row]) -> list[Undone]:
     results: list[Undone] = []
     statuses: dict[int, list[Row]] = {}
     for event in sorted(events, key=lambda e: -int(e["id"])):  # latest first, so edits unwind in order
-        commitment = session.get(Commitment, event["commitment_id"])
+        commitment = session.get(Commitment, event["commitment_id"], with_for_update=True)
         assert commitment is not None
         if event["to_status"] is not None:
             statuses.setdefault(event["commitment_id"], []).append(event)
@@ -125,7 +125,7 @@ def _undo(session: Session, events: list[Row]) -> list[Undone]:
             )
             results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [_id(correction)]))
     for commitment_id, undone in statuses.items():
-        commitment = session.get(Commitment, commitment_id)
+        commitment = session.get(Commitment, commitment_id, with_for_update=True)
         assert commitment is not None
         results.extend(_undo_statuses(session, commitment, undone))
     return sorted(results, key=lambda result: result.event_id)
