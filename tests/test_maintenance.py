@@ -91,6 +91,7 @@ def test_check_reports_a_file_that_is_not_a_database(tmp_path: Path, content: by
 
 def test_db_commands_need_a_file(tmp_path: Path) -> None:
     assert fails("--db", "postgresql://localhost/tracker", "db", "check") == (
-        "error: 'tracker db check' works on SQLite files; use the server's own tools for a URL"
+        "error: 'tracker db check' works on SQLite files; for a server use its own tools (pg_dump, amcheck), "
+        "or 'tracker db copy --to FILE' to take a copy as a file"
     )
     assert fails("db", "check") == f"error: no tracker database at {tmp_path / 'tracker.db'}"

@@ -77,7 +77,10 @@ def backup_before_upgrade(location: str, schema: int) -> str:
 
 def _sqlite_file(choice: DatabaseChoice, command: str) -> str:
     if choice.is_url:
-        raise InvalidInput(f"'tracker db {command}' works on SQLite files; use the server's own tools for a URL")
+        raise InvalidInput(
+            f"'tracker db {command}' works on SQLite files; for a server use its own tools (pg_dump, amcheck), "
+            "or 'tracker db copy --to FILE' to take a copy as a file"
+        )
     path = choice.location
     if not os.path.isfile(path):
         raise NotFound(f"no tracker database at {path}")

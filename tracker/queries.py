@@ -367,7 +367,7 @@ _REPORT_CHANGES = """
                    (SELECT p.to_status FROM event p WHERE p.commitment_id = e.commitment_id AND p.kind = 'created')
                ) AS from_status
         FROM report_scope s JOIN event e ON e.commitment_id = s.id
-        WHERE e.kind = 'status' AND e.on_date > :since AND e.on_date <= :as_of
+        WHERE e.kind IN ('status', 'undo') AND e.to_status IS NOT NULL AND e.on_date > :since AND e.on_date <= :as_of
     )
 """
 
