@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE, NO_POSTGRES, POSTGRES_SERVER, fails, ok, postgres_database
+from tests.conftest import FIXTURE, NO_POSTGRES, POSTGRES_SERVER, ROOT, fails, ok, postgres_database
 
 pytestmark = [
     pytest.mark.sqlite_only,
@@ -56,3 +56,44 @@ def test_a_target_with_a_tracker_in_it_needs_force() -> None:
 def test_copying_onto_itself_is_refused(isolated: Path) -> None:
     ok("owners", "add", "FIA")
     assert fails("db", "copy", "--to", str(isolated)) == "error: the source and the target are the same database"
+
+
+def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) -> None:
+    """The README's shared-tracker set-up, done for real: db/roles.sql and two logins."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    suffix = uuid.uuid4().hex[:8]
+    reader, writer = f"reader_{suffix}", f"writer_{suffix}"
+    with postgres_database() as owner_url:
+        ok("db", "copy", "--to", owner_url)
+        owner = make_url(owner_url)
+        admin = owner.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute((ROOT / "db" / "roles.sql").read_text(encoding="utf-8"))
+            connection.execute(f"CREATE ROLE {reader} LOGIN IN ROLE tracker_reader")
+            connection.execute(f"CREATE ROLE {writer} LOGIN IN ROLE tracker_writer")
+        as_reader = owner.set(username=reader).render_as_string(hide_password=False)
+        as_writer = owner.set(username=writer).render_as_string(hide_password=False)
+        try:
+            assert "fia-ct-wing" in ok("--db", as_reader, "list")
+            assert "Progress report" in ok("--db", as_reader, "report", "--since", "2026-01-01")
+            assert fails("--db", as_reader, "update", "fia-academy", "--note", "x") == (
+                f"error: {as_reader}: permission denied for table commitment (this role may not make this change)"
+            )
+            ok("--db", as_writer, "update", "fia-academy", "--status", "in progress", "--note", "Site chosen")
+            ok("--db", as_writer, "edit", "fia-academy", "--add-tag", "site", "--remove-tag", "academy")
+            ok("--db", as_writer, "update", "fia-ct-wing", "--note", "A note to take back")
+            ok("--db", as_writer, "undo")
+            ok("--db", as_writer, "add", "Second academy", "--owner", "FIA")
+            assert "Site chosen" in ok("--db", as_reader, "history", "fia-academy")
+            writer_dsn = make_url(as_writer).set(drivername="postgresql").render_as_string(hide_password=False)
+            with psycopg.connect(writer_dsn) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute("DELETE FROM event")  # history stays append-only, whoever connects
+        finally:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                for role in (reader, writer):
+                    connection.execute(f"DROP OWNED BY {role}")
+                    connection.execute(f"DROP ROLE {role}")
