@@ -111,7 +111,9 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
         "due_precision", "starts_on", "tags", "source", "created_at", "updated_at", "history",
     ]  # fmt: skip
     assert [event["kind"] for event in first["history"]] == ["created", "status"]
-    assert list(first["history"][1]) == ["kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "changes"]
+    assert list(first["history"][1]) == [
+        "kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "changes", "batch", "undoes",
+    ]  # fmt: skip
     assert first["history"][1]["on"] == "2025-12-31"
     assert yaml.safe_load(ok("export", "--format", "yaml")) == document
 

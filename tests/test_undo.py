@@ -153,3 +153,24 @@ def test_events_from_schema_1_are_undone_one_at_a_time(tmp_path: Path) -> None:
     assert ok("--db", str(database), "undo", "--event", "16") == (
         "undid event 16 (edit on inl-engagement): restored due, tags [event 17]\n"
     )
+
+
+def test_an_export_keeps_corrections_and_what_they_undo(isolated: Path | str, loaded: None, tmp_path: Path) -> None:
+    ok("update", "ata-engagement", "--status", "completed", "--on", "2025-06-01")
+    ok("undo")
+    ok("update", "ata-engagement", "--note", "later note")
+    exported = ok("export", "--format", "json")
+    history = next(c for c in json.loads(exported)["commitments"] if c["ref"] == "ata-engagement")["history"]
+    assert [(e["kind"], e["undoes"]) for e in history] == [
+        ("created", None),
+        ("status", None),
+        ("undo", 1),
+        ("note", None),
+    ]
+    assert history[1]["batch"] and history[1]["batch"] != history[2]["batch"]
+    copy = tmp_path / "copy.db"
+    (tmp_path / "export.json").write_text(exported, encoding="utf-8")
+    ok("--db", str(copy), "load", str(tmp_path / "export.json"))
+    assert ok("--db", str(copy), "export", "--format", "json") == exported
+    undone = db_rows("SELECT id FROM event WHERE kind = 'status' AND to_status = 'completed'")[0][0]
+    assert fails("undo", "--event", str(undone)).startswith(f"error: event {undone} was already undone by event")

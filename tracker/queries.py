@@ -428,8 +428,8 @@ EXPORT_PARTNERS = """
 
 # Every event as stored (a created event keeps its own on_date), in timeline order.
 EXPORT_EVENTS = f"""
-    SELECT e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
-           e.note, e.evidence, e.changes
+    SELECT e.id, e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
+           e.note, e.evidence, e.changes, e.batch, e.undoes
     FROM event e
     ORDER BY e.commitment_id, {TIMELINE_ORDER}
 """
@@ -441,7 +441,7 @@ SOURCE_IDS = "SELECT id, key FROM source"
 COMMITMENT_IDS = "SELECT id, ref, updated_at FROM commitment"
 
 EVENT_KEYS = """
-    SELECT kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
+    SELECT id, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
 """
 
 # --- data safety: backups, checks and undo (tracker.maintenance, tracker.undo) ----------------

@@ -4,7 +4,7 @@ Rows go in as a few multi-row INSERTs (SQLAlchemy Core) instead of one ORM round
 both loaders that create commitments (CSV and export) come through here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,10 @@ class NewCommitment:
     events: list[dict[str, Any]] = field(default_factory=list)  # event columns, without ids
 
 
-def insert_commitments(session: Any, items: Sequence[NewCommitment]) -> None:
+EventKey = Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventKey | None = None) -> None:
     """Insert commitments with their tags, partners and events, in the order given."""
     if not items:
         return
@@ -38,14 +41,41 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment]) -> None:
         CommitmentPartner,
         [{"commitment_id": i, "organisation_id": p} for i, item in pairs for p in dict.fromkeys(item.partner_ids)],
     )
-    _insert(connection, Event, [{**event, "commitment_id": i} for i, item in pairs for event in item.events])
+    linked = [(i, item) for i, item in pairs if any(event.get("_undoes") is not None for event in item.events)]
+    plain = [(i, item) for i, item in pairs if (i, item) not in linked]
+    _insert(connection, Event, [_event_row(event, i) for i, item in plain for event in item.events])
+    for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
+        assert key is not None
+        insert_history(session, commitment_id, item.events, item.events, key)
     session.expire_all()  # the ORM must not trust anything it read before these writes
 
 
-def insert_events(session: Any, commitment_id: int, events: Sequence[dict[str, Any]]) -> None:
+def insert_history(
+    session: Any, commitment_id: int, history: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]], key: EventKey
+) -> None:
+    """Insert the `new` events of a commitment's `history`, in order, linking each undo to the
+    event it reverses (`_undoes`: that event's place in `history`), once that event has an id."""
     from tracker.models import Event
 
-    _insert(session.connection(), Event, [{**event, "commitment_id": commitment_id} for event in events])
+    connection = session.connection()
+    pending: list[dict[str, Any]] = []
+    for event in new:
+        row = _event_row(event, commitment_id)
+        position = event.get("_undoes")
+        if position is not None:
+            _insert(connection, Event, pending)
+            pending = []
+            stored = fetch_all(connection, queries.EVENT_KEYS, {"commitment_id": commitment_id})
+            ids = {key(stored_event): stored_event["id"] for stored_event in stored}
+            row["undoes"] = ids[key(history[position])]
+        pending.append(row)
+    _insert(connection, Event, pending)
+
+
+def _event_row(event: dict[str, Any], commitment_id: int) -> dict[str, Any]:
+    # Every row names the same columns, as one multi-row INSERT needs.
+    row = {"batch": None, "undoes": None, **{k: v for k, v in event.items() if not k.startswith("_")}}
+    return {**row, "commitment_id": commitment_id}
 
 
 def update_commitment(

@@ -314,6 +314,7 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
             "note": note,
             "evidence": None,
             "changes": None,
+            "batch": session.info.get("batch"),  # so that `tracker undo` sees the whole load
         }
         partner_ids = [organisation_ids[p] for p in values.get("partners", [])]
         new.append(NewCommitment(commitment, values.get("tags", []), partner_ids, [created]))

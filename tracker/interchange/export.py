@@ -122,20 +122,28 @@ def _document_item(row: Row, tags: list[str], partners: list[str], events: list[
         "source": row["source"],
         "created_at": iso_timestamp(row["created_at"]),
         "updated_at": iso_timestamp(row["updated_at"]),
-        "history": [
-            {
-                "kind": event["kind"],
-                "to_status": event["to_status"],
-                "on": iso_date(event["on_date"]),
-                "recorded_at": iso_timestamp(event["recorded_at"]),
-                "by": event["recorded_by"],
-                "note": event["note"],
-                "evidence": event["evidence"],
-                "changes": json.loads(event["changes"]) if event["changes"] else None,
-            }
-            for event in events
-        ],
+        "history": _history(events),
     }
+
+
+def _history(events: list[Row]) -> list[Row]:
+    # An undo names the event it reverses by that event's place in this history: ids are not exported.
+    positions = {event["id"]: index for index, event in enumerate(events)}
+    return [
+        {
+            "kind": event["kind"],
+            "to_status": event["to_status"],
+            "on": iso_date(event["on_date"]),
+            "recorded_at": iso_timestamp(event["recorded_at"]),
+            "by": event["recorded_by"],
+            "note": event["note"],
+            "evidence": event["evidence"],
+            "changes": json.loads(event["changes"]) if event["changes"] else None,
+            "batch": event["batch"],
+            "undoes": positions.get(event["undoes"]) if event["undoes"] is not None else None,
+        }
+        for event in events
+    ]
 
 
 def _write_json(out: TextIO, head: Row, items: Iterator[Row]) -> None:

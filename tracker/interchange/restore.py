@@ -21,7 +21,7 @@ from typing import Any
 from tracker import queries
 from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import InvalidInput, TrackerError
-from tracker.interchange.bulk import NewCommitment, insert_commitments, insert_events, update_commitment
+from tracker.interchange.bulk import NewCommitment, insert_commitments, insert_history, update_commitment
 from tracker.interchange.export import FORMAT
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.queries import fetch_all, fetch_one
@@ -29,7 +29,7 @@ from tracker.reads import iso_date, iso_timestamp
 from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 
-EVENT_KINDS = ("created", "status", "note", "edit")
+EVENT_KINDS = ("created", "status", "note", "edit", "undo")
 
 
 @dataclass
@@ -224,6 +224,10 @@ def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment
         problems.add(f"{where}.history", "must be a list of events, starting with the created one")
         history = []
     events = [_event(event, f"{where}.history[{i}]", problems) for i, event in enumerate(history)]
+    for index, event in enumerate(events):
+        target = event["_undoes"]
+        if target is not None and not (isinstance(target, int) and 0 <= target < index):
+            problems.add(f"{where}.history[{index}].undoes", "must be the place of an earlier event in this history")
     if history and sum(1 for e in events if e["kind"] == "created") != 1:
         problems.add(f"{where}.history", "must have exactly one created event")
     if len(problems.lines) > before or ref is None or owner is None:
@@ -255,6 +259,8 @@ def _event(item: Any, where: str, problems: Problems) -> dict[str, Any]:
         "note": read.text("note", "note"),
         "evidence": read.text("evidence", "evidence", single_line=True),
         "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
+        "batch": read.text("batch", "ref", single_line=True),
+        "_undoes": read.item.get("undoes"),  # resolved to an id when written (bulk.insert_history)
     }
 
 
@@ -268,6 +274,10 @@ def _status_from(events: list[dict[str, Any]]) -> str | None:
 
 def _event_key(kind: Any, on: Any, recorded_at: Any, to_status: Any, note: Any) -> tuple[Any, ...]:
     return (kind, iso_date(on), iso_timestamp(recorded_at), to_status, note)
+
+
+def _event_key_of(event: dict[str, Any]) -> tuple[Any, ...]:
+    return _event_key(event["kind"], event["on_date"], event["recorded_at"], event["to_status"], event["note"])
 
 
 def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None:
@@ -308,7 +318,7 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
         except TrackerError as error:
             problems.add(commitment.where, str(error))
     problems.raise_if_any()
-    insert_commitments(session, new)
+    insert_commitments(session, new, _event_key_of)
 
 
 def _known(ids: dict[str, int], name: str, what: str) -> int:
@@ -340,7 +350,7 @@ def _merge(
     missing = [e for key, e in zip(keys, commitment.events, strict=True) if key not in have]
     if not missing:
         return "unchanged"  # every change to a commitment comes with an event, so nothing changed
-    insert_events(session, commitment_id, missing)
+    insert_history(session, commitment_id, commitment.events, missing, _event_key_of)
     # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
     if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
         update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
