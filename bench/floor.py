@@ -17,18 +17,28 @@ from tracker import queries  # SQL text only: it imports sqlite3, dataclasses an
 AS_OF = dt.date(2026, 11, 28)
 
 
-def floor_query(kind: str) -> tuple[str, dict[str, object]]:
+def floor_statements(kind: str) -> list[tuple[str, dict[str, object]]]:
+    """The statements tracker's `list --owner ORG-07 --status in_progress` or `report` sends."""
     if kind == "list":
-        return queries.list_commitments(queries.CommitmentFilter(statuses=["in_progress"], owner_id=7))
-    return queries.report_by_owner(queries.ReportScope(as_of=AS_OF))
+        return [queries.list_commitments(queries.CommitmentFilter(statuses=["in_progress"], owner_id=7))]
+    lists = {"as_of": AS_OF, "until": AS_OF + dt.timedelta(days=30), "touched_before": AS_OF - dt.timedelta(days=90)}
+    return [
+        queries.create_report_scope(queries.ReportScope(as_of=AS_OF)),
+        queries.report_by_status(AS_OF),
+        queries.report_by_owner(AS_OF),
+        queries.report_by_tag(AS_OF),
+        *(queries.report_list(name, lists, 50) for name in ("overdue", "upcoming", "stale")),
+    ]
 
 
 def main() -> None:
     kind, path = sys.argv[1], sys.argv[2]
     connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
-    sql, params = floor_query(kind)
-    rows = connection.execute(sql, {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()})
-    print(len(rows.fetchall()))
+    rows = 0
+    for sql, params in floor_statements(kind):
+        values = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
+        rows += len(connection.execute(sql, values).fetchall())
+    print(rows)
 
 
 if __name__ == "__main__":
