@@ -67,7 +67,7 @@ def main() -> None:
         with read_connection(choice) as connection:
             connection.set_trace_callback(statements.append)
             operation(connection)
-        queries = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+        queries = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH", "CREATE", "DROP"))]
 
         def floor(queries: list[str] = queries) -> None:
             connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)

@@ -108,7 +108,7 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
     first = document["commitments"][0]
     assert list(first) == [
         "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision", "due",
-        "due_precision", "starts_on", "tags", "source", "created_at", "updated_at", "history",
+        "due_precision", "tags", "source", "created_at", "updated_at", "starts_on", "history",
     ]  # fmt: skip
     assert [event["kind"] for event in first["history"]] == ["created", "status"]
     assert list(first["history"][1]) == [

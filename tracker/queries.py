@@ -116,19 +116,28 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _bound_list(prefix: str, values: Sequence[Any], params: dict[str, Any]) -> str:
+    """`:status_0, :status_1, …` for an IN list, with the values added to params."""
+    names = [f"{prefix}_{i}" for i in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return ", ".join(":" + name for name in names)
+
+
+def _owner_and_tag(owner_id: int | None, tag: str | None, conditions: list[str], params: dict[str, Any]) -> None:
+    if owner_id is not None:
+        conditions.append("c.owner_id = :owner_id")
+        params["owner_id"] = owner_id
+    if tag is not None:
+        conditions.append(_WITH_TAG)
+        params["tag"] = tag
+
+
 def commitment_conditions(filters: CommitmentFilter) -> tuple[list[str], dict[str, Any]]:
     conditions: list[str] = []
     params: dict[str, Any] = {}
     if filters.statuses:
-        names = [f"status_{i}" for i in range(len(filters.statuses))]
-        conditions.append(f"c.status IN ({', '.join(':' + n for n in names)})")
-        params.update(zip(names, filters.statuses, strict=False))
-    if filters.owner_id is not None:
-        conditions.append("c.owner_id = :owner_id")
-        params["owner_id"] = filters.owner_id
-    if filters.tag is not None:
-        conditions.append(_WITH_TAG)
-        params["tag"] = filters.tag
+        conditions.append(f"c.status IN ({_bound_list('status', filters.statuses, params)})")
+    _owner_and_tag(filters.owner_id, filters.tag, conditions, params)
     if filters.overdue_on is not None:
         # Naming the open statuses (rather than excluding the final ones) lets ix_commitment_status_due serve.
         conditions.append(f"c.status IN ({_OPEN_LIST}) AND c.due < :overdue_on")
@@ -249,17 +258,10 @@ class ReportScope:
 def report_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
     conditions = ["c.starts_on <= :as_of"]
     params: dict[str, Any] = {"as_of": scope.as_of}
-    if scope.owner_id is not None:
-        conditions.append("c.owner_id = :owner_id")
-        params["owner_id"] = scope.owner_id
-    if scope.tag is not None:
-        conditions.append(_WITH_TAG)
-        params["tag"] = scope.tag
+    _owner_and_tag(scope.owner_id, scope.tag, conditions, params)
     status_where = ""
     if scope.statuses:
-        names = [f"status_{i}" for i in range(len(scope.statuses))]
-        status_where = f"WHERE se.to_status IN ({', '.join(':' + n for n in names)})"
-        params.update(zip(names, scope.statuses, strict=False))
+        status_where = f"WHERE se.to_status IN ({_bound_list('status', scope.statuses, params)})"
     sql = f"""
         WITH placed AS MATERIALIZED (
             SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.starts_on,

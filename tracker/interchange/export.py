@@ -106,24 +106,9 @@ def _commitment_parts(
 
 
 def _document_item(row: Row, tags: list[str], partners: list[str], events: list[Row]) -> Row:
-    return {
-        "ref": row["ref"],
-        "title": row["title"],
-        "description": row["description"],
-        "owner": row["owner"],
-        "partners": partners,
-        "status": row["status"],
-        "agreed": iso_date(row["agreed"]),
-        "agreed_precision": row["agreed_precision"],
-        "due": iso_date(row["due"]),
-        "due_precision": row["due_precision"],
-        "starts_on": iso_date(row["starts_on"]),
-        "tags": tags,
-        "source": row["source"],
-        "created_at": iso_timestamp(row["created_at"]),
-        "updated_at": iso_timestamp(row["updated_at"]),
-        "history": _history(events),
-    }
+    # The list item (tracker.reads) without its database id, with the history's start and events.
+    item = {key: value for key, value in commitment_item(row, tags, partners).items() if key != "id"}
+    return {**item, "starts_on": iso_date(row["starts_on"]), "history": _history(events)}
 
 
 def _history(events: list[Row]) -> list[Row]:
