@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -35,22 +36,36 @@ class Timing:
     median: float
     low: float
     high: float
+    peak_mb: float | None = None  # the largest resident memory of the process, when asked for
 
     def __str__(self) -> str:
-        return f"{self.median:,.0f} ({self.low:,.0f}–{self.high:,.0f})"
+        memory = f", {self.peak_mb:,.0f} MB" if self.peak_mb is not None else ""
+        return f"{self.median:,.0f} ({self.low:,.0f}–{self.high:,.0f}{memory})"
 
 
-def timed(argv: Sequence[str], env: dict[str, str], runs: int, prepare: Callable[[], None] | None = None) -> Timing:
-    samples = []
+def timed(
+    argv: Sequence[str],
+    env: dict[str, str],
+    runs: int,
+    prepare: Callable[[], None] | None = None,
+    *,
+    memory: bool = False,
+) -> Timing:
+    samples, peaks = [], []
     for _ in range(runs):
         if prepare:
             prepare()
-        start = time.perf_counter()
-        done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-        samples.append((time.perf_counter() - start) * 1000)
-        if done.returncode != 0:
-            raise SystemExit(f"bench: {' '.join(argv)} failed: {done.stderr.decode()[:300]}")
-    return Timing(statistics.median(samples), min(samples), max(samples))
+        with tempfile.TemporaryFile() as errors:
+            start = time.perf_counter()
+            process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+            _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, not ours
+            samples.append((time.perf_counter() - start) * 1000)
+            peaks.append(usage.ru_maxrss / 1024)
+            if os.waitstatus_to_exitcode(status) != 0:
+                errors.seek(0)
+                raise SystemExit(f"bench: {' '.join(argv)} failed: {errors.read().decode()[:300]}")
+    peak = max(peaks) if memory else None
+    return Timing(statistics.median(samples), min(samples), max(samples), peak)
 
 
 def ensure_data(label: str, count: int) -> tuple[Path, Path | None]:
@@ -86,6 +101,34 @@ def ensure_data(label: str, count: int) -> tuple[Path, Path | None]:
 
 def _task_rc(taskdata: Path) -> list[str]:
     return [f"rc.data.location={taskdata}", "rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off"]
+
+
+def interchange_rows(label: str, database: Path, env: dict[str, str], scratch: Path, runs: int, row: Any) -> None:
+    """Loading and exporting, with peak memory: the whole database out, and back into an empty one."""
+    tracker = [PY, "-m", "tracker"]
+    source_env = {**env, "TRACKER_DB": str(database)}
+    target = scratch / f"{label}-loaded.db"
+    target_env = {**env, "TRACKER_DB": str(target)}
+
+    def empty_target() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+
+    documents = {fmt: scratch / f"{label}.{fmt}" for fmt in ("json", "csv", "yaml")}
+    for fmt in ("json", "csv"):
+        row(
+            f"export --format {fmt}",
+            label,
+            timed(
+                [*tracker, "export", "--format", fmt, "--output", str(documents[fmt])], source_env, runs, memory=True
+            ),
+        )
+    if label != "100k":  # PyYAML's representer is pure Python: about a minute at 100k (README)
+        export_yaml = [*tracker, "export", "--format", "yaml", "--output", str(documents["yaml"])]
+        row("export --format yaml", label, timed(export_yaml, source_env, runs, memory=True))
+    for fmt in ("csv", "json"):
+        load = [*tracker, "load", str(documents[fmt])]
+        row(f"load {fmt} into an empty database", label, timed(load, target_env, runs, empty_target, memory=True))
 
 
 def main() -> None:
@@ -212,6 +255,8 @@ def main() -> None:
             timed([*tracker, "edit", "c-42", "--add-tag", "bench"], write_env, size_runs, fresh_copy),
             sqlmodel=sqlmodel,
         )
+        if count >= 10_000:
+            interchange_rows(label, database, env, scratch, max(3, size_runs // 2), row)
         inprocess = subprocess.run(
             [PY, "-m", "bench.inprocess", str(database)], env=env, cwd=ROOT, capture_output=True, text=True, check=True
         )
