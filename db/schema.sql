@@ -16,6 +16,8 @@ CREATE TABLE commitment (
 	source_id INTEGER,
 	created_at DATETIME NOT NULL,
 	updated_at DATETIME NOT NULL,
+	status_on DATE,
+	last_event_on DATE,
 	PRIMARY KEY (id),
 	UNIQUE (ref),
 	FOREIGN KEY(owner_id) REFERENCES organisation (id),
@@ -89,6 +91,8 @@ CREATE TABLE tracker_migration (
 CREATE INDEX ix_commitment_owner_status ON commitment (owner_id, status);
 
 CREATE INDEX ix_commitment_status_due ON commitment (status, due);
+
+CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on);
 
 CREATE INDEX ix_commitment_partner_organisation_id ON commitment_partner (organisation_id);
 

@@ -12,7 +12,7 @@ from typing import Any
 from tracker.errors import TrackerError
 
 # The schema's version is the number of migrations; names never change once released.
-MIGRATION_NAMES: tuple[str, ...] = ("m001_initial", "m002_event_batch_and_undo")
+MIGRATION_NAMES: tuple[str, ...] = ("m001_initial", "m002_event_batch_and_undo", "m003_current_state_dates")
 
 
 def _m001_initial(connection: Any) -> None:
@@ -32,9 +32,21 @@ def _m002_event_batch_and_undo(connection: Any) -> None:
     connection.exec_driver_sql("CREATE INDEX ix_event_undoes ON event (undoes)")
 
 
+def _m003_current_state_dates(connection: Any) -> None:
+    """Keep the day the current status took effect and the day of the latest event on the
+    commitment, filled here from each history, so that today's report need not rebuild them."""
+    from tracker.queries import BACKFILL_CURRENT_STATE_DATES
+
+    connection.exec_driver_sql("ALTER TABLE commitment ADD COLUMN status_on DATE")
+    connection.exec_driver_sql("ALTER TABLE commitment ADD COLUMN last_event_on DATE")
+    connection.exec_driver_sql(BACKFILL_CURRENT_STATE_DATES)
+    connection.exec_driver_sql("CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on)")
+
+
 MIGRATIONS: dict[str, Callable[[Any], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
+    "m003_current_state_dates": _m003_current_state_dates,
 }
 
 

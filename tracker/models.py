@@ -33,6 +33,7 @@ class Commitment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_commitment_owner_status", "owner_id", "status"),
         Index("ix_commitment_status_due", "status", "due"),
+        Index("ix_commitment_status_last_event", "status", "last_event_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +51,12 @@ class Commitment(SQLModel, table=True):
     source_id: int | None = Field(default=None, foreign_key="source.id")
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Kept with `status` from the timeline (service.refresh_current_state), so that a report on
+    # today reads them instead of rebuilding every history: the day the current status took
+    # effect, and the day of the latest event of any kind (the created one included). Last in
+    # the table because migration m003 added them there.
+    status_on: dt.date | None = None
+    last_event_on: dt.date | None = None
 
 
 class CommitmentPartner(SQLModel, table=True):

@@ -215,6 +215,26 @@ STATUS_ON = f"""
     LIMIT 1
 """
 
+# The derived current state of one commitment (service._refresh_current_state) and of every
+# commitment at once (migration m003): the status at the latest date, the day it took effect,
+# and the latest day any event took effect. A created event takes effect on starts_on.
+_LATEST_STATUS = f"""(SELECT e.to_status FROM event e WHERE e.commitment_id = c.id AND e.to_status IS NOT NULL
+      ORDER BY {TIMELINE_ORDER_DESC} LIMIT 1)"""
+_LATEST_STATUS_ON = """COALESCE((SELECT e.on_date FROM event e
+      WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.to_status IS NOT NULL
+      ORDER BY e.on_date DESC, e.id DESC LIMIT 1), c.starts_on)"""
+_LATEST_EVENT_ON = """COALESCE((SELECT MAX(e.on_date) FROM event e
+      WHERE e.commitment_id = c.id AND e.kind <> 'created'), c.starts_on)"""
+
+CURRENT_STATE = f"""
+    SELECT {_LATEST_STATUS} AS status, {_LATEST_STATUS_ON} AS status_on, {_LATEST_EVENT_ON} AS last_event_on
+    FROM commitment c WHERE c.id = :commitment_id
+"""
+
+BACKFILL_CURRENT_STATE_DATES = f"""
+    UPDATE commitment AS c SET status_on = {_LATEST_STATUS_ON}, last_event_on = {_LATEST_EVENT_ON}
+"""
+
 FIRST_UPDATE_ON = (
     "SELECT MIN(on_date) AS first_on FROM event WHERE commitment_id = :commitment_id AND kind <> 'created'"
 )

@@ -21,6 +21,11 @@ def iso_date(value: Any) -> str | None:
     return str(value)[:10]
 
 
+def as_date(value: Any) -> dt.date:
+    """A stored date as a date: SQLite hands back ISO text, PostgreSQL a date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def iso_timestamp(value: Any) -> str | None:
     """Stored UTC timestamps as `2026-11-28T09:44:45Z`."""
     if value is None:

@@ -277,11 +277,18 @@ def _append_event(
     session.add(event)
     commitment.updated_at = event.recorded_at
     session.flush()
-    if to_status is not None:
-        # The current status is derived from the timeline, so a back-dated event lands in place.
-        commitment.status = status_on(session, commitment, dt.date.max)
-        session.flush()
+    refresh_current_state(session, commitment)
     return event
+
+
+def refresh_current_state(session: Session, commitment: Commitment) -> None:
+    """Derive the status and its dates from the timeline, so a back-dated event lands in place."""
+    row = fetch_one(session.connection(), queries.CURRENT_STATE, {"commitment_id": commitment.id})
+    assert row is not None and row["status"] is not None, "every commitment has a created event"
+    commitment.status = str(row["status"])
+    commitment.status_on = reads.as_date(row["status_on"])
+    commitment.last_event_on = reads.as_date(row["last_event_on"])
+    session.flush()
 
 
 def status_on(session: Session, commitment: Commitment, on: dt.date) -> str:
@@ -462,6 +469,8 @@ def _move_history_start(session: Session, commitment: Commitment, agreed: FuzzyD
             f"{commitment.ref} has updates from {str(first_on)[:10]}; its history cannot start later, on {starts_on}"
         )
     commitment.starts_on = starts_on
+    session.flush()
+    refresh_current_state(session, commitment)
 
 
 # --- loading whole commitments (files) -----------------------------------------------------

@@ -301,6 +301,8 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
             "due": due.last if due else None,
             "due_precision": due.precision if due else None,
             "starts_on": starts_on,
+            "status_on": starts_on,  # a new commitment's history is its created event alone
+            "last_event_on": starts_on,
             "source_id": source_ids[source] if source else None,
             "created_at": stamp,
             "updated_at": stamp,

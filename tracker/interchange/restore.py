@@ -25,7 +25,7 @@ from tracker.interchange.bulk import NewCommitment, insert_commitments, insert_h
 from tracker.interchange.export import FORMAT
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.queries import fetch_all, fetch_one
-from tracker.reads import iso_date, iso_timestamp
+from tracker.reads import as_date, iso_date, iso_timestamp
 from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 
@@ -235,6 +235,8 @@ def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment
     derived = _status_from(events)
     if derived != row["status"]:
         problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
+    if isinstance(row["starts_on"], dt.date):
+        row["status_on"], row["last_event_on"] = _current_dates(events, row["starts_on"])
     return ExportedCommitment(where, ref, row, owner, partners, source, tags, events)
 
 
@@ -270,6 +272,15 @@ def _status_from(events: list[dict[str, Any]]) -> str | None:
         ((e["kind"] != "created", e["on_date"], i, e["to_status"]) for i, e in enumerate(events) if e["to_status"]),
     )
     return str(timeline[-1][3]) if timeline else None
+
+
+def _current_dates(events: list[dict[str, Any]], starts_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The day the current status took effect and the latest event's day (as CURRENT_STATE does)."""
+    updates = [(e["on_date"], i, e) for i, e in enumerate(events) if e["kind"] != "created" and e["on_date"]]
+    status_days = [(on, i) for on, i, e in updates if e["to_status"]]
+    status_on = max(status_days)[0] if status_days else starts_on
+    last_event_on = max([starts_on, *(on for on, _, _ in updates)])
+    return status_on, last_event_on
 
 
 def _event_key(kind: Any, on: Any, recorded_at: Any, to_status: Any, note: Any) -> tuple[Any, ...]:
@@ -354,7 +365,15 @@ def _merge(
     # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
     if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
         update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
-    status = fetch_one(connection, queries.STATUS_ON, {"commitment_id": commitment_id, "on_date": dt.date.max})
-    assert status is not None
-    update_commitment(session, commitment_id, {"status": status["status"]})
+    state = fetch_one(connection, queries.CURRENT_STATE, {"commitment_id": commitment_id})
+    assert state is not None
+    update_commitment(
+        session,
+        commitment_id,
+        {
+            "status": state["status"],
+            "status_on": as_date(state["status_on"]),
+            "last_event_on": as_date(state["last_event_on"]),
+        },
+    )
     return "updated"

@@ -1,0 +1,76 @@
+"""A commitment's current status, the day it took effect and the day of its latest event are kept
+on the commitment for fast reports; whatever a user does, they agree with the history."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXTURE, ROOT, db_rows, ok
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+
+
+def _derived() -> dict[str, tuple[str, str, str]]:
+    """(status, status_on, last_event_on) per ref, worked out from the events alone."""
+    starts = {ref: _day(starts_on) for ref, starts_on in db_rows("SELECT ref, starts_on FROM commitment")}
+    events = db_rows(
+        "SELECT c.ref, e.kind, e.to_status, e.on_date, e.id FROM event e JOIN commitment c ON c.id = e.commitment_id"
+    )
+    derived = {}
+    for ref, starts_on in starts.items():
+        mine = [
+            (kind != "created", _day(on), event_id, kind, status)
+            for r, kind, status, on, event_id in events
+            if r == ref
+        ]
+        timeline = sorted(mine)
+        status = [entry[4] for entry in timeline if entry[4] is not None][-1]
+        updates = [entry for entry in timeline if entry[3] != "created"]
+        status_days = [entry[1] for entry in updates if entry[4] is not None]
+        last_event = max([starts_on, *(entry[1] for entry in updates)])
+        derived[ref] = (status, status_days[-1] if status_days else starts_on, last_event)
+    return derived
+
+
+def _stored() -> dict[str, tuple[str, str, str]]:
+    rows = db_rows("SELECT ref, status, status_on, last_event_on FROM commitment")
+    return {ref: (status, _day(status_on), _day(last)) for ref, status, status_on, last in rows}
+
+
+def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    ok("load", str(FIXTURE))
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-01")
+    ok("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-02-01")  # back-dated, before the completion
+    ok("update", "fia-academy", "--note", "Site visit", "--on", "2026-05-05")
+    ok("update", "fia-academy", "--status", "in progress", "--on", "2026-01-10")
+    ok("add", "Late starter", "--owner", "FIA", "--ref", "late")
+    ok("edit", "late", "--agreed", "2026-04-01")  # the history now starts earlier
+    ok("update", "ata-engagement", "--status", "abandoned", "--on", "2026-04-04")
+    ok("undo")
+    ok("load", str(ROOT / "fixtures" / "examples" / "ministry-sheet.csv"), "--map", "Commitment=title",
+       "--map", "Lead agency=owner", "--map", "Progress=status", "--map", "Deadline=due", "--map", "Theme=tags",
+       "--map", "Comments=description")  # fmt: skip
+    assert _stored() == _derived()
+    exported = tmp_path / "all.json"
+    ok("export", "--format", "json", "--output", str(exported))
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "restored.db"))
+    ok("load", str(exported))
+    assert _stored() == _derived()
+
+
+@pytest.mark.sqlite_only
+def test_an_upgraded_database_gets_the_state_from_its_histories(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.db"
+    shutil.copyfile(ROOT / "tests" / "data" / "schema-v1.db", old)
+    monkeypatch.setenv("TRACKER_DB", str(old))
+    ok("list")  # opening it upgrades it (migration m003 fills the new columns)
+    assert _stored() == _derived()
+    assert len(_stored()) > 0
