@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import fails, ok
+from tests.conftest import FIXTURE, fails, ok
 from tracker.statuses import STATUSES
 
 
@@ -300,3 +300,42 @@ def test_long_lists_are_cut_in_tables_but_counted_and_complete_in_json(monkeypat
     assert "Overdue (4)" in ok("report", "--limit", "3", "--format", "html")
     assert "… and 1 more" in ok("report", "--limit", "3", "--format", "html")
     assert len(json.loads(ok("report", "--limit", "3", "--format", "json"))["overdue"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("filters", "as_of"),
+    [({}, "2026-06-30"), ({"owner_id": 1}, "2026-06-30"), ({"statuses": ("stalled", "completed")}, "2026-07-15")],
+)
+def test_the_kept_state_and_the_rebuilt_history_give_one_scope(
+    monkeypatch: pytest.MonkeyPatch, filters: dict[str, Any], as_of: str
+) -> None:
+    """A report on a day after every event reads the state kept on each commitment; it must be
+    exactly what rebuilding every history gives."""
+    import datetime as dt
+
+    from tracker import queries
+    from tracker.queries import ReportScope, execute, fetch_all
+    from tracker.settings import resolve_database
+    from tracker.store import read_connection
+
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    ok("load", str(FIXTURE))
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-01")
+    ok("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-02-01", "--note", "back-dated")
+    ok("update", "ata-engagement", "--note", "still going", "--on", "2026-05-05")
+    ok("update", "fia-academy", "--status", "stalled", "--on", "2026-06-01")
+    ok("add", "Agreed in spring", "--owner", "FIA", "--agreed", "April 2026")
+    scope = ReportScope(as_of=dt.date.fromisoformat(as_of), **filters)
+    scopes = []
+    with read_connection(resolve_database(None)) as connection:
+        for current in (False, True):
+            execute(connection, *queries.create_report_scope(scope, current=current))
+            scopes.append(
+                [
+                    tuple(map(str, row.values()))
+                    for row in fetch_all(connection, "SELECT * FROM report_scope ORDER BY id")
+                ]
+            )
+            execute(connection, queries.DROP_REPORT_SCOPE)
+    assert scopes[0] == scopes[1]
+    assert len(scopes[0]) >= 2

@@ -129,7 +129,9 @@ def build_report(connection: Any, request: ReportRequest) -> Report:
         owner_id=reads.find_organisation(connection, request.owner)["id"] if request.owner else None,
         tag=request.tag,
     )
-    execute(connection, *queries.create_report_scope(scope))
+    latest = fetch_all(connection, queries.LATEST_EVENT_DAY)[0]["latest"]
+    current = latest is None or str(latest)[:10] <= as_of.isoformat()
+    execute(connection, *queries.create_report_scope(scope, current=current))
     try:
         return _sections(connection, request)
     finally:
