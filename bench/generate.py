@@ -154,7 +154,7 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
         event_id += 1
         events.append((event_id, cid, "created", status, starts_on.isoformat(), created_stamp, "bench", None, None))
         annotations = []
-        day = starts_on
+        day = status_on = starts_on
         span = max((TODAY - starts_on).days, 10)
         for _ in range(9):
             day = min(day + dt.timedelta(days=rng.randrange(1, max(span // 9, 2))), TODAY)
@@ -168,6 +168,7 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
                     )
                     continue
                 status = rng.choices(choices, weights=[1 if s in FINAL_STATUSES else 3 for s in choices])[0]
+                status_on = day
                 events.append(
                     (
                         event_id,
@@ -202,6 +203,8 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
                 1,
                 created_stamp,
                 last_stamp,
+                status_on.isoformat(),
+                max(day, starts_on).isoformat(),  # days only grow along the walk
             )
         )
         chosen_tags = rng.sample(TAGS, rng.randrange(1, 4))
@@ -235,7 +238,8 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
 def _flush(connection: sqlite3.Connection, commitments: list, events: list, tags: list, partners: list) -> None:  # type: ignore[type-arg]
     connection.executemany(
         "INSERT INTO commitment (id, ref, title, description, owner_id, status, agreed, agreed_precision, due, "
-        "due_precision, starts_on, source_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "due_precision, starts_on, source_id, created_at, updated_at, status_on, last_event_on) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         commitments,
     )
     connection.executemany(

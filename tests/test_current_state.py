@@ -74,3 +74,15 @@ def test_an_upgraded_database_gets_the_state_from_its_histories(
     ok("list")  # opening it upgrades it (migration m003 fills the new columns)
     assert _stored() == _derived()
     assert len(_stored()) > 0
+
+
+@pytest.mark.sqlite_only
+def test_the_benchmark_generator_keeps_the_state_as_tracker_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.generate import generate
+
+    generated = tmp_path / "generated.db"
+    generate(200, generated, None)
+    monkeypatch.setenv("TRACKER_DB", str(generated))
+    assert _stored() == _derived()
