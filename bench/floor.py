@@ -23,7 +23,7 @@ def floor_statements(kind: str) -> list[tuple[str, dict[str, object]]]:
         return [queries.list_commitments(queries.CommitmentFilter(statuses=["in_progress"], owner_id=7))]
     lists = {"as_of": AS_OF, "until": AS_OF + dt.timedelta(days=30), "touched_before": AS_OF - dt.timedelta(days=90)}
     return [
-        queries.create_report_scope(queries.ReportScope(as_of=AS_OF)),
+        queries.create_report_scope(queries.ReportScope(as_of=AS_OF), current=True),  # nothing is dated later
         queries.report_by_status(AS_OF),
         queries.report_by_owner(AS_OF),
         queries.report_by_tag(AS_OF),

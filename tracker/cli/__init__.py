@@ -97,6 +97,13 @@ def database(ctx: typer.Context, db: str | None) -> Any:
     return resolve_database(db or ctx.find_root().obj)
 
 
+def checked_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    """A --format value, refused with the list of choices when it is not one of them."""
+    if fmt not in allowed:
+        raise TrackerError(f"unknown format {fmt!r}; expected one of: {', '.join(allowed)}")
+    return fmt
+
+
 def write(text: str) -> None:
     sys.stdout.write(text)
 

@@ -4,21 +4,13 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli import DbOption, app, database, write
+from tracker.cli import DbOption, app, checked_format, database, write
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="What happened, in a sentence or two.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (default: $TRACKER_USER, else your login).")]
 SORTS = ("id", "ref", "title", "owner", "status", "due", "agreed", "updated")
-
-
-def _format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from tracker.errors import InvalidInput
-
-    if fmt not in allowed:
-        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(allowed)}")
-    return fmt
 
 
 def _date(text: str | None, option: str) -> Any:
@@ -105,7 +97,7 @@ def list_(
     from tracker.statuses import parse_status
     from tracker.store import read_connection
 
-    fmt = _format(fmt, render.LIST_FORMATS)
+    fmt = checked_format(fmt, render.LIST_FORMATS)
     if sort not in SORTS:
         raise InvalidInput(f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
     before = _date(due_before, "--due-before")
@@ -138,7 +130,7 @@ def show(
     from tracker import reads, render
     from tracker.store import read_connection
 
-    fmt = _format(fmt, ("table", "json"))
+    fmt = checked_format(fmt, ("table", "json"))
     with read_connection(database(ctx, db)) as connection:
         item = reads.commitment_detail(connection, ref)
     write(render.detail(item, fmt))
@@ -155,7 +147,7 @@ def history(
     from tracker import reads, render
     from tracker.store import read_connection
 
-    fmt = _format(fmt, ("table", "json"))
+    fmt = checked_format(fmt, ("table", "json"))
     with read_connection(database(ctx, db)) as connection:
         events = reads.history(connection, ref)
     write(render.history(events, fmt))

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, app, database, write
+from tracker.cli import DbOption, app, checked_format, database, write
 
 owners_app = typer.Typer(help="Organisations with counts of their commitments.", invoke_without_command=True)
 app.add_typer(owners_app, name="owners")
@@ -21,7 +21,7 @@ def owners(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None)
     from tracker.dates import today
     from tracker.store import read_connection
 
-    fmt = _check_format(fmt)
+    fmt = checked_format(fmt, render.LIST_FORMATS)
     with read_connection(database(ctx, db)) as connection:
         rows = reads.owners(connection, today())
     if fmt == "csv":
@@ -48,12 +48,3 @@ def add(
     with write_session(database(ctx, db), create=True) as session:
         upsert_organisation(session, spec, create_only=True)
     write(f"added organisation {spec.short_name.strip()}\n")
-
-
-def _check_format(fmt: str) -> str:
-    from tracker.errors import InvalidInput
-    from tracker.render import LIST_FORMATS
-
-    if fmt not in LIST_FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(LIST_FORMATS)}")
-    return fmt

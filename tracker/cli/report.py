@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, app, database, write
+from tracker.cli import DbOption, app, checked_format, database, write
 
 REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
 
@@ -41,14 +41,12 @@ def report(
 ) -> None:
     """Report progress: counts per status, owner and tag; overdue, upcoming and stale commitments."""
     from tracker.dates import parse_date, today
-    from tracker.errors import InvalidInput
     from tracker.report import ReportRequest, build_report
     from tracker.report_render import render, write_whole
     from tracker.statuses import parse_status
     from tracker.store import read_connection
 
-    if fmt not in REPORT_FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(REPORT_FORMATS)}")
+    checked_format(fmt, REPORT_FORMATS)
     # A vague date means its last day, as deadlines do: `--since Q1 2026 --as-of Q2 2026` is Q2.
     request = ReportRequest(
         as_of=parse_date(as_of, field="--as-of").last if as_of is not None else today(),
