@@ -113,20 +113,22 @@ def history(connection: Any, ref: str) -> list[Row]:
 
 def _history(connection: Any, commitment_id: int) -> list[Row]:
     return [
-        {
-            "id": event["id"],
-            "kind": event["kind"],
-            "from_status": event["from_status"],
-            "to_status": event["to_status"],
-            "on": iso_date(event["on_date"]),
-            "recorded_at": iso_timestamp(event["recorded_at"]),
-            "by": event["recorded_by"],
-            "note": event["note"],
-            "evidence": event["evidence"],
-            "changes": json.loads(event["changes"]) if event["changes"] else None,
-        }
+        {"id": event["id"], "kind": event["kind"], "from_status": event["from_status"], **recorded_fields(event)}
         for event in fetch_all(connection, queries.HISTORY, {"commitment_id": commitment_id})
     ]
+
+
+def recorded_fields(event: Row) -> Row:
+    """What an event records, as `history --format json` and the export both show it."""
+    return {
+        "to_status": event["to_status"],
+        "on": iso_date(event["on_date"]),
+        "recorded_at": iso_timestamp(event["recorded_at"]),
+        "by": event["recorded_by"],
+        "note": event["note"],
+        "evidence": event["evidence"],
+        "changes": json.loads(event["changes"]) if event["changes"] else None,
+    }
 
 
 def commitment_detail(connection: Any, ref: str) -> Row:

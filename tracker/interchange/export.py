@@ -18,7 +18,7 @@ from tracker import queries
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.progress import Progress, progress
 from tracker.queries import Row, fetch_all, fetch_one, iterate
-from tracker.reads import commitment_item, iso_date, iso_timestamp
+from tracker.reads import commitment_item, iso_date, recorded_fields
 
 FORMAT = "tracker-export/1"
 EXPORT_FORMATS = ("json", "yaml", "csv")
@@ -117,13 +117,7 @@ def _history(events: list[Row]) -> list[Row]:
     return [
         {
             "kind": event["kind"],
-            "to_status": event["to_status"],
-            "on": iso_date(event["on_date"]),
-            "recorded_at": iso_timestamp(event["recorded_at"]),
-            "by": event["recorded_by"],
-            "note": event["note"],
-            "evidence": event["evidence"],
-            "changes": json.loads(event["changes"]) if event["changes"] else None,
+            **recorded_fields(event),
             "batch": event["batch"],
             "undoes": positions.get(event["undoes"]) if event["undoes"] is not None else None,
         }
