@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.dates import FuzzyDate, parse_date
 from tracker.errors import TrackerError
-from tracker.interchange.problems import LoadSummary, Problems
+from tracker.interchange.problems import LoadSummary, Problems, listed
 from tracker.statuses import parse_status
 
 FORMAT = "tracker-fixture/1"
@@ -42,7 +42,7 @@ def fixture_from_document(document: Any, path: str) -> Fixture:
         raise TrackerError(f"{path} is not a tracker fixture (expected 'format: {FORMAT}')")
     problems = Problems(path)
     organisations = []
-    for index, item in enumerate(_list(document, "organisations", problems)):
+    for index, item in enumerate(listed(document, "organisations", problems)):
         where = f"organisations[{index}]"
         if _fields(item, where, problems, required=("short_name",)):
             organisations.append(
@@ -54,7 +54,7 @@ def fixture_from_document(document: Any, path: str) -> Fixture:
                 )
             )
     sources = []
-    for index, item in enumerate(_list(document, "sources", problems)):
+    for index, item in enumerate(listed(document, "sources", problems)):
         where = f"sources[{index}]"
         if _fields(item, where, problems, required=("key", "title")):
             sources.append(
@@ -69,7 +69,7 @@ def fixture_from_document(document: Any, path: str) -> Fixture:
             )
     commitments = []
     refs: set[str] = set()
-    for index, item in enumerate(_list(document, "commitments", problems)):
+    for index, item in enumerate(listed(document, "commitments", problems)):
         where = f"commitments[{index}]"
         if not _fields(item, where, problems, required=("ref", "title", "owner")):
             continue
@@ -132,14 +132,6 @@ def _attempt(problems: Problems, where: str, summary: LoadSummary, kind: str, ac
         summary.count(kind, action())
     except TrackerError as error:
         problems.add(where, str(error))
-
-
-def _list(document: dict[str, Any], key: str, problems: Problems) -> list[Any]:
-    value = document.get(key) or []
-    if not isinstance(value, list):
-        problems.add(key, "must be a list")
-        return []
-    return value
 
 
 def _fields(item: Any, where: str, problems: Problems, *, required: tuple[str, ...]) -> bool:

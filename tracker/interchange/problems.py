@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from tracker.errors import TrackerError
 
@@ -53,3 +54,12 @@ class LoadSummary:
                 part += f" (new: {', '.join(self.new_names[kind])})"
             parts.append(part)
         return "; ".join(parts) or "nothing to load"
+
+
+def listed(document: dict[str, Any], key: str, problems: Problems) -> list[Any]:
+    """A document's list under `key` (absent: empty); anything else is a problem."""
+    value = document.get(key) or []
+    if not isinstance(value, list):
+        problems.add(key, "must be a list")
+        return []
+    return value

@@ -23,7 +23,7 @@ from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.bulk import NewCommitment, insert_commitments, insert_history, update_commitment
 from tracker.interchange.export import FORMAT
-from tracker.interchange.problems import LoadSummary, Problems
+from tracker.interchange.problems import LoadSummary, Problems, listed
 from tracker.queries import fetch_all, fetch_one
 from tracker.reads import as_date, iso_date, iso_timestamp
 from tracker.statuses import STATUSES
@@ -131,14 +131,6 @@ class _Reader:
         return str(value)
 
 
-def _listed(document: dict[str, Any], key: str, problems: Problems) -> list[Any]:
-    value = document.get(key) or []
-    if not isinstance(value, list):
-        problems.add(key, "must be a list")
-        return []
-    return value
-
-
 def export_from_document(document: Any, path: str) -> ExportData:
     """Check a parsed export document; raises with every problem found."""
     from tracker.service import OrganisationSpec, SourceSpec
@@ -147,7 +139,7 @@ def export_from_document(document: Any, path: str) -> ExportData:
         raise TrackerError(f"{path} is not a tracker export (expected 'format: {FORMAT}')")
     problems = Problems(path)
     organisations = []
-    for index, item in enumerate(_listed(document, "organisations", problems)):
+    for index, item in enumerate(listed(document, "organisations", problems)):
         read = _Reader(item, f"organisations[{index}]", problems)
         short_name = read.text("short_name", "organisation", required=True, single_line=True)
         if short_name:
@@ -160,7 +152,7 @@ def export_from_document(document: Any, path: str) -> ExportData:
                 )
             )
     sources = []
-    for index, item in enumerate(_listed(document, "sources", problems)):
+    for index, item in enumerate(listed(document, "sources", problems)):
         read = _Reader(item, f"sources[{index}]", problems)
         key, title = read.text("key", "ref", required=True), read.text("title", "source", required=True)
         published = read.fuzzy("published")
@@ -177,7 +169,7 @@ def export_from_document(document: Any, path: str) -> ExportData:
             )
     commitments = []
     refs: set[str] = set()
-    for index, item in enumerate(_listed(document, "commitments", problems)):
+    for index, item in enumerate(listed(document, "commitments", problems)):
         commitment = _commitment(item, f"commitments[{index}]", problems)
         if commitment is None:
             continue
