@@ -17,7 +17,7 @@ from tracker.statuses import parse_status
 
 FORMAT = "tracker-fixture/1"
 
-__all__ = ["FORMAT", "Fixture", "LoadSummary", "fixture_from_document", "load_fixture", "read_fixture"]
+__all__ = ["FORMAT", "Fixture", "LoadSummary", "fixture_from_document", "load_fixture"]
 
 
 @dataclass
@@ -25,13 +25,6 @@ class Fixture:
     organisations: list[Any]
     sources: list[Any]
     commitments: list[Any]
-
-
-def read_fixture(path: str) -> Fixture:
-    """Parse and check a fixture file; raises with every problem found."""
-    from tracker.interchange.documents import read_document
-
-    return fixture_from_document(read_document(path), path)
 
 
 def fixture_from_document(document: Any, path: str) -> Fixture:

@@ -8,9 +8,6 @@ from tracker.errors import TrackerError
 
 def read_text(path: str) -> str:
     """A file's text (UTF-8, with or without a byte-order mark)."""
-    from tracker.text import check_file_name
-
-    check_file_name(path)
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -32,7 +32,7 @@ def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_r
 
     if options.fmt is not None and options.fmt not in LOAD_FORMATS:
         raise InvalidInput(f"unknown format {options.fmt!r}; expected one of: {', '.join(LOAD_FORMATS)}")
-    for path in paths:
+    for path in paths:  # once, here, before any message names the file
         check_file_name(path)
     formats = [options.fmt or _format_from_name(path) for path in paths]
     if (options.mappings or options.strict) and "csv" not in formats:
