@@ -173,7 +173,7 @@ def _commitment_by_ref(session: Session, ref: str) -> Commitment:
     return commitment
 
 
-def _check_dates(agreed: FuzzyDate | None, due: FuzzyDate | None) -> None:
+def check_dates(agreed: FuzzyDate | None, due: FuzzyDate | None) -> None:
     if agreed is not None and agreed.first > today():
         raise InvalidInput(f"agreed date {agreed} is in the future; record a commitment once it is agreed")
     if agreed is not None and due is not None and due.last < agreed.first:
@@ -186,7 +186,7 @@ def add_commitment(
     title = clean_text(spec.title, "title", required=True) or ""
     if spec.status not in STATUSES:
         raise InvalidInput(f"unknown status {spec.status!r}")
-    _check_dates(spec.agreed, spec.due)
+    check_dates(spec.agreed, spec.due)
     owner = find_organisation(session, spec.owner)
     ref = clean_ref(spec.ref) if spec.ref else _unique_value(session, Commitment, "ref", slugify(title))
     if session.exec(select(Commitment).where(Commitment.ref == ref)).first() is not None:
@@ -211,17 +211,17 @@ def add_commitment(
     session.flush()
     _set_tags(session, commitment, [clean_tag(t) for t in spec.tags])
     _set_partners(session, commitment, [find_organisation(session, p) for p in spec.partners])
-    _append_event(session, commitment, "created", commitment.starts_on, to_status=spec.status, note=note, by=by)
+    append_event(session, commitment, "created", commitment.starts_on, to_status=spec.status, note=note, by=by)
     return commitment
 
 
-def _current_tags(session: Session, commitment: Commitment) -> list[str]:
+def commitment_tags(session: Session, commitment: Commitment) -> list[str]:
     return sorted(
         t.tag for t in session.exec(select(CommitmentTag).where(CommitmentTag.commitment_id == commitment.id))
     )
 
 
-def _current_partners(session: Session, commitment: Commitment) -> list[str]:
+def commitment_partners(session: Session, commitment: Commitment) -> list[str]:
     statement = (
         select(Organisation.short_name)
         .join(CommitmentPartner, col(CommitmentPartner.organisation_id) == col(Organisation.id))
@@ -248,7 +248,7 @@ def _set_partners(session: Session, commitment: Commitment, partners: Sequence[O
     session.flush()
 
 
-def _append_event(
+def append_event(
     session: Session,
     commitment: Commitment,
     kind: str,
@@ -348,7 +348,7 @@ def record_update(session: Session, request: UpdateRequest) -> UpdateResult:
                 f"add --reopen to change it to {request.status}"
             )
     kind = "status" if request.status is not None else "note"
-    event = _append_event(
+    event = append_event(
         session, commitment, kind, on, to_status=request.status, note=note, evidence=request.evidence, by=request.by
     )
     assert event.id is not None
@@ -380,7 +380,7 @@ def edit_commitment(
 ) -> dict[str, list[Any]]:
     """Change fields and record one `edit` event listing each change as [before, after]."""
     commitment = _commitment_by_ref(session, ref)
-    changes = _apply_edit(session, commitment, edit)
+    changes = apply_edit(session, commitment, edit)
     if not changes:
         raise InvalidInput(f"nothing to change: {commitment.ref} already has these values")
     _record_edit(session, commitment, changes, note=note, by=by)
@@ -391,10 +391,10 @@ def _record_edit(
     session: Session, commitment: Commitment, changes: dict[str, list[Any]], *, note: str | None, by: str | None
 ) -> None:
     summary = clean_text(note, "note") or "changed " + ", ".join(changes)
-    _append_event(session, commitment, "edit", today(), note=summary, by=by, changes=changes)
+    append_event(session, commitment, "edit", today(), note=summary, by=by, changes=changes)
 
 
-def _apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -> dict[str, list[Any]]:
+def apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     if edit.title is not None:
         _change(changes, commitment, "title", clean_text(edit.title, "title", required=True))
@@ -411,7 +411,7 @@ def _apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) 
     new_agreed = agreed if edit.agreed is None else (None if edit.agreed is CLEAR else edit.agreed)
     new_due = due if edit.due is None else (None if edit.due is CLEAR else edit.due)
     if new_agreed != agreed or new_due != due:
-        _check_dates(new_agreed, new_due)
+        check_dates(new_agreed, new_due)
     if new_agreed != agreed:
         _move_history_start(session, commitment, new_agreed)
         changes["agreed"] = [_shown(agreed), _shown(new_agreed)]
@@ -428,7 +428,7 @@ def _apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) 
             changes["source"] = [before_source.key if before_source else None, source.key]
             commitment.source_id = source.id
     if edit.add_tags or edit.remove_tags:
-        tags_before = _current_tags(session, commitment)
+        tags_before = commitment_tags(session, commitment)
         removed = {clean_tag(t) for t in edit.remove_tags}
         missing = sorted(removed - set(tags_before))
         if missing:
@@ -438,7 +438,7 @@ def _apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) 
             _set_tags(session, commitment, tags_after)
             changes["tags"] = [tags_before, tags_after]
     if edit.add_partners or edit.remove_partners:
-        partners_before = _current_partners(session, commitment)
+        partners_before = commitment_partners(session, commitment)
         removed_partners = {find_organisation(session, p).short_name for p in edit.remove_partners}
         missing = sorted(removed_partners - set(partners_before))
         if missing:
@@ -484,8 +484,8 @@ def upsert_commitment(session: Session, spec: CommitmentSpec, *, origin: str, by
     if existing is None:
         add_commitment(session, spec, note=f"loaded from {origin}", by=by)
         return "created"
-    current_tags = _current_tags(session, existing)
-    current_partners = _current_partners(session, existing)
+    current_tags = commitment_tags(session, existing)
+    current_partners = commitment_partners(session, existing)
     wanted_tags = sorted({clean_tag(t) for t in spec.tags})
     wanted_partners = sorted({find_organisation(session, p).short_name for p in spec.partners})
     edit = CommitmentEdit(
@@ -500,11 +500,11 @@ def upsert_commitment(session: Session, spec: CommitmentSpec, *, origin: str, by
         add_partners=[p for p in wanted_partners if p not in current_partners],
         remove_partners=[p for p in current_partners if p not in wanted_partners],
     )
-    changes = _apply_edit(session, existing, edit)
+    changes = apply_edit(session, existing, edit)
     if changes:
         _record_edit(session, existing, changes, note=f"changed in {origin}", by=by)
     status_changed = spec.status != existing.status
     if status_changed:
         # The file is the authority on the status it states, even over a final one.
-        _append_event(session, existing, "status", today(), to_status=spec.status, note=f"set in {origin}", by=by)
+        append_event(session, existing, "status", today(), to_status=spec.status, note=f"set in {origin}", by=by)
     return "updated" if changes or status_changed else "unchanged"

@@ -31,10 +31,10 @@ from tracker.reads import iso_date
 from tracker.service import (
     CLEAR,
     CommitmentEdit,
-    _append_event,
-    _apply_edit,
-    _current_partners,
-    _current_tags,
+    append_event,
+    apply_edit,
+    commitment_partners,
+    commitment_tags,
 )
 
 
@@ -115,7 +115,7 @@ def _undo(session: Session, events: list[Row]) -> list[Undone]:
         elif event["kind"] == "edit":
             results.append(_undo_edit(session, commitment, event))
         else:
-            correction = _append_event(
+            correction = append_event(
                 session,
                 commitment,
                 "undo",
@@ -185,7 +185,7 @@ def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row]) 
             plan(day, latest["id"], f"undo of event {latest['id']}: restates the status in effect without it")
     corrections: dict[int, list[int]] = {}
     for day, status, undoes, note in planned:
-        correction = _append_event(session, commitment, "undo", day, to_status=status, note=note, undoes=undoes)
+        correction = append_event(session, commitment, "undo", day, to_status=status, note=note, undoes=undoes)
         corrections.setdefault(undoes, []).append(_id(correction))
     return [
         Undone(
@@ -214,8 +214,8 @@ def _current_values(session: Session, commitment: Commitment) -> dict[str, Any]:
         "agreed": str(agreed) if agreed else None,
         "due": str(due) if due else None,
         "source": source.key if source else None,
-        "tags": _current_tags(session, commitment),
-        "partners": _current_partners(session, commitment),
+        "tags": commitment_tags(session, commitment),
+        "partners": commitment_partners(session, commitment),
     }
 
 
@@ -243,11 +243,11 @@ def _undo_edit(session: Session, commitment: Commitment, event: Row) -> Undone:
             sorted(set(current["partners"]) - set(before.get("partners") or [])) if "partners" in before else []
         ),
     )
-    restored = _apply_edit(session, commitment, edit)
+    restored = apply_edit(session, commitment, edit)
     if "source" in before and before["source"] is None and commitment.source_id is not None:
         restored["source"] = [current["source"], None]
         commitment.source_id = None
-    correction = _append_event(
+    correction = append_event(
         session,
         commitment,
         "undo",

@@ -22,7 +22,7 @@ from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
 from tracker.queries import CommitmentFilter, fetch_all
 from tracker.render import spreadsheet_safe
-from tracker.service import _check_dates
+from tracker.service import check_dates
 from tracker.statuses import parse_status
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
@@ -213,7 +213,7 @@ def _row(
                 good = False
     if good:
         try:
-            _check_dates(values.get("agreed"), values.get("due"))
+            check_dates(values.get("agreed"), values.get("due"))
         except TrackerError as error:
             problems.add(f"line {line}, {columns.get('due') or columns['agreed']}", str(error))
             good = False
