@@ -174,3 +174,11 @@ def test_an_export_keeps_corrections_and_what_they_undo(isolated: Path | str, lo
     assert ok("--db", str(copy), "export", "--format", "json") == exported
     undone = db_rows("SELECT id FROM event WHERE kind = 'status' AND to_status = 'completed'")[0][0]
     assert fails("undo", "--event", str(undone)).startswith(f"error: event {undone} was already undone by event")
+
+
+def test_history_names_the_event_an_undo_reverses(loaded: None) -> None:
+    ok("update", "ata-engagement", "--status", "completed", "--on", "2025-06-01")
+    ok("undo")
+    events = json.loads(ok("history", "ata-engagement", "--format", "json"))
+    status, correction = events[-2], events[-1]
+    assert (correction["kind"], correction["undoes"], status["undoes"]) == ("undo", status["id"], None)

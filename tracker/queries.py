@@ -193,7 +193,7 @@ HISTORY = f"""
     WITH timeline AS (
         SELECT e.id, e.kind, e.to_status,
                CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
-               e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes,
+               e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes, e.undoes,
                ROW_NUMBER() OVER (ORDER BY {TIMELINE_ORDER}) AS position
         FROM event e JOIN commitment c ON c.id = e.commitment_id
         WHERE e.commitment_id = :commitment_id

@@ -113,7 +113,13 @@ def history(connection: Any, ref: str) -> list[Row]:
 
 def _history(connection: Any, commitment_id: int) -> list[Row]:
     return [
-        {"id": event["id"], "kind": event["kind"], "from_status": event["from_status"], **recorded_fields(event)}
+        {
+            "id": event["id"],
+            "kind": event["kind"],
+            "from_status": event["from_status"],
+            **recorded_fields(event),
+            "undoes": event["undoes"],
+        }
         for event in fetch_all(connection, queries.HISTORY, {"commitment_id": commitment_id})
     ]
 
