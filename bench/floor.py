@@ -22,12 +22,14 @@ def floor_statements(kind: str) -> list[tuple[str, dict[str, object]]]:
     if kind == "list":
         return [queries.list_commitments(queries.CommitmentFilter(statuses=["in_progress"], owner_id=7))]
     lists = {"as_of": AS_OF, "until": AS_OF + dt.timedelta(days=30), "touched_before": AS_OF - dt.timedelta(days=90)}
+    source = queries.report_source(queries.ReportScope(as_of=AS_OF), kept=True)  # nothing is dated later
     return [
-        queries.create_report_scope(queries.ReportScope(as_of=AS_OF), current=True),  # nothing is dated later
-        queries.report_by_status(AS_OF),
-        queries.report_by_owner(AS_OF),
-        queries.report_by_tag(AS_OF),
-        *(queries.report_list(name, lists, 50) for name in ("overdue", "upcoming", "stale")),
+        (queries.LATEST_EVENT_DAY, {}),
+        queries.report_by_status(source),
+        queries.report_by_owner(source, AS_OF),
+        queries.report_by_tag(source, AS_OF),
+        *(queries.report_list(source, name, lists, 50) for name in ("overdue", "upcoming", "stale")),
+        *(queries.report_list_count(source, name, lists) for name in ("overdue", "upcoming", "stale")),
     ]
 
 

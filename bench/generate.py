@@ -208,7 +208,8 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
             )
         )
         chosen_tags = rng.sample(TAGS, rng.randrange(1, 4))
-        tags.extend((cid, tag) for tag in chosen_tags)
+        copies = (status, due.last.isoformat() if due else None, status_on.isoformat())  # as tracker keeps them
+        tags.extend((cid, tag, *copies) for tag in chosen_tags)
         partners.extend((cid, p) for p in {rng.randrange(len(OWNERS)) + 1 for _ in range(rng.randrange(3))} - {owner})
         if tasks:
             task = {
@@ -247,7 +248,9 @@ def _flush(connection: sqlite3.Connection, commitments: list, events: list, tags
         "VALUES (?,?,?,?,?,?,?,?,?)",
         events,
     )
-    connection.executemany("INSERT INTO commitment_tag (commitment_id, tag) VALUES (?, ?)", tags)
+    connection.executemany(
+        "INSERT INTO commitment_tag (commitment_id, tag, status, due, status_on) VALUES (?, ?, ?, ?, ?)", tags
+    )
     connection.executemany("INSERT INTO commitment_partner (commitment_id, organisation_id) VALUES (?, ?)", partners)
     for rows in (commitments, events, tags, partners):
         rows.clear()

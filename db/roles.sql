@@ -24,7 +24,9 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO tracker_reader, tracker_writer;
 
 -- Writers add and change commitments, organisations and sources, and re-tag them ...
 GRANT INSERT, UPDATE ON organisation, source, commitment TO tracker_writer;
-GRANT INSERT, DELETE ON commitment_tag, commitment_partner TO tracker_writer;
+-- commitment_tag: UPDATE too, to keep its copies of the commitment's state (models.CommitmentTag).
+GRANT INSERT, UPDATE, DELETE ON commitment_tag TO tracker_writer;
+GRANT INSERT, DELETE ON commitment_partner TO tracker_writer;
 -- ... and append to the history, which the server keeps append-only: no UPDATE, no DELETE.
 GRANT INSERT ON event TO tracker_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO tracker_writer;

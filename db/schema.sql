@@ -35,6 +35,9 @@ CREATE TABLE commitment_partner (
 CREATE TABLE commitment_tag (
 	commitment_id INTEGER NOT NULL,
 	tag VARCHAR NOT NULL,
+	status VARCHAR,
+	due DATE,
+	status_on DATE,
 	PRIMARY KEY (commitment_id, tag),
 	FOREIGN KEY(commitment_id) REFERENCES commitment (id)
 );
@@ -88,15 +91,15 @@ CREATE TABLE tracker_migration (
 	UNIQUE (name)
 );
 
-CREATE INDEX ix_commitment_owner_status ON commitment (owner_id, status);
+CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
 
-CREATE INDEX ix_commitment_status_due ON commitment (status, due);
+CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
 
-CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on);
+CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
 
 CREATE INDEX ix_commitment_partner_organisation_id ON commitment_partner (organisation_id);
 
-CREATE INDEX ix_commitment_tag_tag ON commitment_tag (tag, commitment_id);
+CREATE INDEX ix_commitment_tag_report ON commitment_tag (tag, status, due, status_on, commitment_id);
 
 CREATE INDEX ix_event_batch ON event (batch);
 

@@ -38,6 +38,13 @@ def _derived() -> dict[str, tuple[str, str, str]]:
 
 
 def _stored() -> dict[str, tuple[str, str, str]]:
+    """The kept state of each commitment, once its tags' copies of it are checked against it."""
+    differing = db_rows(
+        "SELECT c.ref, t.tag FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id"
+        " WHERE t.status IS DISTINCT FROM c.status OR t.due IS DISTINCT FROM c.due"
+        " OR t.status_on IS DISTINCT FROM c.status_on"
+    )
+    assert differing == [], "tags whose copies of their commitment's state differ from it"
     rows = db_rows("SELECT ref, status, status_on, last_event_on FROM commitment")
     return {ref: (status, _day(status_on), _day(last)) for ref, status, status_on, last in rows}
 
@@ -51,6 +58,9 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
     ok("update", "fia-academy", "--status", "in progress", "--on", "2026-01-10")
     ok("add", "Late starter", "--owner", "FIA", "--ref", "late")
     ok("edit", "late", "--agreed", "2026-04-01")  # the history now starts earlier
+    ok("edit", "fia-academy", "--due", "2026-09-30", "--add-tag", "site-work")
+    ok("edit", "fia-ct-wing", "--due", "2026-01-31", "--add-tag", "site-work")
+    ok("undo")  # the deadline and tag come back off, through the undo's own edit
     ok("update", "ata-engagement", "--status", "abandoned", "--on", "2026-04-04")
     ok("undo")
     ok("load", str(ROOT / "fixtures" / "examples" / "ministry-sheet.csv"), "--map", "Commitment=title",

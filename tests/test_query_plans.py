@@ -53,15 +53,51 @@ def test_filtered_lists_use_an_index(tracker_db: Path, filters: CommitmentFilter
 
 def test_owner_and_status_use_their_composite_index(tracker_db: Path) -> None:
     plan = _plan(tracker_db, *queries.list_commitments(CommitmentFilter(statuses=["in_progress"], owner_id=7)))
-    assert any("ix_commitment_owner_status (owner_id=? AND status=?)" in step for step in plan), plan
+    assert any("ix_commitment_owner_report (owner_id=? AND status=?)" in step for step in plan), plan
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 11, 28), dt.date(2023, 6, 30)])
-def test_the_report_seeks_each_commitments_events_through_the_timeline_index(tracker_db: Path, as_of: dt.date) -> None:
-    plan = _plan(tracker_db, *queries.create_report_scope(ReportScope(as_of=as_of)))
+def test_a_rebuilt_report_seeks_each_commitments_events_through_the_timeline_index(
+    tracker_db: Path, as_of: dt.date
+) -> None:
+    prepare = queries.report_source(ReportScope(as_of=as_of), kept=False).prepare
+    assert prepare is not None
+    plan = _plan(tracker_db, *prepare)
     assert not _scans(plan, "e"), plan
     assert not _scans(plan, "event"), plan
     assert any("USING INDEX ix_event_timeline" in step for step in plan), plan
+
+
+_KEPT = queries.report_source(ReportScope(as_of=dt.date(2026, 11, 28)), kept=True)
+_LIST_PARAMS = {"as_of": dt.date(2026, 11, 28), "until": dt.date(2026, 12, 28), "touched_before": dt.date(2026, 8, 30)}
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (queries.report_by_owner(_KEPT, dt.date(2026, 11, 28)), "ix_commitment_owner_report"),
+        (queries.report_by_tag(_KEPT, dt.date(2026, 11, 28)), "ix_commitment_tag_report"),
+    ],
+    ids=["by owner", "by tag"],
+)
+def test_todays_report_counts_from_one_index_read_in_order(
+    tracker_db: Path, query: tuple[str, dict[str, Any]], index: str
+) -> None:
+    plan = _plan(tracker_db, *query)
+    assert any(f"USING COVERING INDEX {index}" in step for step in plan), plan
+    assert "USE TEMP B-TREE FOR GROUP BY" not in plan, plan  # grouped as the index is ordered, not sorted
+    assert not _scans(plan, "event"), plan
+
+
+@pytest.mark.parametrize("name", ["overdue", "upcoming", "stale"])
+def test_todays_report_lists_choose_their_rows_from_an_index(tracker_db: Path, name: str) -> None:
+    for query in (
+        queries.report_list(_KEPT, name, _LIST_PARAMS, 50),
+        queries.report_list_count(_KEPT, name, _LIST_PARAMS),
+    ):
+        plan = _plan(tracker_db, *query)
+        assert not _scans(plan, "c"), plan
+        assert any("USING COVERING INDEX ix_commitment_status_" in step for step in plan), plan
 
 
 def test_history_reads_one_commitments_events_only(tracker_db: Path) -> None:

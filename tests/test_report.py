@@ -304,7 +304,12 @@ def test_long_lists_are_cut_in_tables_but_counted_and_complete_in_json(monkeypat
 
 @pytest.mark.parametrize(
     ("filters", "as_of"),
-    [({}, "2026-06-30"), ({"owner_id": 1}, "2026-06-30"), ({"statuses": ("stalled", "completed")}, "2026-07-15")],
+    [
+        ({}, "2026-06-30"),
+        ({"owner_id": 1}, "2026-06-30"),
+        ({"statuses": ("stalled", "completed")}, "2026-07-15"),
+        ({"tag": "law-enforcement"}, "2026-07-01"),
+    ],
 )
 def test_the_kept_state_and_the_rebuilt_history_give_one_scope(
     monkeypatch: pytest.MonkeyPatch, filters: dict[str, Any], as_of: str
@@ -324,18 +329,19 @@ def test_the_kept_state_and_the_rebuilt_history_give_one_scope(
     ok("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-02-01", "--note", "back-dated")
     ok("update", "ata-engagement", "--note", "still going", "--on", "2026-05-05")
     ok("update", "fia-academy", "--status", "stalled", "--on", "2026-06-01")
-    ok("add", "Agreed in spring", "--owner", "FIA", "--agreed", "April 2026")
+    ok("add", "Agreed in spring", "--owner", "FIA", "--agreed", "April 2026", "--tag", "law-enforcement")
+    ok("edit", "fia-academy", "--due", "2026-05-31", "--add-tag", "law-enforcement")
     scope = ReportScope(as_of=dt.date.fromisoformat(as_of), **filters)
     scopes = []
     with read_connection(resolve_database(None)) as connection:
-        for current in (False, True):
-            execute(connection, *queries.create_report_scope(scope, current=current))
-            scopes.append(
-                [
-                    tuple(map(str, row.values()))
-                    for row in fetch_all(connection, "SELECT * FROM report_scope ORDER BY id")
-                ]
-            )
-            execute(connection, queries.DROP_REPORT_SCOPE)
+        for kept in (False, True):
+            source = queries.report_source(scope, kept=kept)
+            if source.prepare:
+                execute(connection, *source.prepare)
+            commitments = fetch_all(connection, f"SELECT * FROM {source.commitments} ORDER BY s.id", source.params)
+            tags = fetch_all(connection, f"SELECT * FROM {source.tags} ORDER BY s.tag, s.status", source.params)
+            scopes.append([tuple(map(str, row.values())) for row in [*commitments, *tags]])
+            if source.prepare:
+                execute(connection, queries.DROP_REPORT_SCOPE)
     assert scopes[0] == scopes[1]
     assert len(scopes[0]) >= 2

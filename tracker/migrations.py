@@ -12,7 +12,12 @@ from typing import Any
 from tracker.errors import TrackerError
 
 # The schema's version is the number of migrations; names never change once released.
-MIGRATION_NAMES: tuple[str, ...] = ("m001_initial", "m002_event_batch_and_undo", "m003_current_state_dates")
+MIGRATION_NAMES: tuple[str, ...] = (
+    "m001_initial",
+    "m002_event_batch_and_undo",
+    "m003_current_state_dates",
+    "m004_report_indexes",
+)
 
 
 def _m001_initial(connection: Any) -> None:
@@ -43,10 +48,35 @@ def _m003_current_state_dates(connection: Any) -> None:
     connection.exec_driver_sql("CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on)")
 
 
+def _m004_report_indexes(connection: Any) -> None:
+    """Let today's report count and list from indexes: wider commitment indexes, and tag rows
+    that carry their commitment's status, due and status_on (filled here, kept by every write)."""
+    from tracker.queries import COPY_STATE_TO_ALL_TAGS
+
+    for column, kind in (("status", "VARCHAR"), ("due", "DATE"), ("status_on", "DATE")):
+        connection.exec_driver_sql(f"ALTER TABLE commitment_tag ADD COLUMN {column} {kind}")
+    connection.exec_driver_sql(COPY_STATE_TO_ALL_TAGS)
+    for dropped in (
+        "ix_commitment_owner_status",
+        "ix_commitment_status_due",
+        "ix_commitment_status_last_event",
+        "ix_commitment_tag_tag",
+    ):
+        connection.exec_driver_sql(f"DROP INDEX {dropped}")
+    for created in (
+        "ix_commitment_owner_report ON commitment (owner_id, status, due, status_on)",
+        "ix_commitment_status_due ON commitment (status, due, ref)",
+        "ix_commitment_status_last_event ON commitment (status, last_event_on, ref)",
+        "ix_commitment_tag_report ON commitment_tag (tag, status, due, status_on, commitment_id)",
+    ):
+        connection.exec_driver_sql(f"CREATE INDEX {created}")
+
+
 MIGRATIONS: dict[str, Callable[[Any], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
     "m003_current_state_dates": _m003_current_state_dates,
+    "m004_report_indexes": _m004_report_indexes,
 }
 
 

@@ -31,9 +31,10 @@ class Source(SQLModel, table=True):
 
 class Commitment(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_commitment_owner_status", "owner_id", "status"),
-        Index("ix_commitment_status_due", "status", "due"),
-        Index("ix_commitment_status_last_event", "status", "last_event_on"),
+        # Wide enough that today's report counts and lists from the indexes alone (queries.py).
+        Index("ix_commitment_owner_report", "owner_id", "status", "due", "status_on"),
+        Index("ix_commitment_status_due", "status", "due", "ref"),
+        Index("ix_commitment_status_last_event", "status", "last_event_on", "ref"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -67,9 +68,16 @@ class CommitmentPartner(SQLModel, table=True):
 
 class CommitmentTag(SQLModel, table=True):
     __tablename__ = "commitment_tag"
-    __table_args__ = (Index("ix_commitment_tag_tag", "tag", "commitment_id"),)
+    __table_args__ = (Index("ix_commitment_tag_report", "tag", "status", "due", "status_on", "commitment_id"),)
     commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
     tag: str = Field(primary_key=True)
+    # Copies of the commitment's status, due and status_on, kept with them by every write
+    # (queries.COPY_STATE_TO_TAGS), so that today's report counts per tag from one index instead
+    # of looking up each tag's commitment (200k lookups: 45 ms at 100k). Null only in a row
+    # written before its commitment's state, inside the same transaction.
+    status: str | None = None
+    due: dt.date | None = None
+    status_on: dt.date | None = None
 
 
 class Event(SQLModel, table=True):

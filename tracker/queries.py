@@ -235,6 +235,17 @@ BACKFILL_CURRENT_STATE_DATES = f"""
     UPDATE commitment AS c SET status_on = {_LATEST_STATUS_ON}, last_event_on = {_LATEST_EVENT_ON}
 """
 
+# Each tag row carries its commitment's status, due and status_on (models.CommitmentTag): copied
+# after every write that can change them, for one commitment or, in migration m004, for all.
+_TAG_COPIES = """
+    UPDATE commitment_tag SET
+        status = (SELECT c.status FROM commitment c WHERE c.id = commitment_tag.commitment_id),
+        due = (SELECT c.due FROM commitment c WHERE c.id = commitment_tag.commitment_id),
+        status_on = (SELECT c.status_on FROM commitment c WHERE c.id = commitment_tag.commitment_id)
+"""
+COPY_STATE_TO_TAGS = _TAG_COPIES + " WHERE commitment_id = :commitment_id"
+COPY_STATE_TO_ALL_TAGS = _TAG_COPIES
+
 FIRST_UPDATE_ON = (
     "SELECT MIN(on_date) AS first_on FROM event WHERE commitment_id = :commitment_id AND kind <> 'created'"
 )
@@ -255,14 +266,13 @@ OWNERS = f"""
 
 # --- Reports (tracker.report): every commitment's state at the end of :as_of --------------
 #
-# REPORT_SCOPE is a CTE, `scope`: one row per commitment whose history has started by :as_of,
-# with the status in effect at the end of that day, the day that status took effect, and the
-# day of its latest event of any kind. For each commitment the status event is found by one
-# backward seek on ix_event_timeline (commitment_id, on_date, id); a window function over the
-# whole event table measured ten times slower at 1M events (docs/reports.md). The created
-# event is the fallback: it is first in the timeline and takes effect on starts_on.
-# `placed` is MATERIALIZED (SQLite 3.35+, PostgreSQL 12+) so that its correlated subqueries
-# run once per commitment: inlined, `touched_on` ran twice (0.75 s against 0.36 s at 100k).
+# A report reads a ReportSource: each commitment in scope with its state at :as_of, and each of
+# their tags with the same state. Two sources give the same rows (tests/test_report.py):
+# - kept: when no event is dated after :as_of (a report on today, typically), the state each
+#   commitment keeps (status, status_on, last_event_on) and its tags' copies of it, read
+#   straight from the tables, so counts and lists come from indexes alone;
+# - rebuilt: otherwise, the state is rebuilt from every history into a TEMP table (REBUILT_SCOPE).
+# Every query below is written once, against the source's two FROM items, both aliased `s`.
 
 
 @dataclass(frozen=True)
@@ -275,7 +285,52 @@ class ReportScope:
     tag: str | None = None
 
 
-def report_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class ReportSource:
+    # id, ref, title, owner_id, due, due_precision, status, status_on, last_event
+    commitments: str
+    # tag, status, due, status_on: one row per tag of a commitment in scope
+    tags: str
+    params: dict[str, Any]  # the scope's parameters, bound by every query that reads the source
+    prepare: tuple[str, dict[str, Any]] | None = None  # run first; DROP_REPORT_SCOPE undoes it
+
+
+# When nothing is dated after the as-of day, each commitment's state then is the state it keeps.
+LATEST_EVENT_DAY = "SELECT MAX(last_event_on) AS latest FROM commitment"
+
+
+def report_source(scope: ReportScope, *, kept: bool) -> ReportSource:
+    if not kept:
+        prepare = _rebuilt_scope(scope)
+        tags = """(SELECT t.tag, s.status, s.due, s.status_on
+                   FROM report_scope s JOIN commitment_tag t ON t.commitment_id = s.id) s"""
+        return ReportSource("report_scope s", tags, {}, prepare)
+    # Every history has started by :as_of here (starts_on <= last_event_on <= :as_of), so the
+    # scope is the filters alone, which the covering indexes serve.
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    _owner_and_tag(scope.owner_id, scope.tag, conditions, params)
+    if scope.statuses:
+        conditions.append(f"c.status IN ({_bound_list('status', scope.statuses, params)})")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    commitments = f"""(SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.status, c.status_on,
+                               c.last_event_on AS last_event
+                        FROM commitment c {where}) s"""
+    in_scope = f"WHERE t.commitment_id IN (SELECT c.id FROM commitment c {where})" if conditions else ""
+    tags = f"(SELECT t.tag, t.status, t.due, t.status_on FROM commitment_tag t {in_scope}) s"
+    return ReportSource(commitments, tags, params)
+
+
+# The rebuilt scope: one row per commitment whose history has started by :as_of, with the
+# status in effect at the end of that day, the day that status took effect, and the day of its
+# latest event of any kind. For each commitment the status event is found by one backward seek
+# on ix_event_timeline (commitment_id, on_date, id); a window function over the whole event
+# table measured ten times slower at 1M events (docs/reports.md). The created event is the
+# fallback: it is first in the timeline and takes effect on starts_on. `placed` is MATERIALIZED
+# (SQLite 3.35+, PostgreSQL 12+) so that its correlated subqueries run once per commitment:
+# inlined, `touched_on` ran twice (0.75 s against 0.36 s at 100k). It is computed once into a
+# TEMP table because a report reads it several times.
+def _rebuilt_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
     conditions = ["c.starts_on <= :as_of"]
     params: dict[str, Any] = {"as_of": scope.as_of}
     _owner_and_tag(scope.owner_id, scope.tag, conditions, params)
@@ -283,6 +338,7 @@ def report_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
     if scope.statuses:
         status_where = f"WHERE se.to_status IN ({_bound_list('status', scope.statuses, params)})"
     sql = f"""
+        CREATE TEMPORARY TABLE report_scope AS
         WITH placed AS MATERIALIZED (
             SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.starts_on,
                    COALESCE(
@@ -296,111 +352,92 @@ def report_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
                      WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.on_date <= :as_of) AS touched_on
             FROM commitment c
             WHERE {" AND ".join(conditions)}
-        ),
-        scope AS (
-            SELECT p.id, p.ref, p.title, o.short_name AS owner, p.owner_id, p.due, p.due_precision,
-                   se.to_status AS status,
-                   CASE WHEN se.kind = 'created' THEN p.starts_on ELSE se.on_date END AS status_on,
-                   CASE WHEN p.touched_on > p.starts_on THEN p.touched_on ELSE p.starts_on END AS last_event
-            FROM placed p
-            JOIN event se ON se.id = p.status_event_id
-            JOIN organisation o ON o.id = p.owner_id
-            {status_where}
         )
+        SELECT p.id, p.ref, p.title, p.owner_id, p.due, p.due_precision,
+               se.to_status AS status,
+               CASE WHEN se.kind = 'created' THEN p.starts_on ELSE se.on_date END AS status_on,
+               CASE WHEN p.touched_on > p.starts_on THEN p.touched_on ELSE p.starts_on END AS last_event
+        FROM placed p
+        JOIN event se ON se.id = p.status_event_id
+        {status_where}
     """
     return sql, params
 
 
-# A report reads the scope several times (counts, groups, lists), so it is computed once into a
-# temporary table: at 100k commitments that is one pass instead of six.
 DROP_REPORT_SCOPE = "DROP TABLE report_scope"
 
 
-# When no event is dated after the as-of day (a report on today, typically), each commitment's
-# state then is the state it keeps (status, status_on, last_event_on): read it instead of
-# rebuilding every history. tests/test_report.py checks that both give the same scope.
-LATEST_EVENT_DAY = "SELECT MAX(last_event_on) AS latest FROM commitment"
+def report_by_status(source: ReportSource) -> tuple[str, dict[str, Any]]:
+    return f"SELECT s.status, COUNT(*) AS count FROM {source.commitments} GROUP BY s.status", source.params
 
 
-def create_report_scope(scope: ReportScope, *, current: bool = False) -> tuple[str, dict[str, Any]]:
-    if not current:
-        cte, rebuilt_params = report_scope(scope)
-        return f"CREATE TEMPORARY TABLE report_scope AS {cte} SELECT * FROM scope", rebuilt_params
-    conditions = ["c.starts_on <= :as_of"]
-    params: dict[str, Any] = {"as_of": scope.as_of}
-    _owner_and_tag(scope.owner_id, scope.tag, conditions, params)
-    if scope.statuses:
-        conditions.append(f"c.status IN ({_bound_list('status', scope.statuses, params)})")
+# Per owner or tag and status: how many, and of those how many are past due at :as_of, have a
+# deadline, and took their status on or before it (tracker.report.Group folds these). Grouping
+# by the leading columns of ix_commitment_owner_report / ix_commitment_tag_report reads each
+# index in order, without sorting.
+_GROUP_FIGURES = """
+    COUNT(*) AS count,
+    SUM(CASE WHEN s.due < :as_of THEN 1 ELSE 0 END) AS past_due,
+    SUM(CASE WHEN s.due IS NOT NULL THEN 1 ELSE 0 END) AS with_due,
+    SUM(CASE WHEN s.status_on <= s.due THEN 1 ELSE 0 END) AS by_due
+"""
+
+
+def report_by_owner(source: ReportSource, as_of: dt.date) -> tuple[str, dict[str, Any]]:
     sql = f"""
-        CREATE TEMPORARY TABLE report_scope AS
-        SELECT c.id, c.ref, c.title, o.short_name AS owner, c.owner_id, c.due, c.due_precision,
-               c.status, c.status_on, c.last_event_on AS last_event
-        FROM commitment c JOIN organisation o ON o.id = c.owner_id
-        WHERE {" AND ".join(conditions)}
+        SELECT o.short_name AS name, g.status, g.count, g.past_due, g.with_due, g.by_due
+        FROM (SELECT s.owner_id, s.status, {_GROUP_FIGURES} FROM {source.commitments} GROUP BY s.owner_id, s.status) g
+        JOIN organisation o ON o.id = g.owner_id
+        ORDER BY o.short_name, g.status
     """
-    return sql, params
+    return sql, {**source.params, "as_of": as_of}
 
 
-def _count_columns() -> str:
-    by_status = ", ".join(f"SUM(CASE WHEN s.status = '{status}' THEN 1 ELSE 0 END) AS {status}" for status in STATUSES)
-    return f"""
-        COUNT(*) AS total, {by_status},
-        SUM(CASE WHEN s.due < :as_of AND s.status NOT IN ({_FINAL_LIST}) THEN 1 ELSE 0 END) AS overdue,
-        SUM(CASE WHEN s.status = 'completed' AND s.due IS NOT NULL THEN 1 ELSE 0 END) AS completed_with_due,
-        SUM(CASE WHEN s.status = 'completed' AND s.status_on <= s.due THEN 1 ELSE 0 END) AS on_time
-    """
+def report_by_tag(source: ReportSource, as_of: dt.date) -> tuple[str, dict[str, Any]]:
+    sql = f"SELECT s.tag AS name, s.status, {_GROUP_FIGURES} FROM {source.tags} GROUP BY s.tag, s.status ORDER BY s.tag"
+    return sql, {**source.params, "as_of": as_of}
 
 
-def report_by_status(as_of: dt.date) -> tuple[str, dict[str, Any]]:
-    return "SELECT s.status, COUNT(*) AS count FROM report_scope s GROUP BY s.status", {}
+_ITEM_COLUMNS = "s.ref, s.title, o.short_name AS owner, s.status, s.due, s.due_precision, s.status_on, s.last_event"
 
 
-def report_by_owner(as_of: dt.date) -> tuple[str, dict[str, Any]]:
-    sql = f"SELECT s.owner AS name, {_count_columns()} FROM report_scope s GROUP BY s.owner ORDER BY s.owner"
-    return sql, {"as_of": as_of}
-
-
-def report_by_tag(as_of: dt.date) -> tuple[str, dict[str, Any]]:
-    sql = f"""
-        SELECT t.tag AS name, {_count_columns()}
-        FROM report_scope s JOIN commitment_tag t ON t.commitment_id = s.id
-        GROUP BY t.tag ORDER BY t.tag
-    """
-    return sql, {"as_of": as_of}
-
-
-_ITEM_COLUMNS = "s.ref, s.title, s.owner, s.status, s.due, s.due_precision, s.status_on, s.last_event"
-
-
-# The report's lists: which commitments of the scope each holds, and in what order.
+# The report's lists: which commitments of the scope each holds, and in what order. Naming the
+# open statuses (not excluding the final ones) lets the (status, due|last_event_on, ref) indexes serve.
 _REPORT_LISTS = {
-    "overdue": (f"s.due < :as_of AND s.status NOT IN ({_FINAL_LIST})", "s.due, s.ref"),
-    "upcoming": (f"s.due >= :as_of AND s.due <= :until AND s.status NOT IN ({_FINAL_LIST})", "s.due, s.ref"),
-    "stale": (f"s.last_event < :touched_before AND s.status NOT IN ({_FINAL_LIST})", "s.last_event, s.ref"),
+    "overdue": (f"s.status IN ({_OPEN_LIST}) AND s.due < :as_of", "s.due, s.ref"),
+    "upcoming": (f"s.status IN ({_OPEN_LIST}) AND s.due >= :as_of AND s.due <= :until", "s.due, s.ref"),
+    "stale": (f"s.status IN ({_OPEN_LIST}) AND s.last_event < :touched_before", "s.last_event, s.ref"),
 }
 
 
-def report_list(name: str, params: dict[str, Any], limit: int | None) -> tuple[str, dict[str, Any]]:
+def report_list(
+    source: ReportSource, name: str, params: dict[str, Any], limit: int | None
+) -> tuple[str, dict[str, Any]]:
     where, order = _REPORT_LISTS[name]
-    sql = f"SELECT {_ITEM_COLUMNS} FROM report_scope s WHERE {where} ORDER BY {order}"
+    rows = f"SELECT {_ITEM_COLUMNS} FROM {source.commitments} JOIN organisation o ON o.id = s.owner_id"
     if limit is None:
-        return sql, params
-    return sql + " LIMIT :limit", {**params, "limit": limit}
+        return f"{rows} WHERE {where} ORDER BY {order}", {**source.params, **params}
+    # The first `limit` are chosen from the index alone, then only they are read whole.
+    first = f"SELECT s.id FROM {source.commitments} WHERE {where} ORDER BY {order} LIMIT :limit"
+    return f"{rows} WHERE s.id IN ({first}) ORDER BY {order}", {**source.params, **params, "limit": limit}
 
 
-def report_list_count(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return f"SELECT COUNT(*) AS count FROM report_scope s WHERE {_REPORT_LISTS[name][0]}", params
+def report_list_count(source: ReportSource, name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    where = _REPORT_LISTS[name][0]
+    return f"SELECT COUNT(*) AS count FROM {source.commitments} WHERE {where}", {**source.params, **params}
 
 
-def report_rows() -> tuple[str, dict[str, Any]]:
-    return f"SELECT {_ITEM_COLUMNS} FROM report_scope s ORDER BY s.ref", {}
+def report_rows(source: ReportSource) -> tuple[str, dict[str, Any]]:
+    sql = f"SELECT {_ITEM_COLUMNS} FROM {source.commitments} JOIN organisation o ON o.id = s.owner_id ORDER BY s.ref"
+    return sql, source.params
 
 
 # The status changes dated in (:since, :as_of] of the commitments in scope, each with the
 # status in effect just before it in the timeline (a back-dated update counts where it lands).
-_REPORT_CHANGES = """
+def _report_changes(source: ReportSource) -> str:
+    return f"""
     WITH changes AS (
-        SELECT s.ref, s.title, s.owner, e.id, e.on_date, e.to_status, e.note, e.recorded_by,
+        SELECT s.ref, s.title, o.short_name AS owner, e.id, e.on_date, e.to_status, e.note, e.recorded_by,
                COALESCE(
                    (SELECT p.to_status FROM event p
                      WHERE p.commitment_id = e.commitment_id AND p.kind <> 'created' AND p.to_status IS NOT NULL
@@ -408,27 +445,32 @@ _REPORT_CHANGES = """
                      ORDER BY p.on_date DESC, p.id DESC LIMIT 1),
                    (SELECT p.to_status FROM event p WHERE p.commitment_id = e.commitment_id AND p.kind = 'created')
                ) AS from_status
-        FROM report_scope s JOIN event e ON e.commitment_id = s.id
+        FROM {source.commitments}
+        JOIN organisation o ON o.id = s.owner_id
+        JOIN event e ON e.commitment_id = s.id
         WHERE e.kind IN ('status', 'undo') AND e.to_status IS NOT NULL AND e.on_date > :since AND e.on_date <= :as_of
     )
 """
 
 
-def report_changes(as_of: dt.date, since: dt.date, limit: int | None) -> tuple[str, dict[str, Any]]:
-    sql = f"""{_REPORT_CHANGES}
+def report_changes(
+    source: ReportSource, as_of: dt.date, since: dt.date, limit: int | None
+) -> tuple[str, dict[str, Any]]:
+    sql = f"""{_report_changes(source)}
         SELECT ref, title, owner, from_status, to_status, on_date, note, recorded_by FROM changes
         ORDER BY on_date, id
     """
+    params = {**source.params, "as_of": as_of, "since": since}
     if limit is None:
-        return sql, {"as_of": as_of, "since": since}
-    return sql + " LIMIT :limit", {"as_of": as_of, "since": since, "limit": limit}
+        return sql, params
+    return sql + " LIMIT :limit", {**params, "limit": limit}
 
 
-def report_transitions(as_of: dt.date, since: dt.date) -> tuple[str, dict[str, Any]]:
-    sql = f"""{_REPORT_CHANGES}
+def report_transitions(source: ReportSource, as_of: dt.date, since: dt.date) -> tuple[str, dict[str, Any]]:
+    sql = f"""{_report_changes(source)}
         SELECT from_status, to_status, COUNT(*) AS count FROM changes GROUP BY from_status, to_status
     """
-    return sql, {"as_of": as_of, "since": since}
+    return sql, {**source.params, "as_of": as_of, "since": since}
 
 
 # --- interchange (export and load) -----------------------------------------------------------

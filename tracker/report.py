@@ -13,7 +13,7 @@ from typing import Any
 
 from tracker import queries, reads
 from tracker.errors import InvalidInput
-from tracker.queries import ReportScope, Row, execute, fetch_all
+from tracker.queries import ReportScope, ReportSource, Row, execute, fetch_all
 from tracker.statuses import FINAL_STATUSES, STATUSES
 
 DEFAULT_UPCOMING_DAYS = 30
@@ -34,7 +34,7 @@ class ReportRequest:
     list_limit: int | None = None  # at most this many rows in each list; None: all
 
 
-@dataclass(frozen=True)
+@dataclass
 class Group:
     """Counts for one owner or one tag."""
 
@@ -130,18 +130,21 @@ def build_report(connection: Any, request: ReportRequest) -> Report:
         tag=request.tag,
     )
     latest = fetch_all(connection, queries.LATEST_EVENT_DAY)[0]["latest"]
-    current = latest is None or str(latest)[:10] <= as_of.isoformat()
-    execute(connection, *queries.create_report_scope(scope, current=current))
+    kept = latest is None or str(latest)[:10] <= as_of.isoformat()
+    source = queries.report_source(scope, kept=kept)
+    if source.prepare is None:
+        return _sections(connection, request, source)
+    execute(connection, *source.prepare)
     try:
-        return _sections(connection, request)
+        return _sections(connection, request, source)
     finally:
         execute(connection, queries.DROP_REPORT_SCOPE)
 
 
-def _sections(connection: Any, request: ReportRequest) -> Report:
+def _sections(connection: Any, request: ReportRequest, source: ReportSource) -> Report:
     as_of, limit = request.as_of, request.list_limit
     by_status = dict.fromkeys(STATUSES, 0)
-    for row in fetch_all(connection, *queries.report_by_status(as_of)):
+    for row in fetch_all(connection, *queries.report_by_status(source)):
         by_status[row["status"]] = row["count"]
     list_params = {
         "as_of": as_of,
@@ -149,24 +152,29 @@ def _sections(connection: Any, request: ReportRequest) -> Report:
         "touched_before": as_of - dt.timedelta(days=request.stale_days),
     }
     lists = {
-        name: [_item(row, as_of) for row in fetch_all(connection, *queries.report_list(name, list_params, limit))]
+        name: [
+            _item(row, as_of) for row in fetch_all(connection, *queries.report_list(source, name, list_params, limit))
+        ]
         for name in ("overdue", "upcoming", "stale")
     }
     totals = {}
     changes = transitions = None
     if request.since is not None:
-        transitions = {source: dict.fromkeys(STATUSES, 0) for source in STATUSES}
-        for row in fetch_all(connection, *queries.report_transitions(as_of, request.since)):
+        transitions = {from_status: dict.fromkeys(STATUSES, 0) for from_status in STATUSES}
+        for row in fetch_all(connection, *queries.report_transitions(source, as_of, request.since)):
             transitions[row["from_status"]][row["to_status"]] = row["count"]
-        changes = [_change(row) for row in fetch_all(connection, *queries.report_changes(as_of, request.since, limit))]
+        changes = [
+            _change(row) for row in fetch_all(connection, *queries.report_changes(source, as_of, request.since, limit))
+        ]
         totals["changes"] = sum(sum(row.values()) for row in transitions.values())
     if limit is not None:
         for name, items in lists.items():
             if len(items) == limit:
-                totals[name] = fetch_all(connection, *queries.report_list_count(name, list_params))[0]["count"]
+                count_query = queries.report_list_count(source, name, list_params)
+                totals[name] = fetch_all(connection, *count_query)[0]["count"]
     rows = None
     if request.with_rows:
-        rows = [_item(row, as_of) for row in fetch_all(connection, *queries.report_rows())]
+        rows = [_item(row, as_of) for row in fetch_all(connection, *queries.report_rows(source))]
     return Report(
         as_of=as_of.isoformat(),
         since=request.since.isoformat() if request.since else None,
@@ -175,8 +183,8 @@ def _sections(connection: Any, request: ReportRequest) -> Report:
         stale_days=request.stale_days,
         total=sum(by_status.values()),
         by_status=by_status,
-        by_owner=[_group(row) for row in fetch_all(connection, *queries.report_by_owner(as_of))],
-        by_tag=[_group(row) for row in fetch_all(connection, *queries.report_by_tag(as_of))],
+        by_owner=_groups(fetch_all(connection, *queries.report_by_owner(source, as_of))),
+        by_tag=_groups(fetch_all(connection, *queries.report_by_tag(source, as_of))),
         overdue=lists["overdue"],
         upcoming=lists["upcoming"],
         stale=lists["stale"],
@@ -195,15 +203,21 @@ def _check(request: ReportRequest) -> None:
             raise InvalidInput(f"{option} must be a number of days from 0 to {_MAX_DAYS}, not {days}")
 
 
-def _group(row: Row) -> Group:
-    return Group(
-        name=row["name"],
-        total=row["total"],
-        by_status={status: row[status] or 0 for status in STATUSES},
-        overdue=row["overdue"] or 0,
-        completed_with_due=row["completed_with_due"] or 0,
-        on_time=row["on_time"] or 0,
-    )
+def _groups(rows: list[Row]) -> list[Group]:
+    """Fold rows of (name, status, count, past_due, with_due, by_due), grouped by name, into Groups."""
+    groups: list[Group] = []
+    for row in rows:
+        if not groups or groups[-1].name != row["name"]:
+            groups.append(Group(row["name"], 0, dict.fromkeys(STATUSES, 0), 0, 0, 0))
+        group, status, count = groups[-1], row["status"], row["count"]
+        group.total += count
+        group.by_status[status] += count
+        if status not in FINAL_STATUSES:
+            group.overdue += row["past_due"] or 0
+        if status == "completed":
+            group.completed_with_due += row["with_due"] or 0
+            group.on_time += row["by_due"] or 0
+    return groups
 
 
 @functools.lru_cache(maxsize=8192)

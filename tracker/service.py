@@ -16,7 +16,7 @@ from tracker import queries, reads
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
 from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event, Organisation, Source
-from tracker.queries import fetch_all, fetch_one
+from tracker.queries import execute, fetch_all, fetch_one
 from tracker.reads import match_organisation
 from tracker.statuses import STATUSES, is_final
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
@@ -237,6 +237,7 @@ def _set_tags(session: Session, commitment: Commitment, tags: Sequence[str]) -> 
     for tag in dict.fromkeys(tags):
         session.add(CommitmentTag(commitment_id=_id(commitment), tag=tag))
     session.flush()
+    _copy_state_to_tags(session, commitment)
 
 
 def _set_partners(session: Session, commitment: Commitment, partners: Sequence[Organisation]) -> None:
@@ -289,6 +290,14 @@ def refresh_current_state(session: Session, commitment: Commitment) -> None:
     commitment.status_on = reads.as_date(row["status_on"])
     commitment.last_event_on = reads.as_date(row["last_event_on"])
     session.flush()
+    _copy_state_to_tags(session, commitment)
+
+
+def _copy_state_to_tags(session: Session, commitment: Commitment) -> None:
+    execute(session.connection(), queries.COPY_STATE_TO_TAGS, {"commitment_id": commitment.id})
+    for loaded in list(session.identity_map.values()):  # their rows changed under the ORM
+        if isinstance(loaded, CommitmentTag):
+            session.expire(loaded)
 
 
 def status_on(session: Session, commitment: Commitment, on: dt.date) -> str:
@@ -421,6 +430,8 @@ def apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -
         changes["due"] = [_shown(due), _shown(new_due)]
         commitment.due = new_due.last if new_due else None
         commitment.due_precision = new_due.precision if new_due else None
+        session.flush()
+        _copy_state_to_tags(session, commitment)
     if edit.source is not None:
         before_source = session.get(Source, commitment.source_id) if commitment.source_id else None
         source = resolve_source(session, edit.source)

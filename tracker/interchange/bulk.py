@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker import queries
-from tracker.queries import fetch_all
+from tracker.queries import execute, fetch_all
 
 _BATCH = 10_000
 
@@ -35,7 +35,7 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
     _insert(connection, Commitment, [item.row for item in items])
     ids = {row["ref"]: row["id"] for row in fetch_all(connection, queries.COMMITMENT_IDS)}
     pairs = [(ids[item.row["ref"]], item) for item in items]
-    _insert(connection, CommitmentTag, [{"commitment_id": i, "tag": t} for i, item in pairs for t in item.tags])
+    _insert(connection, CommitmentTag, [_tag_row(i, t, item.row) for i, item in pairs for t in item.tags])
     _insert(
         connection,
         CommitmentPartner,
@@ -48,6 +48,12 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
         assert key is not None
         insert_history(session, commitment_id, item.events, item.events, key)
     session.expire_all()  # the ORM must not trust anything it read before these writes
+
+
+def _tag_row(commitment_id: int, tag: str, commitment: dict[str, Any]) -> dict[str, Any]:
+    """A tag with the copies of its commitment's state (models.CommitmentTag)."""
+    copies = {name: commitment.get(name) for name in ("status", "due", "status_on")}
+    return {"commitment_id": commitment_id, "tag": tag, **copies}
 
 
 def insert_history(
@@ -102,6 +108,7 @@ def update_commitment(
         connection.execute(delete(links).where(links.c.commitment_id == commitment_id))
         rows = [{"commitment_id": commitment_id, "organisation_id": p} for p in dict.fromkeys(partner_ids)]
         _insert(connection, CommitmentPartner, rows)
+    execute(connection, queries.COPY_STATE_TO_TAGS, {"commitment_id": commitment_id})
     session.expire_all()
 
 
