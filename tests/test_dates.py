@@ -83,3 +83,19 @@ def test_stored_round_trip_keeps_precision() -> None:
     assert stored == parse_date("Q3 2026")
     assert FuzzyDate.stored(None, None) is None
     assert FuzzyDate.stored(dt.date(2026, 1, 5), None) == FuzzyDate(dt.date(2026, 1, 5), "day")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        dt.datetime(2026, 11, 28, 9, 44, 45, 123456),
+        dt.datetime(2019, 1, 2, 3, 4, 5),
+        dt.datetime(2026, 11, 28, 23, 59, 59),
+    ],
+)
+def test_a_timestamp_reads_the_same_from_sqlite_text_as_from_a_datetime(stamp: dt.datetime) -> None:
+    from tracker.reads import iso_timestamp
+
+    stored = stamp.isoformat(sep=" ", timespec="microseconds")  # as SQLAlchemy keeps it in SQLite
+    aware = stamp.replace(tzinfo=dt.UTC)  # as PostgreSQL hands it back
+    assert iso_timestamp(stored) == iso_timestamp(aware) == stamp.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -30,6 +30,10 @@ def iso_timestamp(value: Any) -> str | None:
     """Stored UTC timestamps as `2026-11-28T09:44:45Z`."""
     if value is None:
         return None
+    if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
+        # SQLite's stored form, naive UTC `2026-11-28 09:44:45.000000`: sliced, as lists of
+        # thousands of commitments would otherwise parse each one twice.
+        return f"{value[:10]}T{value[11:19]}Z"
     stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(dt.UTC)

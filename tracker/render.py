@@ -4,6 +4,7 @@ Each takes the plain dicts of tracker.reads and returns text; nothing here reads
 """
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,11 @@ _EXPANDED_LEVELS = 2
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # compact, so encoded in C
 
 
+@functools.lru_cache(maxsize=1024)
+def _encoded_key(key: Any) -> str:
+    return _ENCODER.encode(str(key))  # records repeat the same few keys thousands of times
+
+
 def _layout(value: Any, level: int) -> str:
     compact = (
         not isinstance(value, dict | list)
@@ -43,7 +49,10 @@ def _layout(value: Any, level: int) -> str:
         return _ENCODER.encode(value)
     inner = "  " * (level + 1)
     if isinstance(value, dict):
-        parts = [f"{inner}{_ENCODER.encode(str(k))}: {_layout(v, level + 1)}" for k, v in value.items()]
+        if level + 1 >= _EXPANDED_LEVELS:  # a record's values are all compact: encode them directly
+            parts = [f"{inner}{_encoded_key(k)}: {_ENCODER.encode(v)}" for k, v in value.items()]
+        else:
+            parts = [f"{inner}{_encoded_key(k)}: {_layout(v, level + 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(parts) + "\n" + "  " * level + "}"
     if level + 1 >= _EXPANDED_LEVELS:
         parts = [inner + line for line in map(_ENCODER.encode, value)]  # records: one line each
