@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fails, ok, run, run_process
+from tests.conftest import FIXTURE, fails, ok, run, run_process
 
 
 @pytest.fixture(autouse=True)
@@ -340,6 +340,22 @@ def test_python_dash_m_and_debug_traceback(isolated: Path) -> None:
     loud = run_process("show", "nope", env={**env, "TRACKER_DEBUG": "1"})
     assert loud.returncode == 1 and "Traceback (most recent call last)" in loud.stderr
     assert "tracker.errors.NotFound" in loud.stderr
+
+
+def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command(isolated: Path) -> None:
+    env = {**os.environ, "TRACKER_DB": str(isolated)}
+    assert run_process("load", str(FIXTURE), env=env).returncode == 0
+    listed = run_process("--db", str(isolated), "list", "--format", "json", env=env)
+    assert listed.returncode == 0
+    assert json.loads(listed.stdout) == json.loads(ok("list", "--format", "json"))  # as the whole app gives
+    assert run_process("--db", str(isolated), "db", "path", env=env).stdout == f"{isolated} (from --db)\n"
+    assert "tracker list [OPTIONS]" in run_process("list", "--help", env=env).stdout
+    for whole_help in (("--help",), ("--db", str(isolated), "--help"), ("--help", "list")):
+        shown = run_process(*whole_help, env=env).stdout
+        assert all(f" {name} " in shown for name in ("add", "list", "report", "export", "undo", "db", "owners"))
+    unknown = run_process("lst", env=env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.endswith("Error: No such command 'lst'. Did you mean 'list'?\n")  # said once
 
 
 def test_a_reader_that_stops_early_is_not_an_error(isolated: Path) -> None:
