@@ -116,3 +116,11 @@ def test_limits_are_enforced_with_a_clear_message(isolated: Path, loaded: None, 
     args = option.get(field, ["T", "--owner", "MOI", "--description", text])
     result = run("add", *args)
     assert result.stderr == f"error: {field} is {len(text)} characters long; the limit is {LIMITS[field]}\n"
+
+
+@pytest.mark.parametrize(
+    "args", [("list", "--search", "a\x00b"), ("show", "a\x00b"), ("update", "a\x00b", "--note", "n")], ids=str
+)
+def test_a_nul_character_is_refused_in_one_line(isolated: Path, loaded: None, args: tuple[str, ...]) -> None:
+    # Found by the fuzzing above: a server database cannot take NUL in any text, even to look one up.
+    check(isolated, *args)

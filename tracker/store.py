@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import NotFound, TrackerError
+from tracker.errors import InvalidInput, NotFound, TrackerError
 from tracker.settings import DatabaseChoice
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 30.0
@@ -123,6 +123,8 @@ def _server_explanation(location: str, error: BaseException) -> TrackerError | N
         return TrackerError(
             "another writer changed the same commitments at the same time; nothing was written, run the command again"
         )
+    if "cannot contain NUL" in first_line:  # psycopg refuses to send one, in a value or a lookup
+        return InvalidInput("text with a NUL character (U+0000) cannot be stored or looked up on a server database")
     if state in _SERVER_DENIED:
         return TrackerError(f"{location}: {first_line} (this role may not make this change)")
     if state is None and type(error).__name__ == "OperationalError":
