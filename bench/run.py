@@ -27,6 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 PY = sys.executable
+# The command people type: the installed `tracker` script (python -m tracker when there is none).
+_SCRIPT = Path(PY).with_name("tracker")
+TRACKER = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "tracker"]
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 TODAY = "2026-11-28"
 
@@ -105,7 +108,7 @@ def _task_rc(taskdata: Path) -> list[str]:
 
 def interchange_rows(label: str, database: Path, env: dict[str, str], scratch: Path, runs: int, row: Any) -> None:
     """Loading and exporting, with peak memory: the whole database out, and back into an empty one."""
-    tracker = [PY, "-m", "tracker"]
+    tracker = TRACKER
     source_env = {**env, "TRACKER_DB": str(database)}
     target = scratch / f"{label}-loaded.db"
     target_env = {**env, "TRACKER_DB": str(target)}
@@ -137,7 +140,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     arguments = parser.parse_args()
     env = {**os.environ, "TRACKER_TODAY": TODAY, "TRACKER_USER": "bench", "TASKRC": "/dev/null"}
-    tracker = [PY, "-m", "tracker"]
+    tracker = TRACKER
     rows: list[list[str]] = []
     scratch = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
 

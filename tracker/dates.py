@@ -7,7 +7,6 @@ use `first`. python-dateutil does the parsing and the calendar arithmetic.
 dateutil is imported only when text is parsed, to keep read commands quick to start.
 """
 
-import calendar
 import datetime as dt
 import os
 import re
@@ -74,7 +73,8 @@ class FuzzyDate:
 
 
 def _end_of_month(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    first_of_next = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return first_of_next - dt.timedelta(days=1)  # (calendar.monthrange would cost an import)
 
 
 def parse_date(text: str, *, field: str = "date") -> FuzzyDate:

@@ -1,7 +1,6 @@
 """Read operations: plain dicts in the shape of the JSON interface, from tracker.queries."""
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +39,16 @@ def iso_timestamp(value: Any) -> str | None:
     return stamp.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+def _json_value(text: str) -> Any:
+    import json  # here, not at the top: most reads never parse JSON, and it costs ~2 ms to load
+
+    return json.loads(text)
+
+
+def _json_list(text: str | None) -> list[str]:
+    return list(_json_value(text)) if text else []
+
+
 def match_organisation(rows: Sequence[Row], name: str) -> Row | None:
     """Find an organisation by short name, then full name, then alias, ignoring case."""
     wanted = name.strip().casefold()
@@ -48,7 +57,7 @@ def match_organisation(rows: Sequence[Row], name: str) -> Row | None:
             if str(row[key]).casefold() == wanted:
                 return row
     for row in rows:
-        if any(alias.casefold() == wanted for alias in json.loads(row["aliases"] or "[]")):
+        if any(alias.casefold() == wanted for alias in _json_list(row["aliases"])):
             return row
     return None
 
@@ -137,7 +146,7 @@ def recorded_fields(event: Row) -> Row:
         "by": event["recorded_by"],
         "note": event["note"],
         "evidence": event["evidence"],
-        "changes": json.loads(event["changes"]) if event["changes"] else None,
+        "changes": _json_value(event["changes"]) if event["changes"] else None,
     }
 
 

@@ -3,11 +3,9 @@
 Each takes the plain dicts of tracker.reads and returns text; nothing here reads the database.
 """
 
-import csv
 import functools
 import io
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from tracker.dates import FuzzyDate
@@ -26,19 +24,26 @@ def to_json(value: Any) -> str:
     A report at 100k commitments lists tens of thousands of records: the standard library
     encodes compact JSON in C, but indented JSON in Python, twenty times slower.
     """
-    return _layout(value, 0) + "\n"
+    return _layout(value, 0, _compact_encoder()) + "\n"
 
 
 _EXPANDED_LEVELS = 2
-_ENCODER = json.JSONEncoder(ensure_ascii=False)  # compact, so encoded in C
+Encode = Callable[[Any], str]
+
+
+@functools.cache
+def _compact_encoder() -> Encode:
+    import json  # here, not at the top: commands that print tables never load it
+
+    return json.JSONEncoder(ensure_ascii=False).encode  # compact, so encoded in C
 
 
 @functools.lru_cache(maxsize=1024)
 def _encoded_key(key: Any) -> str:
-    return _ENCODER.encode(str(key))  # records repeat the same few keys thousands of times
+    return _compact_encoder()(str(key))  # records repeat the same few keys thousands of times
 
 
-def _layout(value: Any, level: int) -> str:
+def _layout(value: Any, level: int, encode: Encode) -> str:
     compact = (
         not isinstance(value, dict | list)
         or not value
@@ -46,18 +51,18 @@ def _layout(value: Any, level: int) -> str:
         or (isinstance(value, list) and not any(isinstance(item, dict | list) for item in value))
     )
     if compact:
-        return _ENCODER.encode(value)
+        return encode(value)
     inner = "  " * (level + 1)
     if isinstance(value, dict):
         if level + 1 >= _EXPANDED_LEVELS:  # a record's values are all compact: encode them directly
-            parts = [f"{inner}{_encoded_key(k)}: {_ENCODER.encode(v)}" for k, v in value.items()]
+            parts = [f"{inner}{_encoded_key(k)}: {encode(v)}" for k, v in value.items()]
         else:
-            parts = [f"{inner}{_encoded_key(k)}: {_layout(v, level + 1)}" for k, v in value.items()]
+            parts = [f"{inner}{_encoded_key(k)}: {_layout(v, level + 1, encode)}" for k, v in value.items()]
         return "{\n" + ",\n".join(parts) + "\n" + "  " * level + "}"
     if level + 1 >= _EXPANDED_LEVELS:
-        parts = [inner + line for line in map(_ENCODER.encode, value)]  # records: one line each
+        parts = [inner + line for line in map(encode, value)]  # records: one line each
     else:
-        parts = [inner + _layout(item, level + 1) for item in value]
+        parts = [inner + _layout(item, level + 1, encode) for item in value]
     return "[\n" + ",\n".join(parts) + "\n" + "  " * level + "]"
 
 
@@ -80,6 +85,8 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """CSV with CRLF line ends, as spreadsheets expect, each cell made safe; rows may be a stream."""
+    import csv  # here, not at the top: only CSV output needs it
+
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)

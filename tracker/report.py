@@ -51,7 +51,7 @@ class Group:
         return share(self.on_time, self.completed_with_due) if self.completed_with_due else None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Item:
     """One commitment as the report sees it at the as-of date."""
 
@@ -68,7 +68,7 @@ class Item:
     days_since: int  # since the latest event of any kind
 
 
-@dataclass(frozen=True)
+@dataclass
 class Change:
     ref: str
     title: str
@@ -80,7 +80,7 @@ class Change:
     by: str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Report:
     as_of: str
     since: str | None

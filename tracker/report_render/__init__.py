@@ -1,7 +1,6 @@
 """Renderers of a tracker.report.Report: one module per family of formats; none reads the database."""
 
 import os
-import tempfile
 
 from tracker.errors import TrackerError
 from tracker.report import Report
@@ -23,6 +22,8 @@ def render(report: Report, fmt: str) -> str:
 
 def write_whole(path: str, text: str) -> None:
     """Write the file whole or not at all: a temporary file in the same folder, then a rename."""
+    import tempfile  # here, not at the top: printing a report needs none of it
+
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise TrackerError(f"cannot write {path}: it is a folder")
