@@ -53,7 +53,7 @@ def test_backup_is_safe_while_another_command_writes(isolated: Path, loaded: Non
 
 def test_check_passes_a_sound_database(isolated: Path, loaded: None) -> None:
     assert ok("db", "check") == (
-        f"ok: {isolated} passed integrity_check and foreign_key_check (schema 4, 13 commitments, 13 events)\n"
+        f"ok: {isolated} passed integrity_check, foreign_key_check and the kept-state check (schema 4, 13 commitments, 13 events)\n"
     )
 
 
@@ -79,6 +79,24 @@ def test_check_reports_a_broken_foreign_key(isolated: Path, loaded: None) -> Non
     assert fails("db", "check") == (
         f"error: {isolated} failed its check (1 problem); restore it from a backup copy\n"
         "  foreign_key_check: event row 1 refers to a missing commitment row"
+    )
+
+
+def test_check_compares_the_kept_state_with_the_histories(isolated: Path, loaded: None) -> None:
+    connection = sqlite3.connect(isolated)
+    with connection:  # as an edit by hand, outside tracker, might leave them
+        connection.execute("UPDATE commitment SET status = 'completed' WHERE ref = 'fia-academy'")
+        connection.execute("UPDATE commitment_tag SET due = '2030-01-01' WHERE tag = 'counter-terrorism'")
+    connection.close()
+    assert fails("db", "check") == (
+        f"error: {isolated} failed its check (7 problems); restore it from a backup copy\n"
+        "  kept state: ata-engagement (tag counter-terrorism) differs from its history\n"
+        "  kept state: fia-academy (status and dates) differs from its history\n"
+        "  kept state: fia-academy (tag institutions) differs from its history\n"
+        "  kept state: fia-academy (tag security-cooperation) differs from its history\n"
+        "  kept state: fia-academy (tag training) differs from its history\n"
+        "  kept state: fia-ct-wing (tag counter-terrorism) differs from its history\n"
+        "  kept state: us-continued-cooperation (tag counter-terrorism) differs from its history"
     )
 
 

@@ -27,7 +27,7 @@ def backup(
 
 @db_app.command("check")
 def check(ctx: typer.Context, db: DbOption = None) -> None:
-    """Check the database file for damage (integrity_check and foreign_key_check)."""
+    """Check the database file for damage, and its kept state against the histories."""
     from tracker.errors import TrackerError
     from tracker.maintenance import check_database, damage_message
 
@@ -35,7 +35,7 @@ def check(ctx: typer.Context, db: DbOption = None) -> None:
     if report.problems:
         raise TrackerError(damage_message(report))
     write(
-        f"ok: {report.location} passed integrity_check and foreign_key_check "
+        f"ok: {report.location} passed integrity_check, foreign_key_check and the kept-state check "
         f"(schema {report.schema}, {report.commitments} commitments, {report.events} events)\n"
     )
 
