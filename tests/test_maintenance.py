@@ -53,7 +53,8 @@ def test_backup_is_safe_while_another_command_writes(isolated: Path, loaded: Non
 
 def test_check_passes_a_sound_database(isolated: Path, loaded: None) -> None:
     assert ok("db", "check") == (
-        f"ok: {isolated} passed integrity_check, foreign_key_check and the kept-state check (schema 4, 13 commitments, 13 events)\n"
+        f"ok: {isolated} passed integrity_check, foreign_key_check and the kept-state check "
+        "(schema 4, 13 commitments, 13 events)\n"
     )
 
 
