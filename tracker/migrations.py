@@ -70,6 +70,19 @@ def _m004_report_indexes(connection: Any) -> None:
         "ix_commitment_tag_report ON commitment_tag (tag, status, due, status_on, commitment_id)",
     ):
         connection.exec_driver_sql(f"CREATE INDEX {created}")
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_WRITERS_KEEP_TAG_COPIES)
+
+
+# Writers now update tag rows (db/roles.sql grants it to new set-ups); the owner, who upgrades,
+# grants it here to a team already set up with the roles.
+_WRITERS_KEEP_TAG_COPIES = """
+    DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_writer') THEN
+            GRANT UPDATE ON commitment_tag TO tracker_writer;
+        END IF;
+    END $$
+"""
 
 
 MIGRATIONS: dict[str, Callable[[Any], None]] = {
