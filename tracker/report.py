@@ -221,27 +221,32 @@ def _groups(rows: list[Row]) -> list[Group]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _day(value: Any) -> dt.date:
-    # Reports at scale repeat the same few thousand days tens of thousands of times.
-    return dt.date.fromisoformat(str(reads.iso_date(value)))
+def _day(value: Any) -> tuple[str, int]:
+    """A stored day as ISO text and as a day number, for arithmetic without building dates.
+
+    Reports at scale repeat the same few thousand days tens of thousands of times.
+    """
+    iso = str(reads.iso_date(value))
+    return iso, dt.date.fromisoformat(iso).toordinal()
 
 
 def _item(row: Row, as_of: dt.date) -> Item:
-    due = _day(row["due"]) if row["due"] is not None else None
+    today = as_of.toordinal()
+    due, due_day = _day(row["due"]) if row["due"] is not None else (None, 0)
     is_open = row["status"] not in FINAL_STATUSES
-    last_event = _day(row["last_event"])
+    last_event, last_event_day = _day(row["last_event"])
     return Item(
         ref=row["ref"],
         title=row["title"],
         owner=row["owner"],
         status=row["status"],
-        due=due.isoformat() if due else None,
+        due=due,
         due_precision=row["due_precision"],
-        status_on=_day(row["status_on"]).isoformat(),
-        last_event=last_event.isoformat(),
-        days_overdue=(as_of - due).days if due and is_open and due < as_of else None,
-        days_left=(due - as_of).days if due and is_open and due >= as_of else None,
-        days_since=(as_of - last_event).days,
+        status_on=_day(row["status_on"])[0],
+        last_event=last_event,
+        days_overdue=today - due_day if due and is_open and due_day < today else None,
+        days_left=due_day - today if due and is_open and due_day >= today else None,
+        days_since=today - last_event_day,
     )
 
 
@@ -252,7 +257,7 @@ def _change(row: Row) -> Change:
         owner=row["owner"],
         from_status=row["from_status"],
         to_status=row["to_status"],
-        on=_day(row["on_date"]).isoformat(),
+        on=_day(row["on_date"])[0],
         note=row["note"],
         by=row["recorded_by"],
     )

@@ -1,5 +1,6 @@
 """The machine forms of a report: JSON (the stable interface) and CSV (one row per commitment)."""
 
+import operator
 from typing import Any
 
 from tracker.render import to_csv, to_json
@@ -26,9 +27,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "final_share": report.final_share,
         "by_owner": [_group(group, "owner") for group in report.by_owner],
         "by_tag": [_group(group, "tag") for group in report.by_tag],
-        "overdue": [_item(item, "due", "days_overdue") for item in report.overdue],
-        "upcoming": [_item(item, "due", "days_left") for item in report.upcoming],
-        "stale": [_item(item, "due", "last_event", "days_since") for item in report.stale],
+        "overdue": _items(report.overdue, "due", "due_precision", "days_overdue"),
+        "upcoming": _items(report.upcoming, "due", "due_precision", "days_left"),
+        "stale": _items(report.stale, "due", "due_precision", "last_event", "days_since"),
         "changes": None if report.changes is None else [_change(change) for change in report.changes],
         "transitions": report.transitions,
     }
@@ -46,13 +47,10 @@ def _group(group: Group, key: str) -> dict[str, Any]:
     }
 
 
-def _item(item: Item, *extra: str) -> dict[str, Any]:
-    fields: dict[str, Any] = {"ref": item.ref, "title": item.title, "owner": item.owner, "status": item.status}
-    for name in extra:
-        fields[name] = getattr(item, name)
-        if name == "due":
-            fields["due_precision"] = item.due_precision
-    return fields
+def _items(items: list[Item], *extra: str) -> list[dict[str, Any]]:
+    fields = ("ref", "title", "owner", "status", *extra)
+    values = operator.attrgetter(*fields)  # one C call per item: lists can hold 50,000
+    return [dict(zip(fields, values(item), strict=True)) for item in items]
 
 
 def _change(change: Change) -> dict[str, Any]:
