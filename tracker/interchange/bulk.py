@@ -1,7 +1,7 @@
 """Writing many new commitments at once, inside the load's transaction.
 
 Rows go in as a few multi-row INSERTs (SQLAlchemy Core) instead of one ORM round trip each;
-both loaders that create commitments (CSV and export) come through here.
+both loaders that create commitments (CSV and export) come through here, a batch at a time.
 """
 
 from collections.abc import Callable, Sequence
@@ -11,7 +11,9 @@ from typing import Any
 from tracker import queries
 from tracker.queries import fetch_all
 
-_BATCH = 10_000
+# Commitments a loader writes at a time: its memory stays flat in the size of the file.
+BATCH = 1_000
+_ROWS_PER_INSERT = 10_000
 
 
 @dataclass
@@ -32,8 +34,7 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
     from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event
 
     connection = session.connection()
-    _insert(connection, Commitment, [item.row for item in items])
-    ids = {row["ref"]: row["id"] for row in fetch_all(connection, queries.COMMITMENT_IDS)}
+    ids = _insert_returning_ids(connection, Commitment, [item.row for item in items])
     pairs = [(ids[item.row["ref"]], item) for item in items]
     _insert(connection, CommitmentTag, [{"commitment_id": i, "tag": t} for i, item in pairs for t in item.tags])
     _insert(
@@ -42,8 +43,9 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
         [{"commitment_id": i, "organisation_id": p} for i, item in pairs for p in dict.fromkeys(item.partner_ids)],
     )
     linked = [(i, item) for i, item in pairs if any(event.get("_undoes") is not None for event in item.events)]
-    plain = [(i, item) for i, item in pairs if (i, item) not in linked]
-    _insert(connection, Event, [_event_row(event, i) for i, item in plain for event in item.events])
+    linked_ids = {i for i, _ in linked}
+    plain = [_event_row(event, i) for i, item in pairs if i not in linked_ids for event in item.events]
+    _insert(connection, Event, plain)
     for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
         assert key is not None
         insert_history(session, commitment_id, item.events, item.events, key)
@@ -112,5 +114,17 @@ def _table(model: Any) -> Any:
 def _insert(connection: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     from sqlalchemy import insert
 
-    for start in range(0, len(rows), _BATCH):
-        connection.execute(insert(_table(model)), rows[start : start + _BATCH])
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        connection.execute(insert(_table(model)), rows[start : start + _ROWS_PER_INSERT])
+
+
+def _insert_returning_ids(connection: Any, model: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert commitments; their ids by ref. RETURNING reads back only these rows, however big the table."""
+    from sqlalchemy import insert
+
+    table = _table(model)
+    statement = insert(table).returning(table.c.ref, table.c.id)
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        ids.update((row.ref, row.id) for row in connection.execute(statement, rows[start : start + _ROWS_PER_INSERT]))
+    return ids
