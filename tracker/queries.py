@@ -482,6 +482,13 @@ SOURCE_IDS = "SELECT id, key FROM source"
 
 COMMITMENT_IDS = "SELECT id, ref, updated_at FROM commitment"
 
+
+# A batch of new commitments' ids: those above the largest id before the batch was inserted.
+LAST_COMMITMENT_ID = "SELECT MAX(id) AS id FROM commitment"
+
+COMMITMENT_IDS_AFTER = "SELECT id, ref FROM commitment WHERE id > :after"
+
+
 EVENT_KEYS = """
     SELECT id, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
 """
