@@ -24,7 +24,7 @@ from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments
 from tracker.interchange.documents import not_utf8
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
-from tracker.queries import CommitmentFilter, fetch_all
+from tracker.queries import fetch_all
 from tracker.render import spreadsheet_safe
 from tracker.service import check_dates
 from tracker.statuses import parse_status
@@ -349,28 +349,27 @@ class _Writer:
         self.origin = Path(data.path).name
         self.stamp, self.by, self.day = now_utc(), default_recorder(), today()
         self.known_refs = {r["ref"] for r in fetch_all(session.connection(), queries.COMMITMENT_IDS)}
-        self.existing: dict[str, dict[str, Any]] | None = None  # read when a row first updates a commitment
         self.source_ids: dict[str, int | None] = {}
 
     def write(self, rows: list[CsvRow]) -> None:
+        from tracker import reads
+
+        stored = [row.ref for row in rows if row.ref in self.known_refs]
+        existing = {item["ref"]: item for item in reads.commitments_with_refs(self.session.connection(), stored)}
         new = []
         for row in rows:
-            if row.ref in self.known_refs:
-                self._update(row)
+            if row.ref in existing:
+                self._update(row, existing[row.ref])
             else:
                 new.append(self._new(row))
                 self.summary.count("commitments", "created")
         insert_commitments(self.session, new)
 
-    def _update(self, row: CsvRow) -> None:
-        from tracker import reads
+    def _update(self, row: CsvRow, item: dict[str, Any]) -> None:
         from tracker.service import upsert_commitment
 
-        if self.existing is None:
-            items = reads.list_commitments(self.session.connection(), CommitmentFilter())
-            self.existing = {item["ref"]: item for item in items}
-        spec = _spec(row, self.existing[row.ref])
-        if not _differs(spec, self.existing[row.ref]):
+        spec = _spec(row, item)
+        if not _differs(spec, item):
             self.summary.count("commitments", "unchanged")
             return
         try:
