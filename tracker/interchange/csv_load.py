@@ -312,7 +312,7 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
     batch: list[CsvRow] = []
     with progress(data.lines, "loading") as bar:
         for line, end, cells in _records(data, problems):
-            bar.advance(end - bar.done - 1)  # the header is line 1
+            bar.advance(end - bar.done)  # in lines, as the total counts them (the header's too)
             row = _checked_row(line, cells, data, problems, first_line)
             if row is None:
                 continue
