@@ -77,9 +77,8 @@ def read_json_head(path: str, streamed: str, wanted: Sequence[str]) -> Any:
 
     with _json_errors(path), _open_json(path) as file:
         events = ijson.parse(file, use_float=True)
-        _, event, value = next(events)
-        if event != "start_map":
-            return _built(event, value, events)  # not a mapping: the caller says what it should be
+        if next(events)[1] != "start_map":
+            return None  # not a mapping, and so no document of ours: the caller says what it should be
         head: dict[str, Any] = {}
         for _, event, value in events:
             if event == "end_map":

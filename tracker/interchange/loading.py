@@ -47,7 +47,7 @@ def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_r
     loaders = [_checked(path, fmt, options) for path, fmt in zip(paths, formats, strict=True)]
     # What the imports made (SQLAlchemy's and sqlmodel's classes and tables) lives as long as the
     # process: frozen, the garbage collector stops walking it over and over while a load
-    # allocates its rows (5% of a 10k-row load).
+    # allocates its rows (a tenth of a 10k-row load's time).
     gc.freeze()
     summary = LoadSummary()
     with write_session(choice, create=True, dry_run=dry_run) as session:
