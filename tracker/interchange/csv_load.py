@@ -13,15 +13,14 @@ written a batch at a time inside it, so memory stays flat in the size of the fil
 import csv
 import functools
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from tracker import queries
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments
-from tracker.interchange.documents import not_utf8
+from tracker.interchange.documents import opened
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
 from tracker.queries import fetch_all
@@ -76,29 +75,10 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-@contextmanager
-def _opened(path: str) -> Iterator[IO[str]]:
-    """The file as UTF-8 text (with or without a byte-order mark), or one clear message."""
-    try:
-        # Universal newlines: a cell's CRLF line ends are read as \n, as the docs promise.
-        file = open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed below)
-    except FileNotFoundError:
-        raise TrackerError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise TrackerError(f"{path} is a folder, not a file") from None
-    except OSError as error:
-        raise TrackerError(f"cannot read {path}: {error.strerror}") from None
-    with file:
-        try:
-            yield file
-        except UnicodeDecodeError:
-            raise not_utf8(path) from None
-
-
 def open_csv(path: str, mappings: dict[str, str]) -> CsvFile:
     """Read and check a CSV file's header; raises with every problem found in it."""
     problems = Problems(path)
-    with _opened(path) as file:
+    with opened(path, text=True) as file:
         delimiter = _delimiter(file.readline())
         file.seek(0)
         try:
@@ -124,7 +104,7 @@ def _line_count(path: str) -> int:
 def _records(data: CsvFile, problems: Problems) -> Iterator[tuple[int, int, list[str]]]:
     """Each record after the header: the line it starts on, the line it ends on, its cells.
     A record that cannot be read is a problem, and the last one read."""
-    with _opened(data.path) as file:
+    with opened(data.path, text=True) as file:
         reader = csv.reader(file, delimiter=data.delimiter, strict=True)
         next(reader)
         end = reader.line_num

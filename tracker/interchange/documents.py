@@ -8,29 +8,40 @@ backend parses faster than the standard library): memory stays flat in the size 
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
 from tracker.errors import TrackerError
 
 _SMALL_JSON = 16 * 1024 * 1024  # bytes; a broken file this small is parsed whole again to name the line
+_NESTING = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}  # ijson's events
 
 
-def read_text(path: str) -> str:
-    """A file's text (UTF-8, with or without a byte-order mark)."""
+@contextmanager
+def opened(path: str, *, text: bool) -> Iterator[IO[Any]]:
+    """A file opened to read, as UTF-8 text (with or without a byte-order mark, line ends read as
+    \\n) or as bytes; a file that cannot be read, or is not UTF-8, is one clear message."""
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        file = open(path, encoding="utf-8-sig") if text else open(path, "rb")  # noqa: SIM115 (closed below)
     except FileNotFoundError:
         raise TrackerError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise TrackerError(f"{path} is a folder, not a file") from None
-    except UnicodeDecodeError:
-        raise not_utf8(path) from None
     except OSError as error:
         raise TrackerError(f"cannot read {path}: {error.strerror}") from None
+    with file:
+        try:
+            yield file
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
 
 
-def not_utf8(path: str) -> TrackerError:
+def read_text(path: str) -> str:
+    """A file's text (UTF-8, with or without a byte-order mark)."""
+    with opened(path, text=True) as file:
+        return str(file.read())
+
+
+def _not_utf8(path: str) -> TrackerError:
     return TrackerError(f"{path} is not UTF-8 text; save it with the UTF-8 encoding")
 
 
@@ -101,32 +112,23 @@ def _built(event: str, value: Any, events: Iterator[tuple[str, str, Any]]) -> An
 
     builder = ijson.ObjectBuilder()
     builder.event(event, value)
-    depth = 1 if event in ("start_map", "start_array") else 0
-    while depth:
+    depth = _NESTING.get(event, 0)
+    while depth > 0:
         _, event, value = next(events)
         builder.event(event, value)
-        depth += 1 if event in ("start_map", "start_array") else -1 if event in ("end_map", "end_array") else 0
+        depth += _NESTING.get(event, 0)
     return builder.value
 
 
 def _skip_array(events: Iterator[tuple[str, str, Any]]) -> None:
     depth = 1
-    while depth:
-        _, event, _ = next(events)
-        depth += 1 if event in ("start_map", "start_array") else -1 if event in ("end_map", "end_array") else 0
+    while depth > 0:
+        depth += _NESTING.get(next(events)[1], 0)
 
 
 @contextmanager
 def _open_json(path: str) -> Iterator[IO[bytes]]:
-    try:
-        file = open(path, "rb")  # noqa: SIM115 (closed below)
-    except FileNotFoundError:
-        raise TrackerError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise TrackerError(f"{path} is a folder, not a file") from None
-    except OSError as error:
-        raise TrackerError(f"cannot read {path}: {error.strerror}") from None
-    with file:
+    with opened(path, text=False) as file:
         if file.read(3) != b"\xef\xbb\xbf":  # a byte-order mark, as some editors write, is skipped
             file.seek(0)
         yield file
@@ -142,7 +144,7 @@ def _json_errors(path: str) -> Iterator[None]:
     except (ijson.JSONError, StopIteration) as error:
         reason = str(error).strip().removeprefix("b'").splitlines()[0] if str(error) else "premature EOF"
         if "UTF8" in reason:
-            raise not_utf8(path) from None
+            raise _not_utf8(path) from None
         if "premature EOF" in reason:
             raise TrackerError(f"{path} is not valid JSON: it ends too early (was the file cut short?)") from None
         if os.path.getsize(path) <= _SMALL_JSON:
