@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import fails, ok, run
+from tracker.interchange.bulk import BATCH
 
 HEADER = "ref,title,description,owner,partners,status,agreed,due,tags"
 
@@ -201,3 +202,48 @@ def test_an_exported_csv_loads_into_an_empty_database_with_the_same_rows(loaded:
     original = [{k: i[k] for k in fields} for i in json.loads(ok("list", "-f", "json"))]
     copied = [{k: i[k] for k in fields} for i in json.loads(ok("--db", "copy.db", "list", "-f", "json"))]
     assert copied == original
+
+
+def test_a_problem_late_in_a_big_csv_leaves_the_database_as_it_was(loaded: None) -> None:
+    # Rows are written a batch at a time as they are read: by the last one, several batches
+    # are in the transaction, and all of it must be rolled back.
+    count = 2 * BATCH + 10
+    rows = "".join(f"bulk-{number},Bulk commitment {number},MOI,in progress\n" for number in range(count))
+    _write("big.csv", "ref,title,owner,status\n" + rows + "last,,MOI,\n")
+    before = ok("export")
+    assert run("load", "big.csv").stderr.splitlines() == [
+        "error: big.csv: 1 problem; nothing was loaded",
+        f"  line {count + 2}, title: title is empty",
+    ]
+    assert ok("export") == before
+    fails("--db", "new.db", "load", "big.csv")
+    assert not Path("new.db").exists()
+    # Once writing stops, checking goes on: a problem in the first row and one in the last are both listed.
+    _write("big.csv", "ref,title,owner,status\nfirst,First,MOI,someday\n" + rows + "last,,MOI,\n")
+    assert run("load", "big.csv").stderr.splitlines() == [
+        "error: big.csv: 2 problems; nothing was loaded",
+        "  line 2, status: unknown status 'someday'; expected one of: "
+        "not_started, in_progress, stalled, completed, partial, abandoned",
+        f"  line {count + 3}, title: title is empty",
+    ]
+    _write("big.csv", "ref,title,owner,status\n" + rows)
+    assert ok("load", "big.csv").endswith(f"commitments: {count} created, 0 updated, 0 unchanged\n")
+
+
+def test_a_byte_that_is_not_utf8_far_into_a_csv_changes_nothing(loaded: None) -> None:
+    rows = "".join(f"Commitment number {number},MOI\n" for number in range(2 * BATCH))
+    Path("late.csv").write_bytes(("title,owner\n" + rows).encode("utf-8") + "caf\xe9,MOI\n".encode("latin-1"))
+    before = ok("export")
+    assert fails("load", "late.csv") == "error: late.csv is not UTF-8 text; save it with the UTF-8 encoding"
+    assert ok("export") == before
+
+
+def test_a_made_ref_avoids_refs_that_later_rows_give() -> None:
+    _write("refs.csv", "ref,title,owner\n,Open a helpline,MOI\nopen-a-helpline,Another,MOI\n,Open a helpline,MOI\n")
+    ok("load", "refs.csv")
+    listed = json.loads(ok("list", "-f", "json"))
+    assert [(i["ref"], i["title"]) for i in listed] == [
+        ("open-a-helpline-2", "Open a helpline"),
+        ("open-a-helpline", "Another"),
+        ("open-a-helpline-3", "Open a helpline"),
+    ]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import fails, ok, run
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidInput
+from tracker.interchange.bulk import BATCH
 from tracker.service import (
     CommitmentEdit,
     CommitmentSpec,
@@ -213,6 +214,120 @@ def test_a_broken_export_lists_its_problems() -> None:
         "  commitments[1] (b).history: must be a list of events, starting with the created one",
     ]
     assert not Path("tracker.db").exists()
+
+
+def _exported(number: int) -> dict:  # type: ignore[type-arg]
+    """A commitment as an export holds it, with its created event alone."""
+    stamp = "2025-01-01T00:00:00Z"
+    return {
+        "ref": f"c-{number}", "title": f"Commitment {number}", "description": "", "owner": "MOI",
+        "partners": [], "status": "in_progress", "tags": ["bulk"], "source": None, "starts_on": "2025-01-01",
+        "created_at": stamp, "updated_at": stamp,
+        "history": [{"kind": "created", "to_status": "in_progress", "on": "2025-01-01", "recorded_at": stamp}],
+    }  # fmt: skip
+
+
+def _export_file(name: str, commitments: list, **head: object) -> str:  # type: ignore[type-arg]
+    document = {
+        "format": "tracker-export/1",
+        "organisations": [{"short_name": "MOI", "name": "Ministry of Interior"}],
+        "sources": [],
+        **head,
+        "commitments": commitments,
+    }
+    Path(name).write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return name
+
+
+def test_a_problem_late_in_a_big_export_leaves_the_database_as_it_was(loaded: None) -> None:
+    # Commitments are written a batch at a time as they are read: by the last one, several
+    # batches are in the transaction, and all of it must be rolled back.
+    count = 2 * BATCH + 10
+    commitments = [_exported(number) for number in range(count)]
+    commitments[-1]["history"][0]["on"] = "someday"
+    _export_file("big.json", commitments)
+    before = ok("export")
+    late = f"  commitments[{count - 1}] (c-{count - 1}).history[0].on: 'someday' is not a YYYY-MM-DD date"
+    assert run("load", "big.json").stderr.splitlines() == ["error: big.json: 1 problem; nothing was loaded", late]
+    assert ok("export") == before
+    fails("--db", "new.db", "load", "big.json")
+    assert not Path("new.db").exists()
+    # Once writing stops, checking goes on: a problem in the first commitment and one in the last are both listed.
+    commitments[0]["status"] = "finished"
+    _export_file("big.json", commitments)
+    assert run("load", "big.json").stderr.splitlines() == [
+        "error: big.json: 2 problems; nothing was loaded",
+        "  commitments[0] (c-0).status: must be one of: not_started, in_progress, stalled, completed, partial, "
+        "abandoned",
+        late,
+    ]
+    commitments[0]["status"] = "in_progress"
+    commitments[-1]["history"][0]["on"] = "2025-01-01"
+    _export_file("big.json", commitments)
+    assert ok("--db", "new.db", "load", "big.json").endswith(f"commitments: {count} created, 0 updated, 0 unchanged\n")
+    commitments.append(_exported(count))  # merged into a database that has all the others
+    _export_file("big.json", commitments)
+    assert ok("--db", "new.db", "load", "big.json").endswith(f"commitments: 1 created, 0 updated, {count} unchanged\n")
+
+
+def test_a_truncated_export_is_refused_in_one_line_and_changes_nothing(loaded: None) -> None:
+    ok("export", "--output", "all.json")
+    text = Path("all.json").read_text(encoding="utf-8")
+    before = ok("export")
+    for cut in (len(text) // 2, 60, len(text) - 3):  # in the commitments, in the head, at the very end
+        Path("cut.json").write_text(text[:cut], encoding="utf-8")
+        message = "error: cut.json is not valid JSON: it ends too early (was the file cut short?)"
+        assert fails("load", "cut.json") == message
+        assert ok("export") == before
+        assert fails("--db", "new.db", "load", "cut.json") == message
+        assert not Path("new.db").exists()
+
+
+def test_broken_json_is_refused_in_one_line_that_names_the_file() -> None:
+    Path("bad.json").write_text('{"format": "tracker-export/1",\n  "organisations": [,]}', encoding="utf-8")
+    assert fails("load", "bad.json") == "error: bad.json is not valid JSON at line 2: Expecting value"
+    Path("latin1.json").write_bytes('{"format": "caf\xe9"}'.encode("latin-1"))
+    assert fails("load", "latin1.json") == "error: latin1.json is not UTF-8 text; save it with the UTF-8 encoding"
+    Path("list.json").write_text("[1, 2]", encoding="utf-8")
+    assert fails("load", "list.json") == (
+        "error: list.json is neither a fixture ('format: tracker-fixture/1') nor an export ('format: tracker-export/1')"
+    )
+    Path("types.json").write_text(
+        json.dumps({"format": "tracker-export/1", "organisations": {"MOI": 1}, "commitments": "none"}),
+        encoding="utf-8",
+    )
+    assert run("load", "types.json").stderr.splitlines() == [
+        "error: types.json: 2 problems; nothing was loaded",
+        "  organisations: must be a list",
+        "  commitments: must be a list",
+    ]
+    _export_file("items.json", [5, _exported(1)])
+    lines = run("load", "items.json").stderr.splitlines()
+    assert lines[0].startswith("error: items.json: ") and lines[1] == "  commitments[0]: must be a mapping of fields"
+    assert not Path("tracker.db").exists()
+
+
+def test_an_export_with_its_keys_in_another_order_and_a_byte_order_mark_loads() -> None:
+    document = {
+        "commitments": [_exported(1)],
+        "organisations": [{"short_name": "MOI", "name": "Ministry of Interior"}],
+        "format": "tracker-export/1",
+    }
+    Path("odd.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(document).encode("utf-8"))
+    assert ok("load", "odd.json") == (
+        "organisations: 1 created, 0 updated, 0 unchanged; commitments: 1 created, 0 updated, 0 unchanged\n"
+    )
+    assert json.loads(ok("show", "c-1", "-f", "json"))["tags"] == ["bulk"]
+
+
+def test_a_fixture_written_as_json_loads() -> None:
+    fixture = {
+        "format": "tracker-fixture/1",
+        "organisations": [{"short_name": "MOI"}],
+        "commitments": [{"ref": "one", "title": "One", "owner": "MOI", "status": "in_progress"}],
+    }
+    Path("fixture.json").write_text(json.dumps(fixture), encoding="utf-8")
+    assert ok("load", "fixture.json").endswith("commitments: 1 created, 0 updated, 0 unchanged\n")
 
 
 def test_load_tells_formats_apart(loaded: None) -> None:

@@ -536,6 +536,20 @@ SOURCE_IDS = "SELECT id, key FROM source"
 
 COMMITMENT_IDS = "SELECT id, ref, updated_at FROM commitment"
 
+
+# A batch of new commitments' ids: those above the largest id before the batch was inserted.
+LAST_COMMITMENT_ID = "SELECT MAX(id) AS id FROM commitment"
+
+COMMITMENT_IDS_AFTER = "SELECT id, ref FROM commitment WHERE id > :after"
+
+
+def commitments_with_refs(refs: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """The commitments with these refs, as `list` reads them (the rows of a load that update them)."""
+    params: dict[str, Any] = {}
+    where = f"WHERE c.ref IN ({_bound_list('ref', refs, params)})"
+    return f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} {where} ORDER BY c.id", params
+
+
 EVENT_KEYS = """
     SELECT id, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
 """

@@ -79,6 +79,15 @@ def list_commitments(connection: Any, filters: CommitmentFilter) -> list[Row]:
     return _with_lists(connection, rows)
 
 
+def commitments_with_refs(connection: Any, refs: Sequence[str]) -> list[Row]:
+    """The list items of the commitments with these refs (a batch of a load, not a whole table)."""
+    items = []
+    for start in range(0, len(refs), _CHUNK):
+        rows = fetch_all(connection, *queries.commitments_with_refs(refs[start : start + _CHUNK]))
+        items += _with_lists(connection, rows)
+    return items
+
+
 def _with_lists(connection: Any, rows: list[Row]) -> list[Row]:
     tags: dict[int, list[str]] = {}
     partners: dict[int, list[str]] = {}

@@ -1,6 +1,7 @@
 """Interchange: files in and out of a tracker database.
 
 `export` writes the whole database as one document (JSON or YAML, lossless) or as a CSV for
-spreadsheets; `loading` reads fixtures, exports and spreadsheets' CSV back in. Each loader
-checks a whole file before writing anything, and a load is one transaction.
+spreadsheets; `loading` reads fixtures, exports and spreadsheets' CSV back in. A load is one
+transaction: files are read as streams, checked as they are read and written in batches, and
+any problem in them rolls the whole transaction back, after every problem has been listed.
 """

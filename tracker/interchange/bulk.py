@@ -1,7 +1,7 @@
 """Writing many new commitments at once, inside the load's transaction.
 
 Rows go in as a few multi-row INSERTs (SQLAlchemy Core) instead of one ORM round trip each;
-both loaders that create commitments (CSV and export) come through here.
+both loaders that create commitments (CSV and export) come through here, a batch at a time.
 """
 
 from collections.abc import Callable, Sequence
@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker import queries
-from tracker.queries import execute, fetch_all
+from tracker.queries import execute, fetch_all, fetch_one
 
-_BATCH = 10_000
+# Commitments a loader writes at a time: its memory stays flat in the size of the file.
+BATCH = 1_000
+_ROWS_PER_INSERT = 10_000
 
 
 @dataclass
@@ -32,8 +34,12 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
     from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event
 
     connection = session.connection()
+    last = fetch_one(connection, queries.LAST_COMMITMENT_ID)
     _insert(connection, Commitment, [item.row for item in items])
-    ids = {row["ref"]: row["id"] for row in fetch_all(connection, queries.COMMITMENT_IDS)}
+    # Only this batch's ids are read, however big the table. (On a server, rows that other
+    # writers committed meanwhile may come too; they are never looked up: refs are unique.)
+    after = {"after": last["id"] if last and last["id"] is not None else 0}
+    ids = {row["ref"]: row["id"] for row in fetch_all(connection, queries.COMMITMENT_IDS_AFTER, after)}
     pairs = [(ids[item.row["ref"]], item) for item in items]
     _insert(connection, CommitmentTag, [_tag_row(i, t, item.row) for i, item in pairs for t in item.tags])
     _insert(
@@ -42,8 +48,9 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
         [{"commitment_id": i, "organisation_id": p} for i, item in pairs for p in dict.fromkeys(item.partner_ids)],
     )
     linked = [(i, item) for i, item in pairs if any(event.get("_undoes") is not None for event in item.events)]
-    plain = [(i, item) for i, item in pairs if (i, item) not in linked]
-    _insert(connection, Event, [_event_row(event, i) for i, item in plain for event in item.events])
+    linked_ids = {i for i, _ in linked}
+    plain = [_event_row(event, i) for i, item in pairs if i not in linked_ids for event in item.events]
+    _insert(connection, Event, plain)
     for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
         assert key is not None
         insert_history(session, commitment_id, item.events, item.events, key)
@@ -117,7 +124,42 @@ def _table(model: Any) -> Any:
 
 
 def _insert(connection: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that all name the same columns.
+
+    SQLAlchemy compiles the statement and the columns' types convert the values, as for any
+    insert, but each distinct value is converted once (a load repeats its timestamp and dates
+    down every row) and the rows go to the driver's executemany as they are: SQLAlchemy's own
+    handling of each row's parameters took longer than SQLite took to insert it."""
+    if not rows:
+        return
     from sqlalchemy import insert
 
-    for start in range(0, len(rows), _BATCH):
-        connection.execute(insert(_table(model)), rows[start : start + _BATCH])
+    dialect = connection.dialect
+    table = _table(model)
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]), for_executemany=True)
+    names = list(compiled.positiontup or rows[0])  # positional paramstyles (SQLite's) fix the order
+    converters = [
+        (place, _once_per_value(convert))
+        for place, name in enumerate(names)
+        if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    values = [[row[name] for name in names] for row in rows]
+    for place, convert in converters:
+        for row_values in values:
+            row_values[place] = convert(row_values[place])
+    params: list[Any] = (
+        [tuple(v) for v in values] if compiled.positiontup else [dict(zip(names, v, strict=True)) for v in values]
+    )
+    for start in range(0, len(params), _ROWS_PER_INSERT):
+        connection.exec_driver_sql(compiled.string, params[start : start + _ROWS_PER_INSERT])
+
+
+def _once_per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    converted: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        if value not in converted:
+            converted[value] = convert(value)
+        return converted[value]
+
+    return once

@@ -5,22 +5,25 @@ lists (tags, partners) are joined with `;`. A row's line number is the line its 
 on, the header being line 1, so a cell holding a newline does not shift later numbers.
 For a commitment that exists, a column the file lacks leaves that field as it is, an empty
 status cell keeps the status, and any other empty cell clears the field.
+
+The header is checked before the load's transaction begins; the rows are read, checked and
+written a batch at a time inside it, so memory stays flat in the size of the file.
 """
 
 import csv
 import functools
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from tracker import queries
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, TrackerError
-from tracker.interchange.bulk import NewCommitment, insert_commitments
-from tracker.interchange.documents import read_text
+from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments
+from tracker.interchange.documents import opened
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
-from tracker.queries import CommitmentFilter, fetch_all
+from tracker.queries import fetch_all
 from tracker.render import spreadsheet_safe
 from tracker.service import check_dates
 from tracker.statuses import parse_status
@@ -56,69 +59,86 @@ class CsvRow:
 
 @dataclass
 class CsvFile:
+    """A CSV file whose header has been checked; its rows are read as they are loaded."""
+
     path: str
-    fields: set[str]
-    rows: list[CsvRow]
+    delimiter: str
+    width: int  # the header's number of columns
+    indexes: dict[str, int]  # field → its column's place
     columns: dict[str, str]  # field → the column's name in the file, for messages
+    lines: int  # for the progress bar
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(header: str) -> str:
     """Comma, or the semicolon or tab some spreadsheet locales write, judged from the header line."""
-    header = text.split("\n", 1)[0]
     counts = {",": header.count(","), ";": header.count(";"), "\t": header.count("\t")}
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def read_csv(path: str, mappings: dict[str, str]) -> CsvFile:
-    """Parse and check a CSV file; raises with every problem found, by line."""
-    text = read_text(path)
+def open_csv(path: str, mappings: dict[str, str]) -> CsvFile:
+    """Read and check a CSV file's header; raises with every problem found in it."""
     problems = Problems(path)
-    _date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        problems.add("line 1", f"cannot read the header: {error}")
-        problems.raise_if_any()
+    with opened(path, text=True) as file:
+        delimiter = _delimiter(file.readline())
+        file.seek(0)
+        try:
+            header = next(csv.reader(file, delimiter=delimiter, strict=True), None)
+        except csv.Error as error:
+            problems.add("line 1", f"cannot read the header: {error}")
+            problems.raise_if_any()
     if not header:
         raise TrackerError(f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})")
     indexes, columns = _header(header, mappings, problems)
     problems.raise_if_any()
-    records: list[tuple[int, list[str]]] = []
-    end = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.add(f"line {end + 1}", f"cannot read this record: {error}")
-            break
-        records.append((end + 1, cells))
+    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path))
+
+
+def _line_count(path: str) -> int:
+    lines, last = 0, b"\n"
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            lines, last = lines + chunk.count(b"\n"), chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def _records(data: CsvFile, problems: Problems) -> Iterator[tuple[int, int, list[str]]]:
+    """Each record after the header: the line it starts on, the line it ends on, its cells.
+    A record that cannot be read is a problem, and the last one read."""
+    with opened(data.path, text=True) as file:
+        reader = csv.reader(file, delimiter=data.delimiter, strict=True)
+        next(reader)
         end = reader.line_num
-    rows = []
-    first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
-    with progress(len(records), "checking") as bar:
-        for line, cells in records:
-            bar.advance()
-            if not any(cell.strip() for cell in cells):
-                continue  # spreadsheets leave blank lines at the end
-            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                problems.add(f"line {line}", f"{len(cells)} cells, but the header has {len(header)} columns")
-                continue
-            values = _row(line, cells, indexes, columns, problems)
-            # The ref is compared even when another cell of the row is bad, so that every
-            # problem of the file shows at once.
-            ref = values.pop("ref", None) if values is not None else _raw_ref(cells, indexes)
-            if ref and ref in first_line:
-                problems.add(f"line {line}, {columns['ref']}", f"ref {ref!r} is also on line {first_line[ref]}")
-            elif ref:
-                first_line[ref] = line
-            if values is not None:
-                rows.append(CsvRow(line, ref or "", values))
-    _make_refs(rows, first_line)
-    problems.raise_if_any()
-    return CsvFile(path, set(indexes), rows, columns)
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                problems.add(f"line {end + 1}", f"cannot read this record: {error}")
+                return
+            yield end + 1, reader.line_num, cells
+            end = reader.line_num
+
+
+def _checked_row(
+    line: int, cells: list[str], data: CsvFile, problems: Problems, first_line: dict[str, int]
+) -> CsvRow | None:
+    """A record's values, checked; None for a blank record or one with problems (added to `problems`)."""
+    if not any(cell.strip() for cell in cells):
+        return None  # spreadsheets leave blank lines at the end
+    if len(cells) > data.width and any(cell.strip() for cell in cells[data.width :]):
+        problems.add(f"line {line}", f"{len(cells)} cells, but the header has {data.width} columns")
+        return None
+    values = _row(line, cells, data.indexes, data.columns, problems)
+    # The ref is compared even when another cell of the row is bad, so that every
+    # problem of the file shows at once.
+    ref = values.pop("ref", None) if values is not None else _raw_ref(cells, data.indexes)
+    if ref and ref in first_line:
+        problems.add(f"line {line}, {data.columns['ref']}", f"ref {ref!r} is also on line {first_line[ref]}")
+        return None
+    if ref:
+        first_line[ref] = line
+    return CsvRow(line, ref or "", values) if values is not None else None
 
 
 def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> tuple[dict[str, int], dict[str, str]]:
@@ -169,7 +189,10 @@ def _items(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-@functools.lru_cache(maxsize=4096)
+_DATES_KEPT = 16_384  # distinct date cells read once; a 100k-row export has about 6,000
+
+
+@functools.lru_cache(maxsize=_DATES_KEPT)
 def _date(cell: str, field: str) -> FuzzyDate:
     """Spreadsheets repeat dates down a column; each text is read once (and `today` is fixed per load)."""
     return parse_date(cell, field=field)
@@ -220,6 +243,7 @@ def _row(
     return values if good else None
 
 
+@functools.lru_cache(maxsize=_DATES_KEPT)
 def _with_precision(date: FuzzyDate, precision: str) -> FuzzyDate:
     """A day from an exported CSV, read back at the precision stored beside it."""
     day = date.last
@@ -234,67 +258,120 @@ def _with_precision(date: FuzzyDate, precision: str) -> FuzzyDate:
     raise InvalidInput(f"unknown precision {precision!r}; expected day, month, quarter or year")
 
 
-def _make_refs(rows: list[CsvRow], taken: dict[str, int]) -> None:
-    """A row without a ref gets one made from its title, unique in the file."""
-    for row in rows:
-        if row.ref:
-            continue
-        base = slugify(row.values["title"])
+class _MadeRefs:
+    """Refs for rows without one, made from their titles, unique in the file: they avoid every
+    ref the file gives, later rows' too, so those are read from the file when first needed."""
+
+    def __init__(self, data: CsvFile) -> None:
+        self.data = data
+        self.taken: set[str] | None = None
+
+    def make(self, title: str) -> str:
+        if self.taken is None:
+            records = _records(self.data, Problems(self.data.path))  # its problems are the load's own
+            self.taken = {ref for _, _, cells in records if (ref := _raw_ref(cells, self.data.indexes))}
+        base = slugify(title)
         candidate, number = base, 1
-        while candidate in taken:
+        while candidate in self.taken:
             number += 1
             candidate = f"{base}-{number}"
-        row.ref = candidate
-        taken[candidate] = row.line
+        self.taken.add(candidate)
+        return candidate
 
 
 def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool) -> None:
-    """Write checked rows inside the caller's transaction: create new refs, update changed ones."""
-    from pathlib import Path
-
-    from tracker import reads
-    from tracker.service import default_recorder, now_utc, resolve_source, upsert_commitment
-
+    """Read, check and write the rows inside the caller's transaction, a batch at a time: create
+    new refs, update changed ones. After the first problem nothing more is written, but the file is
+    read to its end; then it raises with every problem, by line, and the transaction is rolled back."""
     problems = Problems(data.path)
-    origin = Path(data.path).name
+    _date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
     owners = _Organisations(session, summary, problems, strict=strict, columns=data.columns)
-    for row in data.rows:
-        row.values["owner"] = owners.resolve(row.values["owner"], row.line, "owner")
-        if "partners" in row.values:
-            row.values["partners"] = sorted({owners.resolve(p, row.line, "partners") for p in row.values["partners"]})
-    problems.raise_if_any()
-    connection = session.connection()
-    organisation_ids = {r["short_name"]: r["id"] for r in fetch_all(connection, queries.ORGANISATION_IDS)}
-    known_refs = {r["ref"] for r in fetch_all(connection, queries.COMMITMENT_IDS)}
-    existing = {}
-    if any(row.ref in known_refs for row in data.rows):
-        existing = {item["ref"]: item for item in reads.list_commitments(connection, CommitmentFilter())}
-    stamp, by, note, day = now_utc(), default_recorder(), f"loaded from {origin}", today()
-    source_ids: dict[str, int | None] = {}
-    new: list[NewCommitment] = []
-    for row in data.rows:
-        values = row.values
-        if row.ref in existing:
-            spec = _spec(row, existing[row.ref])
-            if not _differs(spec, existing[row.ref]):
-                summary.count("commitments", "unchanged")
+    writer = _Writer(session, data, summary, problems, owners)
+    made_refs = _MadeRefs(data)
+    first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
+    batch: list[CsvRow] = []
+    with progress(data.lines, "loading") as bar:
+        for line, end, cells in _records(data, problems):
+            bar.advance(end - bar.done)  # in lines, as the total counts them (the header's too)
+            row = _checked_row(line, cells, data, problems, first_line)
+            if row is None:
                 continue
-            try:
-                summary.count("commitments", upsert_commitment(session, spec, origin=origin))
-            except TrackerError as error:
-                problems.add(f"line {row.line}", str(error))
-            continue
+            row.ref = row.ref or made_refs.make(row.values["title"])
+            row.values["owner"] = owners.resolve(row.values["owner"], row.line, "owner")
+            if "partners" in row.values:
+                partners = row.values["partners"]
+                row.values["partners"] = sorted({owners.resolve(p, row.line, "partners") for p in partners})
+            batch.append(row)
+            if problems:
+                batch = []  # nothing more is written
+            elif len(batch) == BATCH:
+                writer.write(batch)
+                batch = []
+    problems.raise_if_any()
+    writer.write(batch)
+    problems.raise_if_any()
+
+
+class _Writer:
+    """Writes checked rows: new refs in bulk, changed ones through the same upsert as `tracker edit`."""
+
+    def __init__(
+        self, session: Any, data: CsvFile, summary: LoadSummary, problems: Problems, owners: "_Organisations"
+    ) -> None:
+        from pathlib import Path
+
+        from tracker.service import default_recorder, now_utc
+
+        self.session = session
+        self.summary = summary
+        self.problems = problems
+        self.owners = owners
+        self.origin = Path(data.path).name
+        self.stamp, self.by, self.day = now_utc(), default_recorder(), today()
+        self.known_refs = {r["ref"] for r in fetch_all(session.connection(), queries.COMMITMENT_IDS)}
+        self.source_ids: dict[str, int | None] = {}
+
+    def write(self, rows: list[CsvRow]) -> None:
+        from tracker import reads
+
+        stored = [row.ref for row in rows if row.ref in self.known_refs]
+        existing = {item["ref"]: item for item in reads.commitments_with_refs(self.session.connection(), stored)}
+        new = []
+        for row in rows:
+            if row.ref in existing:
+                self._update(row, existing[row.ref])
+            else:
+                new.append(self._new(row))
+                self.summary.count("commitments", "created")
+        insert_commitments(self.session, new)
+
+    def _update(self, row: CsvRow, item: dict[str, Any]) -> None:
+        from tracker.service import upsert_commitment
+
+        spec = _spec(row, item)
+        if not _differs(spec, item):
+            self.summary.count("commitments", "unchanged")
+            return
+        try:
+            self.summary.count("commitments", upsert_commitment(self.session, spec, origin=self.origin))
+        except TrackerError as error:
+            self.problems.add(f"line {row.line}", str(error))
+
+    def _new(self, row: CsvRow) -> NewCommitment:
+        from tracker.service import resolve_source
+
+        values = row.values
         source = values.get("source")
-        if source and source not in source_ids:
-            source_ids[source] = resolve_source(session, source).id
+        if source and source not in self.source_ids:
+            self.source_ids[source] = resolve_source(self.session, source).id
         agreed, due = values.get("agreed"), values.get("due")
         status = values.get("status") or "not_started"
-        starts_on = agreed.first if agreed else day
+        starts_on = agreed.first if agreed else self.day
         commitment = {
             "ref": row.ref,
             "title": values["title"],
             "description": values.get("description", ""),
-            "owner_id": organisation_ids[values["owner"]],
+            "owner_id": self.owners.ids[values["owner"]],
             "status": status,
             "agreed": agreed.last if agreed else None,
             "agreed_precision": agreed.precision if agreed else None,
@@ -303,26 +380,23 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
             "starts_on": starts_on,
             "status_on": starts_on,  # a new commitment's history is its created event alone
             "last_event_on": starts_on,
-            "source_id": source_ids[source] if source else None,
-            "created_at": stamp,
-            "updated_at": stamp,
+            "source_id": self.source_ids[source] if source else None,
+            "created_at": self.stamp,
+            "updated_at": self.stamp,
         }
         created = {
             "kind": "created",
             "to_status": status,
             "on_date": starts_on,
-            "recorded_at": stamp,
-            "recorded_by": by,
-            "note": note,
+            "recorded_at": self.stamp,
+            "recorded_by": self.by,
+            "note": f"loaded from {self.origin}",
             "evidence": None,
             "changes": None,
-            "batch": session.info.get("batch"),  # so that `tracker undo` sees the whole load
+            "batch": self.session.info.get("batch"),  # so that `tracker undo` sees the whole load
         }
-        partner_ids = [organisation_ids[p] for p in values.get("partners", [])]
-        new.append(NewCommitment(commitment, values.get("tags", []), partner_ids, [created]))
-        summary.count("commitments", "created")
-    problems.raise_if_any()
-    insert_commitments(session, new)
+        partner_ids = [self.owners.ids[p] for p in values.get("partners", [])]
+        return NewCommitment(commitment, values.get("tags", []), partner_ids, [created])
 
 
 def _spec(row: CsvRow, item: dict[str, Any]) -> Any:
@@ -375,6 +449,7 @@ class _Organisations:
         self.strict = strict
         self.columns = columns
         self.rows = fetch_all(session.connection(), queries.ORGANISATIONS)
+        self.ids = {str(row["short_name"]): int(row["id"]) for row in self.rows}  # by short name
         self.found: dict[str, str] = {}
 
     def resolve(self, name: str, line: int, field: str) -> str:
@@ -400,8 +475,9 @@ class _Organisations:
             return name
         self.summary.count("organisations", "created", name)
         self.rows = fetch_all(self.session.connection(), queries.ORGANISATIONS)
+        self.ids = {str(row["short_name"]): int(row["id"]) for row in self.rows}
         self.found[name] = name
         return name
 
 
-__all__ = ["FIELDS", "CsvFile", "load_csv", "parse_mappings", "read_csv"]
+__all__ = ["FIELDS", "CsvFile", "load_csv", "open_csv", "parse_mappings"]

@@ -15,13 +15,15 @@ recorder, no new `created` events. Into a database that already has some of it:
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tracker import queries
 from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import InvalidInput, TrackerError
-from tracker.interchange.bulk import NewCommitment, insert_commitments, insert_history, update_commitment
+from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments, insert_history, update_commitment
+from tracker.interchange.documents import StreamedList
 from tracker.interchange.export import FORMAT
 from tracker.interchange.problems import LoadSummary, Problems, listed
 from tracker.queries import fetch_all, fetch_one
@@ -30,6 +32,7 @@ from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 
 EVENT_KINDS = ("created", "status", "note", "edit", "undo")
+HEAD_KEYS = ("format", "organisations", "sources")  # an export's keys before its commitments
 
 
 @dataclass
@@ -49,7 +52,7 @@ class ExportData:
     path: str
     organisations: list[Any]
     sources: list[Any]
-    commitments: list[ExportedCommitment]
+    commitments: Iterable[Any]  # the document's items, unchecked: each is checked as it is restored
 
 
 class _Reader:
@@ -132,7 +135,8 @@ class _Reader:
 
 
 def export_from_document(document: Any, path: str) -> ExportData:
-    """Check a parsed export document; raises with every problem found."""
+    """Check a parsed export document but its commitments (checked as they are restored, since a
+    JSON file's are read from it one at a time); raises with every problem found."""
     from tracker.service import OrganisationSpec, SourceSpec
 
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -167,16 +171,9 @@ def export_from_document(document: Any, path: str) -> ExportData:
                     note=read.text("note", "note"),
                 )
             )
-    commitments = []
-    refs: set[str] = set()
-    for index, item in enumerate(listed(document, "commitments", problems)):
-        commitment = _commitment(item, f"commitments[{index}]", problems)
-        if commitment is None:
-            continue
-        if commitment.ref in refs:
-            problems.add(commitment.where, "the ref appears twice in the file")
-        refs.add(commitment.ref)
-        commitments.append(commitment)
+    commitments = document.get("commitments")
+    if not isinstance(commitments, StreamedList):
+        commitments = listed(document, "commitments", problems)
     problems.raise_if_any()
     return ExportData(path, organisations, sources, commitments)
 
@@ -284,7 +281,10 @@ def _event_key_of(event: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None:
-    """Write a checked export inside the caller's transaction (see the module's rules)."""
+    """Check and write an export inside the caller's transaction (see the module's rules), a batch
+    of new commitments at a time. After the first problem nothing more is written, but checking
+    goes on to the end of the file, so that every problem is listed; then it raises, and the
+    caller's transaction is rolled back."""
     from tracker.service import upsert_organisation, upsert_source
 
     problems = Problems(data.path)
@@ -302,8 +302,16 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
     organisation_ids = {row["short_name"]: row["id"] for row in fetch_all(connection, queries.ORGANISATION_IDS)}
     source_ids = {row["key"]: row["id"] for row in fetch_all(connection, queries.SOURCE_IDS)}
     existing = {row["ref"]: row for row in fetch_all(connection, queries.COMMITMENT_IDS)}
+    refs: set[str] = set()
     new: list[NewCommitment] = []
-    for commitment in data.commitments:
+    for index, item in enumerate(data.commitments):
+        commitment = _commitment(item, f"commitments[{index}]", problems)
+        if commitment is None:
+            continue
+        if commitment.ref in refs:
+            problems.add(commitment.where, "the ref appears twice in the file")
+            continue
+        refs.add(commitment.ref)
         try:
             row = {
                 **commitment.row,
@@ -311,15 +319,22 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
                 "source_id": _known(source_ids, commitment.source, "source") if commitment.source else None,
             }
             partner_ids = [_known(organisation_ids, p, "partner") for p in commitment.partners]
-            if commitment.ref in existing:
+            if commitment.ref not in existing:
+                new.append(NewCommitment(row, commitment.tags, partner_ids, commitment.events))
+                summary.count("commitments", "created")
+            elif problems:
+                _new_events(connection, existing[commitment.ref]["id"], commitment)  # checked, not written
+            else:
                 found = existing[commitment.ref]
                 outcome = _merge(session, found["id"], found["updated_at"], commitment, row, partner_ids)
                 summary.count("commitments", outcome)
-            else:
-                new.append(NewCommitment(row, commitment.tags, partner_ids, commitment.events))
-                summary.count("commitments", "created")
         except TrackerError as error:
             problems.add(commitment.where, str(error))
+        if problems:
+            new = []  # nothing more is written
+        elif len(new) == BATCH:
+            insert_commitments(session, new, _event_key_of)
+            new = []
     problems.raise_if_any()
     insert_commitments(session, new, _event_key_of)
 
@@ -330,15 +345,8 @@ def _known(ids: dict[str, int], name: str, what: str) -> int:
     return ids[name]
 
 
-def _merge(
-    session: Any,
-    commitment_id: int,
-    updated_at: Any,
-    commitment: ExportedCommitment,
-    row: dict[str, Any],
-    partner_ids: list[int],
-) -> str:
-    connection = session.connection()
+def _new_events(connection: Any, commitment_id: int, commitment: ExportedCommitment) -> list[dict[str, Any]]:
+    """The file's events that the stored commitment lacks; refuses one that was created separately."""
     have = {
         _event_key(e["kind"], e["on_date"], e["recorded_at"], e["to_status"], e["note"])
         for e in fetch_all(connection, queries.EVENT_KEYS, {"commitment_id": commitment_id})
@@ -350,7 +358,19 @@ def _merge(
             f"{commitment.ref} exists here but was created separately (its created event is not in the file); "
             "load into an empty database, or change one of the refs"
         )
-    missing = [e for key, e in zip(keys, commitment.events, strict=True) if key not in have]
+    return [e for key, e in zip(keys, commitment.events, strict=True) if key not in have]
+
+
+def _merge(
+    session: Any,
+    commitment_id: int,
+    updated_at: Any,
+    commitment: ExportedCommitment,
+    row: dict[str, Any],
+    partner_ids: list[int],
+) -> str:
+    connection = session.connection()
+    missing = _new_events(connection, commitment_id, commitment)
     if not missing:
         return "unchanged"  # every change to a commitment comes with an event, so nothing changed
     insert_history(session, commitment_id, commitment.events, missing, _event_key_of)
