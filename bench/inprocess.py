@@ -53,8 +53,8 @@ def main() -> None:
 
     operations: dict[str, Callable[[sqlite3.Connection], str]] = {
         "list --owner --status": list_filtered,
-        "report": report,
-        "report --as-of": report_as_of,
+        "report --format json": report,
+        "report --as-of --format json": report_as_of,
         "show": lambda connection: render.detail(reads.commitment_detail(connection, "c-42"), "json"),
     }
     for name, operation in operations.items():

@@ -34,8 +34,23 @@ Encode = Callable[[Any], str]
 @functools.cache
 def _compact_encoder() -> Encode:
     import json  # here, not at the top: commands that print tables never load it
+    import json.encoder
 
-    return json.JSONEncoder(ensure_ascii=False).encode  # compact, so encoded in C
+    plain = json.JSONEncoder(ensure_ascii=False)  # compact, so encoded in C
+    make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_encoder is None:  # a Python without the C accelerator
+        return plain.encode
+    # JSONEncoder.encode builds this C encoder anew for every call; a report encodes 50,000
+    # records one by one, so build it once (the arguments encode() passes, minus the circular
+    # check: these are plain values tracker built). 0.35 s -> 0.25 s at 100k commitments.
+    encoder = make_encoder(None, plain.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, dict | list):
+            return "".join(encoder(value, 0))
+        return plain.encode(value)
+
+    return encode
 
 
 @functools.lru_cache(maxsize=1024)

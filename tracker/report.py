@@ -152,9 +152,7 @@ def _sections(connection: Any, request: ReportRequest, source: ReportSource) -> 
         "touched_before": as_of - dt.timedelta(days=request.stale_days),
     }
     lists = {
-        name: [
-            _item(row, as_of) for row in fetch_all(connection, *queries.report_list(source, name, list_params, limit))
-        ]
+        name: _items(fetch_all(connection, *queries.report_list(source, name, list_params, limit)), as_of)
         for name in ("overdue", "upcoming", "stale")
     }
     totals = {}
@@ -174,7 +172,7 @@ def _sections(connection: Any, request: ReportRequest, source: ReportSource) -> 
                 totals[name] = fetch_all(connection, *count_query)[0]["count"]
     rows = None
     if request.with_rows:
-        rows = [_item(row, as_of) for row in fetch_all(connection, *queries.report_rows(source))]
+        rows = _items(fetch_all(connection, *queries.report_rows(source)), as_of)
     return Report(
         as_of=as_of.isoformat(),
         since=request.since.isoformat() if request.since else None,
@@ -230,23 +228,28 @@ def _day(value: Any) -> tuple[str, int]:
     return iso, dt.date.fromisoformat(iso).toordinal()
 
 
-def _item(row: Row, as_of: dt.date) -> Item:
+def _items(rows: list[Row], as_of: dt.date) -> list[Item]:
     today = as_of.toordinal()
-    due, due_day = _day(row["due"]) if row["due"] is not None else (None, 0)
-    is_open = row["status"] not in FINAL_STATUSES
+    return [_item(row, today) for row in rows]
+
+
+def _item(row: Row, today: int) -> Item:
+    status, due_value = row["status"], row["due"]
+    due, due_day = _day(due_value) if due_value is not None else (None, 0)
+    is_open = status not in FINAL_STATUSES
     last_event, last_event_day = _day(row["last_event"])
     return Item(
-        ref=row["ref"],
-        title=row["title"],
-        owner=row["owner"],
-        status=row["status"],
-        due=due,
-        due_precision=row["due_precision"],
-        status_on=_day(row["status_on"])[0],
-        last_event=last_event,
-        days_overdue=today - due_day if due and is_open and due_day < today else None,
-        days_left=due_day - today if due and is_open and due_day >= today else None,
-        days_since=today - last_event_day,
+        row["ref"],
+        row["title"],
+        row["owner"],
+        status,
+        due,
+        row["due_precision"],
+        _day(row["status_on"])[0],
+        last_event,
+        today - due_day if due and is_open and due_day < today else None,  # days overdue
+        due_day - today if due and is_open and due_day >= today else None,  # days left
+        today - last_event_day,  # days since
     )
 
 
