@@ -285,7 +285,7 @@ OWNERS = f"""
 # - kept: when no event is dated after :as_of (a report on today, typically), the state each
 #   commitment keeps (status, status_on, last_event_on) and its tags' copies of it, read
 #   straight from the tables, so counts and lists come from indexes alone;
-# - rebuilt: otherwise, the state is rebuilt from every history into a TEMP table (REBUILT_SCOPE).
+# - rebuilt: otherwise, the state is rebuilt from every history into a TEMP table (_rebuilt_scope).
 # Every query below is written once, against the source's two FROM items, both aliased `s`.
 
 
