@@ -4,6 +4,9 @@ The rest of the suite runs on PostgreSQL too (see conftest); these tests need a 
 server side by side, so they run in the SQLite pass and need TRACKER_TEST_POSTGRES.
 """
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,8 +61,10 @@ def test_copying_onto_itself_is_refused(isolated: Path) -> None:
     assert fails("db", "copy", "--to", str(isolated)) == "error: the source and the target are the same database"
 
 
-def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) -> None:
-    """The README's shared-tracker set-up, done for real: db/roles.sql and two logins."""
+@contextmanager
+def _team(owner_url: str) -> Iterator[tuple[str, str, str]]:
+    """db/roles.sql run as the owner, and a reader's and a writer's logins: (admin DSN, reader URL,
+    writer URL); the logins are dropped afterwards."""
     import uuid
 
     import psycopg
@@ -67,17 +72,33 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
 
     suffix = uuid.uuid4().hex[:8]
     reader, writer = f"reader_{suffix}", f"writer_{suffix}"
+    owner = make_url(owner_url)
+    admin = owner.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute((ROOT / "db" / "roles.sql").read_text(encoding="utf-8"))
+        connection.execute(f"CREATE ROLE {reader} LOGIN IN ROLE tracker_reader")
+        connection.execute(f"CREATE ROLE {writer} LOGIN IN ROLE tracker_writer")
+    try:
+        yield (
+            admin,
+            owner.set(username=reader).render_as_string(hide_password=False),
+            owner.set(username=writer).render_as_string(hide_password=False),
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            for role in (reader, writer):
+                connection.execute(f"DROP OWNED BY {role}")
+                connection.execute(f"DROP ROLE {role}")
+
+
+def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) -> None:
+    """The README's shared-tracker set-up, done for real: db/roles.sql and two logins."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
     with postgres_database() as owner_url:
         ok("db", "copy", "--to", owner_url)
-        owner = make_url(owner_url)
-        admin = owner.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute((ROOT / "db" / "roles.sql").read_text(encoding="utf-8"))
-            connection.execute(f"CREATE ROLE {reader} LOGIN IN ROLE tracker_reader")
-            connection.execute(f"CREATE ROLE {writer} LOGIN IN ROLE tracker_writer")
-        as_reader = owner.set(username=reader).render_as_string(hide_password=False)
-        as_writer = owner.set(username=writer).render_as_string(hide_password=False)
-        try:
+        with _team(owner_url) as (_, as_reader, as_writer):
             assert "fia-ct-wing" in ok("--db", as_reader, "list")
             assert "Progress report" in ok("--db", as_reader, "report", "--since", "2026-01-01")
             assert fails("--db", as_reader, "update", "fia-academy", "--note", "x") == (
@@ -92,8 +113,42 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
             writer_dsn = make_url(as_writer).set(drivername="postgresql").render_as_string(hide_password=False)
             with psycopg.connect(writer_dsn) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
                 connection.execute("DELETE FROM event")  # history stays append-only, whoever connects
-        finally:
+
+
+# Schema 3 as an older tracker left it on a server: no tag copies, the narrower indexes, and
+# writers set up by the db/roles.sql of the time (no UPDATE on commitment_tag).
+_BACK_TO_SCHEMA_3 = """
+    DROP INDEX ix_commitment_owner_report, ix_commitment_status_due, ix_commitment_status_last_event,
+               ix_commitment_tag_report;
+    ALTER TABLE commitment_tag DROP COLUMN status, DROP COLUMN due, DROP COLUMN status_on;
+    CREATE INDEX ix_commitment_owner_status ON commitment (owner_id, status);
+    CREATE INDEX ix_commitment_status_due ON commitment (status, due);
+    CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on);
+    CREATE INDEX ix_commitment_tag_tag ON commitment_tag (tag, commitment_id);
+    REVOKE UPDATE ON commitment_tag FROM tracker_writer;
+    DELETE FROM tracker_migration WHERE name = 'm004_report_indexes';
+"""
+
+
+def test_writers_keep_writing_after_the_owner_upgrades_a_server_to_schema_4(history: None) -> None:
+    import psycopg
+
+    with postgres_database() as owner_url:
+        ok("db", "copy", "--to", owner_url)
+        with _team(owner_url) as (admin, as_reader, as_writer):
             with psycopg.connect(admin, autocommit=True) as connection:
-                for role in (reader, writer):
-                    connection.execute(f"DROP OWNED BY {role}")
-                    connection.execute(f"DROP ROLE {role}")
+                connection.execute(_BACK_TO_SCHEMA_3)
+            ok("--db", owner_url, "list")  # the owner's first command upgrades it
+            ok("--db", as_writer, "update", "fia-ct-wing", "--status", "in progress", "--reopen", "--note", "Again")
+            ok("--db", as_writer, "edit", "fia-academy", "--add-tag", "site", "--due", "Q4 2026")
+            report = json.loads(ok("--db", as_reader, "report", "--format", "json"))
+            by_tag = {group["tag"]: group for group in report["by_tag"]}
+            assert by_tag["counter-terrorism"]["by_status"]["in_progress"] >= 1  # the tags' copies followed
+            assert by_tag["site"]["total"] == 1
+            with psycopg.connect(admin) as connection:
+                differing = connection.execute(
+                    "SELECT COUNT(*) FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id"
+                    " WHERE t.status IS DISTINCT FROM c.status OR t.due IS DISTINCT FROM c.due"
+                    " OR t.status_on IS DISTINCT FROM c.status_on"
+                ).fetchone()
+            assert differing == (0,)  # filled by the upgrade, kept by the writer's commands
