@@ -237,7 +237,6 @@ def _set_tags(session: Session, commitment: Commitment, tags: Sequence[str]) -> 
     for tag in dict.fromkeys(tags):
         session.add(CommitmentTag(commitment_id=_id(commitment), tag=tag))
     session.flush()
-    _copy_state_to_tags(session, commitment)
 
 
 def _set_partners(session: Session, commitment: Commitment, partners: Sequence[Organisation]) -> None:
@@ -430,8 +429,6 @@ def apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -
         changes["due"] = [_shown(due), _shown(new_due)]
         commitment.due = new_due.last if new_due else None
         commitment.due_precision = new_due.precision if new_due else None
-        session.flush()
-        _copy_state_to_tags(session, commitment)
     if edit.source is not None:
         before_source = session.get(Source, commitment.source_id) if commitment.source_id else None
         source = resolve_source(session, edit.source)
@@ -460,6 +457,9 @@ def apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -
             organisations = [find_organisation(session, p) for p in partners_after]
             _set_partners(session, commitment, organisations)
             changes["partners"] = [partners_before, partners_after]
+    if "due" in changes or "tags" in changes:  # the tag rows copy the deadline; new ones copy all
+        session.flush()
+        _copy_state_to_tags(session, commitment)
     return changes
 
 
