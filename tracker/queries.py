@@ -248,15 +248,16 @@ _TAG_COPIES = """
 COPY_STATE_TO_TAGS = _TAG_COPIES + " WHERE commitment_id = :commitment_id"
 COPY_STATE_TO_ALL_TAGS = _TAG_COPIES
 
-# What `tracker db check` finds kept out of step: a commitment whose kept state is not what its
-# history gives, or a tag whose copy of that state differs from its commitment's.
+# What `tracker db check` (SQLite only) finds kept out of step: a commitment whose kept state is
+# not what its history gives, or a tag whose copy of that state differs from its commitment's.
+# `IS NOT` is SQLite's null-safe inequality (IS DISTINCT FROM needs SQLite 3.39).
 OUT_OF_STEP = f"""
     SELECT c.ref, 'status and dates' AS part FROM commitment c
-    WHERE c.status IS DISTINCT FROM {_LATEST_STATUS} OR c.status_on IS DISTINCT FROM {_LATEST_STATUS_ON}
-       OR c.last_event_on IS DISTINCT FROM {_LATEST_EVENT_ON}
+    WHERE c.status IS NOT {_LATEST_STATUS} OR c.status_on IS NOT {_LATEST_STATUS_ON}
+       OR c.last_event_on IS NOT {_LATEST_EVENT_ON}
     UNION ALL
     SELECT c.ref, 'tag ' || t.tag FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id
-    WHERE t.status IS DISTINCT FROM c.status OR t.due IS DISTINCT FROM c.due OR t.status_on IS DISTINCT FROM c.status_on
+    WHERE t.status IS NOT c.status OR t.due IS NOT c.due OR t.status_on IS NOT c.status_on
     ORDER BY 1, 2
 """
 
