@@ -10,7 +10,7 @@ dateutil is imported only when text is parsed, to keep read commands quick to st
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tracker.errors import InvalidInput
 
@@ -36,8 +36,7 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-@dataclass(frozen=True)
-class FuzzyDate:
+class FuzzyDate(NamedTuple):
     """A date known to a precision; `last` is what is stored."""
 
     last: dt.date

@@ -9,8 +9,7 @@ import datetime as dt
 import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.statuses import FINAL_STATUSES, OPEN_STATUSES, STATUSES
 
@@ -99,8 +98,7 @@ SORT_ORDERS = {
 }
 
 
-@dataclass(frozen=True)
-class CommitmentFilter:
+class CommitmentFilter(NamedTuple):
     """What `list` (and later `report`) narrows to; every field is optional."""
 
     statuses: Sequence[str] = ()
@@ -290,8 +288,7 @@ OWNERS = f"""
 # Every query below is written once, against the source's two FROM items, both aliased `s`.
 
 
-@dataclass(frozen=True)
-class ReportScope:
+class ReportScope(NamedTuple):
     """Which commitments a report covers; the status filter is on the status at :as_of."""
 
     as_of: dt.date
@@ -300,8 +297,7 @@ class ReportScope:
     tag: str | None = None
 
 
-@dataclass(frozen=True)
-class ReportSource:
+class ReportSource(NamedTuple):
     # id, ref, title, owner_id, due, due_precision, status, status_on, last_event
     commitments: str
     # tag, status, due, status_on: one row per tag of a commitment in scope

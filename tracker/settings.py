@@ -2,13 +2,12 @@
 
 import os
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_DB = os.path.join("db", "tracker.db")
 
 
-@dataclass(frozen=True)
-class DatabaseChoice:
+class DatabaseChoice(NamedTuple):
     location: str  # a file path, or a SQLAlchemy URL for a server database
     reason: str
 
