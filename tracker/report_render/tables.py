@@ -9,7 +9,7 @@ from tracker.report import Group, Item, Report
 from tracker.statuses import STATUSES
 
 BAR_WIDTH = 20
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")  # `|` is escaped by render.table
+_MARKDOWN_SPECIAL = r"([\\`*_\[\]<>&])"  # `|` is escaped by render.table
 
 
 def percent(value: float | None) -> str:
@@ -127,4 +127,4 @@ def _plain(value: Any) -> str:
 
 
 def _markdown_text(value: Any) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    return re.sub(_MARKDOWN_SPECIAL, r"\\\1", str(value))
