@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from tracker.cli import whole_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "pakistan-us-security-talks.yaml"
@@ -110,7 +110,7 @@ class Result:
 
 def run(*args: str) -> Result:
     """Run the CLI in-process, as a user would type it."""
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(whole_app(), list(args))
     return Result(result.exit_code, result.stdout, result.stderr)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE, fails, ok, run, run_process
+from tracker.cli import COMMAND_MODULES, whole_app
 
 
 @pytest.fixture(autouse=True)
@@ -356,6 +357,21 @@ def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command
     unknown = run_process("lst", env=env)
     assert unknown.returncode == 2
     assert unknown.stderr.endswith("Error: No such command 'lst'. Did you mean 'list'?\n")  # said once
+
+
+@pytest.mark.database_free
+def test_every_command_is_found_by_a_process_that_imports_only_its_module() -> None:
+    app = whole_app()
+    commands = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
+    groups = {g.name: g.typer_instance for g in app.registered_groups}
+    assert set(COMMAND_MODULES) == commands | set(groups)  # a command missing here loads every module
+    invocations = [[name] for name in sorted(commands)] + [
+        [group, sub.name or sub.callback.__name__] for group, typer_app in groups.items()
+        for sub in typer_app.registered_commands
+    ]  # fmt: skip
+    for words in invocations:
+        shown = run_process(*words, "--help")
+        assert shown.returncode == 0 and f"tracker {' '.join(words)} [OPTIONS]" in shown.stdout, words
 
 
 def test_a_reader_that_stops_early_is_not_an_error(isolated: Path) -> None:

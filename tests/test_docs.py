@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT, normalise
-from tracker.cli import app
+from tracker.cli import whole_app
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -38,7 +38,7 @@ def _commands(block: str) -> list[tuple[str, str]]:
 def _run(command: str, workdir: Path) -> str:
     words = shlex.split(command)
     assert words[0] == "tracker", f"README examples run tracker only: {command}"
-    output = CliRunner().invoke(app, words[1:]).output
+    output = CliRunner().invoke(whole_app(), words[1:]).output
     return output.replace(str(workdir), SHOWN_HOME)
 
 

@@ -278,8 +278,8 @@ def test_a_missing_database_is_one_error_line(tmp_path: Path) -> None:
 @pytest.mark.sqlite_only
 def test_report_on_a_sqlite_file_does_not_import_sqlalchemy() -> None:
     code = (
-        "import sys\nfrom tracker.cli import app\n"
-        "app(['report', '--format', 'html', '--since', '2026-01-01'], standalone_mode=False)\n"
+        "import sys\nfrom tracker.cli import whole_app\n"
+        "whole_app()(['report', '--format', 'html', '--since', '2026-01-01'], standalone_mode=False)\n"
         "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules, 'heavy import'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

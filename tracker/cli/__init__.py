@@ -1,150 +1,80 @@
 """The command line: a thin adapter that parses options, calls the domain and renders results.
 
-Domain modules are imported inside commands, so `--help` and read commands start quickly.
+A process imports only the module of the command it runs, and domain modules are imported
+inside commands, so `--help` and read commands start quickly.
 """
 
 import copy
-import os
+import importlib
 import sys
-from typing import Annotated, Any
+from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
 
-from tracker import __version__
-from tracker.errors import TrackerError
+from tracker.cli.common import app
 
-EXIT_FAILURE = 1  # an expected failure, explained in one line
-EXIT_INTERNAL = 3  # a bug: the message says how to see the traceback
-EXIT_BROKEN_PIPE = 141  # what a shell reports for a command stopped by SIGPIPE
-
-
-class _TrackerGroup(TyperGroup):
-    """Turns domain errors into `error: …` on stderr and an exit code, at one boundary."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except TrackerError as error:
-            if os.environ.get("TRACKER_DEBUG"):
-                raise
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(EXIT_FAILURE) from None
-        except BrokenPipeError:
-            # The reader went away (`tracker list | head`): stop quietly, as a pipeline expects.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except KeyboardInterrupt:
-            typer.echo("error: interrupted; nothing was changed", err=True)
-            raise typer.Exit(130) from None
-        except Exception as error:
-            if os.environ.get("TRACKER_DEBUG"):
-                raise
-            message = str(error).splitlines()[0] if str(error) else ""
-            typer.echo(
-                f"error: unexpected {type(error).__name__}: {message} (set TRACKER_DEBUG=1 to see the traceback)",
-                err=True,
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
+# The modules that register each top-level command (tests/test_cli.py checks this against what
+# they register): `tracker report` need not import the modules of twenty other commands.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "add": ("commitments",),
+    "list": ("commitments",),
+    "show": ("commitments",),
+    "history": ("commitments",),
+    "update": ("commitments",),
+    "edit": ("commitments",),
+    "report": ("report",),
+    "export": ("interchange",),
+    "init": ("database_commands",),
+    "load": ("database_commands",),
+    "owners": ("owners",),
+    "undo": ("safety",),
+    "db": ("database_commands", "safety", "server"),
+}
 
 
-app = typer.Typer(
-    name="tracker",
-    cls=_TrackerGroup,
-    help="Track policy commitments, their history and their progress.",
-    no_args_is_help=True,
-    add_completion=False,
-    suggest_commands=False,  # click already suggests a near name; Typer's would say it twice
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="PATH",
-        help="Database file or URL (else $TRACKER_DB, else db/tracker.db).",
-        show_default=False,
-    ),
-]
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(f"tracker {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    db: DbOption = None,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    ctx.obj = db
-
-
-def database(ctx: typer.Context, db: str | None) -> Any:
-    """The database for this command: its own --db, else the one before it, else the usual order."""
-    from tracker.settings import resolve_database
-
-    return resolve_database(db or ctx.find_root().obj)
-
-
-def checked_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    """A --format value, refused with the list of choices when it is not one of them."""
-    if fmt not in allowed:
-        raise TrackerError(f"unknown format {fmt!r}; expected one of: {', '.join(allowed)}")
-    return fmt
-
-
-def write(text: str) -> None:
-    sys.stdout.write(text)
-
-
-from tracker.cli import commitments, database_commands, interchange, owners, report, safety, server  # noqa: E402
-
-# (each registers its commands on `app`)
-
-__all__ = ["app", "commitments", "database_commands", "interchange", "main", "owners", "report", "safety", "server"]
+def whole_app() -> typer.Typer:
+    """The app with every command registered (for help, and for tests that drive it in-process)."""
+    _register(sorted({module for modules in COMMAND_MODULES.values() for module in modules}))
+    return app
 
 
 def main() -> None:
-    _with_only_the_invoked_command(sys.argv[1:])()
+    _app_for(sys.argv[1:])()
 
 
-def _with_only_the_invoked_command(arguments: list[str]) -> typer.Typer:
+def _register(modules: list[str]) -> None:
+    for module in modules:
+        importlib.import_module(f"tracker.cli.{module}")  # registers its commands on `app`
+
+
+def _app_for(arguments: list[str]) -> typer.Typer:
     """The app with just the command the arguments name, else all of it.
 
     Typer turns every registered command into click's form before it runs any: about 5 ms of
     a 70 ms read command here. Help on the whole app, no command, or an unknown one (click then
     suggests a near name) keep every command.
     """
-    name = None
-    arguments_iter = iter(arguments)
-    for argument in arguments_iter:
-        if argument in ("-h", "--help"):
-            return app
-        if argument == "--db":
-            next(arguments_iter, None)  # its value
-        elif not argument.startswith("-"):
-            name = argument
-            break
-    commands = [c for c in app.registered_commands if _command_name(c) == name]
-    groups = [g for g in app.registered_groups if g.name == name]
-    if not commands and not groups:
-        return app
-    trimmed = copy.copy(app)  # the module's app stays whole, for tests and help
-    trimmed.registered_commands, trimmed.registered_groups = commands, groups
+    name = _command_named(arguments)
+    if name not in COMMAND_MODULES:
+        return whole_app()
+    _register(list(COMMAND_MODULES[name]))
+    trimmed = copy.copy(app)  # the module's app keeps every command registered, for whole_app
+    trimmed.registered_commands = [c for c in app.registered_commands if _command_name(c) == name]
+    trimmed.registered_groups = [g for g in app.registered_groups if g.name == name]
     return trimmed
+
+
+def _command_named(arguments: list[str]) -> str | None:
+    """The command the arguments run; None for help on the whole app or no command."""
+    remaining = iter(arguments)
+    for argument in remaining:
+        if argument in ("-h", "--help"):
+            return None
+        if argument == "--db":
+            next(remaining, None)  # its value
+        elif not argument.startswith("-"):
+            return argument
+    return None
 
 
 def _command_name(command: Any) -> str:

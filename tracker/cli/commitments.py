@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, app, checked_format, database, write
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, app, database, write
+from tracker.cli.common import DbOption, app, database, write
 
 db_app = typer.Typer(help="Where the database is, and its upkeep.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, app, database
+from tracker.cli.common import DbOption, app, database
 
 
 @app.command()

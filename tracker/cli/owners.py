@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, app, checked_format, database, write
 
 owners_app = typer.Typer(help="Organisations with counts of their commitments.", invoke_without_command=True)
 app.add_typer(owners_app, name="owners")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, app, checked_format, database, write
 
 REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import DbOption, database, write
+from tracker.cli.common import DbOption, database, write
 from tracker.cli.database_commands import db_app
 
 
