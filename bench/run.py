@@ -7,6 +7,8 @@ each is the median of N runs, with min and max. Beside tracker's time stand the 
 - `sqlite3 floor`: a Python process running the same SQL through the standard library alone;
 - `typer floor`: a minimal Typer app (bench/minimal_typer.py) on the same Typer version;
 - `import sqlmodel`: `python -c "import sqlmodel"`;
+- and, as context rows, both floors frozen as tracker's `main` freezes what it loaded
+  (gc.freeze), which spares Python's collector, above all in the collection it runs at exit;
 - Taskwarrior, when `task` is installed, fed the same data through `task import`.
 The databases are generated once into bench/data/ (git-ignored) and reused.
 """
@@ -173,7 +175,13 @@ def main() -> None:
         typer=timed([PY, "bench/minimal_typer.py", "--version"], env, runs),
     )
     row("typer do-nothing command", "", typer_noop)
+    row(
+        "typer do-nothing command, frozen as tracker's main",
+        "",
+        timed([PY, "bench/minimal_typer_frozen.py", "noop"], env, runs),
+    )
     row("import sqlmodel", "", sqlmodel)
+    row("import sqlmodel, then gc.freeze()", "", timed([PY, "-c", "import gc, sqlmodel; gc.freeze()"], env, runs))
     fixture_db = scratch / "fixture.db"
     subprocess.run(
         [*tracker, "--db", str(fixture_db), "load", "fixtures/pakistan-us-security-talks.yaml"],

@@ -5,6 +5,7 @@ inside commands, so `--help` and read commands start quickly.
 """
 
 import copy
+import gc
 import importlib
 import sys
 from typing import Any
@@ -39,7 +40,15 @@ def whole_app() -> typer.Typer:
 
 
 def main() -> None:
-    _app_for(sys.argv[1:])()
+    # What a process loads (Typer, click, SQLAlchemy for writes, tracker) lives as long as it does:
+    # the collector need not walk it again, during the command nor in the collection Python runs
+    # at exit. Freezing it saves ~8 ms of every command, ~50 ms of a write (README "Speed");
+    # objects made after a freeze are collected as usual.
+    gc.freeze()
+    try:
+        _app_for(sys.argv[1:])()
+    finally:
+        gc.freeze()
 
 
 def _register(modules: list[str]) -> None:
