@@ -18,11 +18,10 @@ LIMITS = {
     "search": 1_000,
 }
 
-# Patterns as text, compiled (and cached by re) on first use: most commands need one or none.
-_REF = r"^[^\W_][\w-]*$"
+_REF = re.compile(r"^[^\W_][\w-]*$")
 # Unicode's control characters (category Cc) other than tab, line feed and carriage return.
-_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-_ANY_CONTROL = "[\x00-\x1f\x7f-\x9f]"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
@@ -30,7 +29,7 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
     if value is None:
         return None
     text = value.strip()
-    if control := re.search(_CONTROL, text):
+    if control := _CONTROL.search(text):
         raise InvalidInput(f"{field} contains a control character (U+{ord(control.group()):04X})")
     if single_line and ("\n" in text or "\r" in text):
         raise InvalidInput(f"{field} must be one line")
@@ -44,7 +43,7 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
 
 def check_file_name(value: str, what: str = "file name") -> str:
     """Refuse a file name with control characters (NUL, line breaks …): no file should have one."""
-    if control := re.search(_ANY_CONTROL, value):
+    if control := _ANY_CONTROL.search(value):
         raise InvalidInput(f"{what} {value!r} contains a control character (U+{ord(control.group()):04X})")
     if not value.strip():
         raise InvalidInput(f"{what} {value!r} is empty")
@@ -54,7 +53,7 @@ def check_file_name(value: str, what: str = "file name") -> str:
 def clean_ref(value: str) -> str:
     ref = clean_text(value, "ref", required=True, single_line=True) or ""
     ref = ref.lower()
-    if not re.match(_REF, ref):
+    if not _REF.match(ref):
         raise InvalidInput(f"ref {value!r} must be letters, digits and hyphens, starting with a letter or digit")
     return ref
 
