@@ -14,7 +14,7 @@ import typer
 
 from tracker.cli.common import app
 
-# The modules that register each top-level command (tests/test_cli.py checks this against what
+# The modules that register each top-level command (tests/test_commands.py checks this against what
 # they register): `tracker report` need not import the modules of twenty other commands.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "add": ("commitments",),
