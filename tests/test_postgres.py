@@ -152,3 +152,21 @@ def test_writers_keep_writing_after_the_owner_upgrades_a_server_to_schema_4(hist
                     " OR t.status_on IS DISTINCT FROM c.status_on"
                 ).fetchone()
             assert differing == (0,)  # filled by the upgrade, kept by the writer's commands
+
+
+def test_a_password_in_a_server_url_is_never_printed() -> None:
+    """Refusing a server database written by a newer tracker, reading or writing, names it
+    without the URL's password."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    with postgres_database() as server:
+        ok("--db", server, "init")
+        with psycopg.connect(make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)) as db:
+            db.execute("INSERT INTO tracker_migration (name, applied_at) VALUES ('m999_future', '2030-01-01')")
+        # The test server trusts local connections, so the password is carried but not checked.
+        with_password = make_url(server).set(password="s3cret").render_as_string(hide_password=False)
+        for command in (["list"], ["update", "x", "--note", "n"]):
+            message = fails("--db", with_password, *command)
+            assert "was written by a newer version of tracker" in message
+            assert "s3cret" not in message and ":***@" in message

@@ -194,8 +194,8 @@ def _upgrade(choice: DatabaseChoice) -> None:
 
     engine = make_engine(choice)
     try:
-        with _explained_errors(choice.location):
-            migrate(engine, choice.location)
+        with _explained_errors(choice.shown):
+            migrate(engine, choice.shown)
     finally:
         engine.dispose()
 
@@ -274,7 +274,7 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
     succeeded = False
     try:
         with _explained_errors(choice.shown):
-            migrate(engine, choice.location)
+            migrate(engine, choice.shown)
             with Session(engine, expire_on_commit=False) as session:
                 session.info["batch"] = new_batch_id()
                 transaction = session.begin()
