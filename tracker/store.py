@@ -44,6 +44,13 @@ def _not_a_database(path: str) -> TrackerError:
     return TrackerError(f"{path} is not a tracker database")
 
 
+def _locked(location: str) -> TrackerError:
+    return TrackerError(
+        f"{location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
+        "(set TRACKER_LOCK_TIMEOUT to wait longer)"
+    )
+
+
 @contextmanager
 def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
     """A connection that sees one consistent snapshot and cannot write."""
@@ -92,10 +99,7 @@ def _explanation(location: str, error: BaseException) -> TrackerError | None:
         return _server_explanation(location, error)
     message = str(error)
     if "locked" in message or "busy" in message:
-        return TrackerError(
-            f"{location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
-            "(set TRACKER_LOCK_TIMEOUT to wait longer)"
-        )
+        return _locked(location)
     if "not a database" in message:
         return _not_a_database(location)
     if "malformed" in message:
@@ -115,10 +119,7 @@ def _server_explanation(location: str, error: BaseException) -> TrackerError | N
     state = getattr(error, "sqlstate", None)
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if state in _SERVER_LOCKED:
-        return TrackerError(
-            f"{location} is locked by another writer; gave up after {lock_timeout_seconds():g} s "
-            "(set TRACKER_LOCK_TIMEOUT to wait longer)"
-        )
+        return _locked(location)
     if state in _SERVER_CONFLICT:
         return TrackerError(
             "another writer changed the same commitments at the same time; nothing was written, run the command again"
@@ -135,14 +136,9 @@ def _server_explanation(location: str, error: BaseException) -> TrackerError | N
 
 @contextmanager
 def _explained_errors(location: str) -> Iterator[None]:
-    """Turn the SQLite failures a user can act on into one clear TrackerError."""
+    """Turn the database failures a user can act on (SQLite's, the server's) into one clear TrackerError."""
     try:
         yield
-    except sqlite3.Error as error:
-        explained = _explanation(location, error)
-        if explained is None:
-            raise
-        raise explained from None
     except TrackerError:
         raise
     except Exception as error:
