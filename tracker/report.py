@@ -101,8 +101,15 @@ class Report(NamedTuple):
     totals: dict[str, int]
 
     def total_of(self, name: str) -> int:
+        return self.totals.get(name, self._shown(name))
+
+    def not_shown(self, name: str) -> int:
+        """How many of a list list_limit left out (the renderers say "… and N more")."""
+        return self.total_of(name) - self._shown(name)
+
+    def _shown(self, name: str) -> int:
         shown: list[Any] = getattr(self, name) or []
-        return self.totals.get(name, len(shown))
+        return len(shown)
 
     @property
     def final(self) -> int:

@@ -98,7 +98,7 @@ def render_html(report: Report) -> str:
 
 
 def _more(report: Report, name: str) -> str:
-    hidden = report.total_of(name) - len(getattr(report, name) or [])
+    hidden = report.not_shown(name)
     if hidden <= 0:
         return ""
     return f'<p class="more">… and {hidden} more (--limit 0 shows every row).</p>'
