@@ -9,7 +9,7 @@ from tracker.report import Group, Item, Report
 from tracker.statuses import STATUSES
 
 BAR_WIDTH = 20
-_MARKDOWN_SPECIAL = r"([\\`*_\[\]<>&])"  # `|` is escaped by render.table
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")  # `|` is escaped by render.table
 
 
 def percent(value: float | None) -> str:
@@ -40,10 +40,9 @@ def render_tables(report: Report, *, markdown: bool) -> str:
     section("By tag", _groups(report.by_tag, "tag", fmt, text))
 
     def listing(name: str, heading: str, body: str) -> None:
-        total = report.total_of(name)
-        shown = len(getattr(report, name) or [])
-        more = f"\n{_more(total - shown, markdown)}\n" if total > shown else ""
-        section(f"{heading} ({total})", body + more)
+        hidden = report.not_shown(name)
+        more = f"\n{_more(hidden, markdown)}\n" if hidden > 0 else ""
+        section(f"{heading} ({report.total_of(name)})", body + more)
 
     listing("overdue", "Overdue", _items(report.overdue, "days overdue", "days_overdue", fmt, text))
     listing(
@@ -127,4 +126,4 @@ def _plain(value: Any) -> str:
 
 
 def _markdown_text(value: Any) -> str:
-    return re.sub(_MARKDOWN_SPECIAL, r"\\\1", str(value))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
