@@ -403,6 +403,8 @@ def _record_edit(
 
 
 def apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -> dict[str, list[Any]]:
+    """Change the fields; returns {field: [before, after]}. The caller records an event for the
+    changes (append_event), which refreshes the kept state and the tag rows' copies of it."""
     changes: dict[str, list[Any]] = {}
     if edit.title is not None:
         _change(changes, commitment, "title", clean_text(edit.title, "title", required=True))
@@ -457,9 +459,6 @@ def apply_edit(session: Session, commitment: Commitment, edit: CommitmentEdit) -
             organisations = [find_organisation(session, p) for p in partners_after]
             _set_partners(session, commitment, organisations)
             changes["partners"] = [partners_before, partners_after]
-    if "due" in changes or "tags" in changes:  # the tag rows copy the deadline; new ones copy all
-        session.flush()
-        _copy_state_to_tags(session, commitment)
     return changes
 
 
@@ -480,8 +479,6 @@ def _move_history_start(session: Session, commitment: Commitment, agreed: FuzzyD
             f"{commitment.ref} has updates from {str(first_on)[:10]}; its history cannot start later, on {starts_on}"
         )
     commitment.starts_on = starts_on
-    session.flush()
-    refresh_current_state(session, commitment)
 
 
 # --- loading whole commitments (files) -----------------------------------------------------
