@@ -18,12 +18,14 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURE, fails, ok
+from tests.conftest import FIXTURE, fails, ok, postgres_database
 from tracker.statuses import STATUSES
 
 
@@ -337,6 +339,10 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
     ok("update", "fia-academy", "--status", "stalled", "--on", "2026-06-01")
     ok("add", "Agreed in spring", "--owner", "FIA", "--agreed", "April 2026", "--tag", "law-enforcement")
     ok("edit", "fia-academy", "--due", "2026-05-31", "--add-tag", "law-enforcement")
+    ok("update", "fia-ct-wing", "--status", "in_progress", "--on", "2026-04-01", "--reopen")
+    ok("undo")  # neither the undone update nor its undo counts, in either source
+    ok("update", "ata-engagement", "--note", "on the wrong commitment", "--on", "2026-06-20")
+    ok("undo")
     scope = ReportScope(as_of=dt.date.fromisoformat(as_of), **filters)
     with read_connection(resolve_database(None)) as connection:
         latest = fetch_all(connection, queries.LATEST_EVENT_DAY)[0]["latest"]
@@ -356,3 +362,74 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
                 execute(connection, queries.DROP_REPORT_SCOPE)
     assert scopes[0] == scopes[1]
     assert len(scopes[0]) >= 2
+
+
+def _record_history(*, with_mistakes: bool) -> None:
+    """One history; with_mistakes adds changes of every kind, each undone straight away."""
+
+    def mistake(*args: str) -> None:
+        if with_mistakes:
+            ok(*args)
+            ok("undo")
+
+    ok("load", str(FIXTURE))
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-01", "--note", "done")
+    mistake("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-04-15", "--reopen")
+    # Dated before the undo's restatement (04-15), recorded after it: counted where it lands.
+    ok("update", "fia-ct-wing", "--status", "in_progress", "--on", "2026-04-01", "--reopen")
+    ok("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-05-01")
+    mistake("update", "fia-academy", "--status", "stalled", "--on", "2026-01-20")
+    ok("update", "fia-academy", "--status", "in_progress", "--on", "2026-02-10")
+    mistake("update", "fia-academy", "--status", "abandoned", "--on", "2026-01-25", "--note", "back-dated, wrong")
+    mistake("update", "ata-engagement", "--note", "wrong commitment", "--on", "2026-05-01")
+    mistake("edit", "fia-academy", "--due", "2026-03-31", "--add-tag", "wrong")
+    mistake("edit", "nccia-call-centre-crackdown", "--agreed", "March 2024")
+    ok("update", "nccia-call-centre-crackdown", "--status", "stalled", "--on", "2026-05-20")
+    mistake("update", "inl-engagement", "--status", "completed")  # on the last day: the kept source
+    mistake("update", "fia-ct-wing", "--status", "in_progress", "--on", "2026-06-01", "--reopen")
+
+
+@contextmanager
+def _another_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield str(tmp_path / "another.db")
+        return
+    with postgres_database() as url:
+        yield url
+
+
+_REPORT_ARGS = [
+    (),
+    ("--since", "2025-12-31"),
+    ("--as-of", "2026-04-30", "--since", "2026-01-31"),
+    ("--as-of", "2026-02-15", "--since", "2026-01-01", "--stale-days", "30"),
+    ("--as-of", "2026-05-31", "--status", "stalled", "--since", "2025-12-31"),
+    ("--since", "2026-05-31", "--stale-days", "30", "--tag", "institutions"),
+]
+
+
+def _every_report() -> dict[str, str]:
+    return {
+        f"{' '.join(args)} --format {fmt}": ok("report", *args, "--format", fmt)
+        for args in _REPORT_ARGS
+        for fmt in ("text", "markdown", "html", "json", "csv")
+    }
+
+
+def test_undone_changes_and_their_undos_are_left_out_of_every_report(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report on a history with undone changes reads exactly as one on the history without them,
+    in every section and format, on today (the kept state) and earlier days (the rebuilt one)."""
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    _record_history(with_mistakes=True)
+    history = json.loads(ok("history", "fia-academy", "--format", "json"))
+    assert [event["kind"] for event in history].count("undo") == 3  # history still shows them all
+    with_undos = _every_report()
+    with _another_database(backend, tmp_path) as location:
+        monkeypatch.setenv("TRACKER_DB", location)
+        _record_history(with_mistakes=False)
+        never_happened = _every_report()
+    assert "in_progress  stalled" in never_happened["--since 2025-12-31 --format text"]  # changes are listed
+    for name, report in with_undos.items():
+        assert report == never_happened[name], name

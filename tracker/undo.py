@@ -26,7 +26,7 @@ from tracker import queries
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, NotFound
 from tracker.models import Commitment, Organisation, Source
-from tracker.queries import Row, fetch_all, fetch_one
+from tracker.queries import Row, events_that_count, fetch_all, fetch_one
 from tracker.reads import iso_date
 from tracker.service import (
     CLEAR,
@@ -155,19 +155,15 @@ def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row]) 
     for row in rows:
         row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
     undone_ids = {event["id"] for event in undone}
-    excluded = undone_ids | {row["undoes"] for row in rows if row["undoes"] is not None}
 
     def position(row: Row) -> Position:
         return (0 if row["kind"] == "created" else 1, row["on_date"], int(row["id"]))
 
-    with_status = [row for row in rows if row["to_status"] is not None]
-    # What the timeline would say had no undone event happened (earlier corrections left out too).
-    clean = [
-        (position(row), str(row["to_status"]))
-        for row in with_status
-        if row["id"] not in excluded and row["kind"] != "undo"
-    ]
-    actual = [(position(row), str(row["to_status"])) for row in with_status]
+    # What the timeline would say had no undone event happened: the events that count, once
+    # these are undone too.
+    counting = [row for row in events_that_count(rows, "id", "undoes") if row["id"] not in undone_ids]
+    clean = [(position(row), str(row["to_status"])) for row in counting if row["to_status"] is not None]
+    actual = [(position(row), str(row["to_status"])) for row in rows if row["to_status"] is not None]
     planned: list[tuple[dt.date, str, int, str]] = []  # day, status, undoes, note
 
     def plan(day: dt.date, undoes: int, note: str) -> None:

@@ -26,7 +26,7 @@ from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments, i
 from tracker.interchange.documents import StreamedList
 from tracker.interchange.export import FORMAT
 from tracker.interchange.problems import LoadSummary, Problems, listed
-from tracker.queries import fetch_all, fetch_one
+from tracker.queries import events_that_count, fetch_all, fetch_one
 from tracker.reads import as_date, iso_date, iso_timestamp
 from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
@@ -221,11 +221,14 @@ def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment
         problems.add(f"{where}.history", "must have exactly one created event")
     if len(problems.lines) > before or ref is None or owner is None:
         return None
-    derived = _status_from(events)
+    # The state comes from the events that count, as the database derives it (queries.counted).
+    numbered = [{**event, "_place": index} for index, event in enumerate(events)]
+    counting = events_that_count(numbered, "_place", "_undoes")
+    derived = _status_from(counting)
     if derived != row["status"]:
         problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
     if isinstance(row["starts_on"], dt.date):
-        row["status_on"], row["last_event_on"] = _current_dates(events, row["starts_on"])
+        row["status_on"], row["last_event_on"] = _current_dates(counting, row["starts_on"])
     return ExportedCommitment(where, ref, row, owner, partners, source, tags, events)
 
 
