@@ -1,6 +1,7 @@
 """Updates on a timeline: back-dating, final statuses, evidence, and what history shows."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -138,10 +139,44 @@ def test_without_an_agreed_date_history_starts_the_day_it_was_recorded() -> None
     assert ok("update", "academy", "--note", "x", "--on", "2026-06-01").startswith("academy: note recorded")
     history = json.loads(ok("history", "academy", "--format", "json"))
     assert [(e["kind"], e["on"]) for e in history] == [
-        ("created", "2026-05-15"),
+        ("created", "2026-06-30"),  # the day it was recorded with; its status is in effect from the start
         ("note", "2026-06-01"),  # timeline order, though the edit was recorded first
         ("edit", "2026-06-30"),
     ]
+    assert json.loads(ok("show", "academy", "--format", "json"))["starts_on"] == "2026-05-15"
+
+
+def _shown_events() -> dict[object, dict[str, object]]:
+    return {event["id"]: event for event in _events()}
+
+
+def test_no_command_changes_how_a_recorded_event_shows(tmp_path: Path) -> None:
+    """Moving the agreed date is an edit event of its own: the created event keeps its day, and
+    the start of the history (show's `starts`) follows the agreed changes, undone ones included."""
+    ok("update", "ct-wing", "--status", "in_progress", "--on", "2026-04-01", "--note", "begun")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("ref,title,owner,status,agreed\nct-wing,Activate the CT Wing now,FIA,in_progress,2019\n")
+    steps: list[tuple[tuple[str, ...], str]] = [
+        (("edit", "ct-wing", "--agreed", "2020"), "2020-01-01"),
+        (("update", "ct-wing", "--note", "early talks", "--on", "2021-05-01"), "2020-01-01"),
+        (("edit", "ct-wing", "--due", "2026-12-31", "--title", "Activate the Wing"), "2020-01-01"),
+        (("undo",), "2020-01-01"),
+        (("load", str(sheet)), "2019-01-01"),
+        (("undo",), "2020-01-01"),
+    ]
+    for step, starts_on in steps:
+        before = _shown_events()
+        ok(*step)
+        after = _shown_events()
+        assert {key: after[key] for key in before} == before, step
+        assert json.loads(ok("show", "ct-wing", "--format", "json"))["starts_on"] == starts_on, step
+    history = _events()
+    assert [(e["kind"], e["on"]) for e in history[:3]] == [
+        ("created", "2026-03-01"),
+        ("note", "2021-05-01"),  # dated before the created event's day, but after the start then
+        ("status", "2026-04-01"),
+    ]
+    assert "\nstarts       2020-01-01\n" in ok("show", "ct-wing")
 
 
 def test_an_unknown_ref_is_refused() -> None:

@@ -16,7 +16,9 @@ from tracker.statuses import FINAL_STATUSES, OPEN_STATUSES, STATUSES
 Row = dict[str, Any]
 
 # Timeline order: the created event first, then by the day each event took effect, ties in
-# recording order. A created event takes effect on its commitment's starts_on.
+# recording order. A created event keeps the day it was recorded with, but its status takes
+# effect on its commitment's starts_on, the start of the history, which edits of the agreed date
+# move (service._move_history_start): so it is first even when that start is before its day.
 TIMELINE_ORDER = "CASE WHEN e.kind = 'created' THEN 0 ELSE 1 END, e.on_date, e.id"
 TIMELINE_ORDER_DESC = "CASE WHEN e.kind = 'created' THEN 0 ELSE 1 END DESC, e.on_date DESC, e.id DESC"
 
@@ -208,13 +210,14 @@ def partners_of(ids: Sequence[int]) -> str:
     """
 
 
+# Every event as it was recorded (a created event with its own day, whatever the start of the
+# history is now), in timeline order.
 HISTORY = f"""
     WITH timeline AS (
-        SELECT e.id, e.kind, e.to_status,
-               CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
+        SELECT e.id, e.kind, e.to_status, e.on_date,
                e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes, e.undoes,
                ROW_NUMBER() OVER (ORDER BY {TIMELINE_ORDER}) AS position
-        FROM event e JOIN commitment c ON c.id = e.commitment_id
+        FROM event e
         WHERE e.commitment_id = :commitment_id
     )
     SELECT t.*,
@@ -617,7 +620,8 @@ EVENT_BY_ID = """
 
 UNDONE_BY = "SELECT id FROM event WHERE undoes = :event_id ORDER BY id LIMIT 1"
 
-# A commitment's events with the day each took effect, in timeline order, for undo's arithmetic.
+# A commitment's events with the day each took effect (the created event's status: the start of
+# the history), in timeline order, for undo's arithmetic.
 TIMELINE_EVENTS = f"""
     SELECT e.id, e.kind, e.to_status,
            CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,

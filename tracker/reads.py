@@ -160,9 +160,10 @@ def recorded_fields(event: Row) -> Row:
 
 
 def commitment_detail(connection: Any, ref: str) -> Row:
-    """`show`: the list item, the source it cites, and its whole history."""
+    """`show`: the list item, the day its history starts, the source it cites, and its whole history."""
     row = _commitment_row(connection, ref)
     item = _with_lists(connection, [row])[0]
+    item["starts_on"] = iso_date(row["starts_on"])
     source = fetch_one(connection, queries.SOURCE_BY_KEY, {"key": row["source"]}) if row["source"] else None
     if source is not None:
         source["published"] = iso_date(source["published"])

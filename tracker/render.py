@@ -198,6 +198,7 @@ def detail(item: dict[str, Any], fmt: str) -> str:
         ("partners", ", ".join(item["partners"])),
         ("status", item["status"]),
         ("agreed", shown_date(item["agreed"], item["agreed_precision"])),
+        ("starts", item["starts_on"]),
         ("due", shown_date(item["due"], item["due_precision"])),
         ("tags", ", ".join(item["tags"])),
         ("source", source_text),

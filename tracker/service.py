@@ -470,7 +470,8 @@ def _change(changes: dict[str, list[Any]], commitment: Commitment, name: str, va
 
 
 def _move_history_start(session: Session, commitment: Commitment, agreed: FuzzyDate | None) -> None:
-    """The history starts on the agreed date's first day (else the day it was recorded)."""
+    """The history starts on the agreed date's first day (else the day it was recorded). The edit
+    event that records the agreed change is what moves it: the created event stays as recorded."""
     starts_on = agreed.first if agreed else commitment.created_at.date()
     first = fetch_one(session.connection(), queries.FIRST_UPDATE_ON, {"commitment_id": commitment.id})
     first_on = first["first_on"] if first else None
