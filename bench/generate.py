@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 from tracker.dates import FuzzyDate
 from tracker.settings import DatabaseChoice
@@ -127,6 +128,7 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
     with write_session(DatabaseChoice(str(out), "bench"), create=True):
         pass  # the schema, exactly as `tracker init` makes it
     rng = random.Random(seed)
+    keys = random.Random(seed + 1)  # event keys, drawn apart so that the data does not change with them
     connection = sqlite3.connect(out, isolation_level=None)
     connection.execute("BEGIN")
     connection.executemany(
@@ -227,8 +229,8 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
                 task["due"] = due.last.strftime("%Y%m%d") + "T000000Z"
             tasks.write(json.dumps(task, ensure_ascii=False) + "\n")
         if len(events) > 200_000:
-            _flush(connection, commitments, events, tags, partners)
-    _flush(connection, commitments, events, tags, partners)
+            _flush(connection, commitments, events, tags, partners, keys)
+    _flush(connection, commitments, events, tags, partners, keys)
     connection.execute("COMMIT")
     # No ANALYZE: tracker never runs it, so the query planner works here without statistics,
     # as it does on a database that `tracker load` filled.
@@ -237,7 +239,12 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
         tasks.close()
 
 
-def _flush(connection: sqlite3.Connection, commitments: list, events: list, tags: list, partners: list) -> None:  # type: ignore[type-arg]
+Rows = list[tuple[Any, ...]]
+
+
+def _flush(
+    connection: sqlite3.Connection, commitments: Rows, events: Rows, tags: Rows, partners: Rows, keys: random.Random
+) -> None:
     connection.executemany(
         "INSERT INTO commitment (id, ref, title, description, owner_id, status, agreed, agreed_precision, due, "
         "due_precision, starts_on, source_id, created_at, updated_at, status_on, last_event_on) "
@@ -245,9 +252,9 @@ def _flush(connection: sqlite3.Connection, commitments: list, events: list, tags
         commitments,
     )
     connection.executemany(
-        "INSERT INTO event (id, commitment_id, kind, to_status, on_date, recorded_at, recorded_by, note, evidence) "
-        "VALUES (?,?,?,?,?,?,?,?,?)",
-        events,
+        "INSERT INTO event (id, commitment_id, kind, to_status, on_date, recorded_at, recorded_by, note, evidence, "
+        "key) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(*event, str(uuid.UUID(int=keys.getrandbits(128), version=4))) for event in events],
     )
     connection.executemany(
         "INSERT INTO commitment_tag (commitment_id, tag, status, due, status_on) VALUES (?, ?, ?, ?, ?)", tags

@@ -55,6 +55,7 @@ CREATE TABLE event (
 	changes VARCHAR,
 	batch VARCHAR,
 	undoes INTEGER,
+	"key" VARCHAR,
 	PRIMARY KEY (id),
 	FOREIGN KEY(commitment_id) REFERENCES commitment (id),
 	FOREIGN KEY(undoes) REFERENCES event (id)
@@ -102,6 +103,8 @@ CREATE INDEX ix_commitment_partner_organisation_id ON commitment_partner (organi
 CREATE INDEX ix_commitment_tag_report ON commitment_tag (tag, status, due, status_on, commitment_id);
 
 CREATE INDEX ix_event_batch ON event (batch);
+
+CREATE UNIQUE INDEX ix_event_key ON event ("key");
 
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
 

@@ -104,7 +104,7 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
     text = ok("export")
     document = json.loads(text)
     assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    assert document["format"] == "tracker-export/1"
+    assert document["format"] == "tracker-export/2"
     assert list(document) == ["format", "organisations", "sources", "commitments"]
     first = document["commitments"][0]
     assert list(first) == [
@@ -113,7 +113,7 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
     ]  # fmt: skip
     assert [event["kind"] for event in first["history"]] == ["created", "status"]
     assert list(first["history"][1]) == [
-        "kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "changes", "batch", "undoes",
+        "key", "kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "changes", "batch", "undoes",
     ]  # fmt: skip
     assert first["history"][1]["on"] == "2025-12-31"
     assert yaml.safe_load(ok("export", "--format", "yaml")) == document
@@ -121,9 +121,9 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
 
 def test_an_empty_database_exports_empty_lists() -> None:
     ok("init")
-    empty = {"format": "tracker-export/1", "organisations": [], "sources": [], "commitments": []}
+    empty = {"format": "tracker-export/2", "organisations": [], "sources": [], "commitments": []}
     assert json.loads(ok("export")) == empty
-    assert ok("export", "-f", "yaml") == "format: tracker-export/1\norganisations: []\nsources: []\ncommitments: []\n"
+    assert ok("export", "-f", "yaml") == "format: tracker-export/2\norganisations: []\nsources: []\ncommitments: []\n"
 
 
 def test_csv_export_neutralises_formulas_and_excel_adds_a_bom() -> None:
@@ -155,7 +155,7 @@ def test_output_is_replaced_whole_or_left_alone(loaded: None) -> None:
     fails("export", "--format", "xml", "--output", "out.json")
     assert Path("out.json").read_text(encoding="utf-8") == "old"
     ok("export", "--output", "out.json")
-    assert json.loads(Path("out.json").read_text(encoding="utf-8"))["format"] == "tracker-export/1"
+    assert json.loads(Path("out.json").read_text(encoding="utf-8"))["format"] == "tracker-export/2"
     assert sorted(p.name for p in Path(".").iterdir() if p.name.startswith(".tracker-export-")) == []
 
 
@@ -213,6 +213,36 @@ def test_a_broken_export_lists_its_problems() -> None:
         "  commitments[1] (b).created_at: 'yesterday' is not a timestamp (2026-03-31T12:00:00Z)",
         "  commitments[1] (b).history: must be a list of events, starting with the created one",
     ]
+    assert not Path("tracker.db").exists()
+
+
+def test_event_keys_and_the_undos_that_name_them_are_checked() -> None:
+    created = {"kind": "created", "to_status": "in_progress", "on": "2025-01-01", "recorded_at": "2025-01-01T00:00:00Z"}
+    note = {"kind": "note", "on": "2025-02-01", "recorded_at": "2025-02-01T00:00:00Z", "note": "n"}
+    undo = {"kind": "undo", "on": "2025-02-01", "recorded_at": "2025-02-02T00:00:00Z", "note": "note retracted"}
+    histories = [
+        [{**created, "key": "k1"}, {**note, "key": "k1"}],
+        [{**created, "key": "k2"}, {**undo, "key": "k3", "undoes": "k4"}, {**note, "key": "k4"}],
+        [{**created, "key": "k5"}, {**note, "key": "k6"}, {**undo, "key": "k7", "undoes": 1}],
+    ]
+    commitments = [{**_exported(number), "history": history} for number, history in enumerate(histories)]
+    _export_file("keys.json", commitments, format="tracker-export/2")
+    assert run("load", "keys.json").stderr.splitlines() == [
+        "error: keys.json: 3 problems; nothing was loaded",
+        "  commitments[0] (c-0).history[1].key: is also the key of history[0]",
+        "  commitments[1] (c-1).history[1].undoes: must be the key of an earlier event in this history",
+        "  commitments[2] (c-2).history[2].undoes: must be the key of an earlier event in this history",
+    ]
+    # Keys of their own in each history, but one shared by two commitments: the index refuses it.
+    twice = [
+        {**_exported(number), "history": [{**created, "key": f"c{number}"}, {**note, "key": "shared"}]}
+        for number in (1, 2)
+    ]
+    _export_file("twice.json", twice, format="tracker-export/2")
+    assert fails("load", "twice.json") == (
+        "error: twice.json: an event's key is used twice, by two events of the file or by one already in the "
+        "database; each event keeps a key of its own"
+    )
     assert not Path("tracker.db").exists()
 
 
@@ -290,7 +320,7 @@ def test_broken_json_is_refused_in_one_line_that_names_the_file() -> None:
     assert fails("load", "latin1.json") == "error: latin1.json is not UTF-8 text; save it with the UTF-8 encoding"
     Path("list.json").write_text("[1, 2]", encoding="utf-8")
     assert fails("load", "list.json") == (
-        "error: list.json is neither a fixture ('format: tracker-fixture/1') nor an export ('format: tracker-export/1')"
+        "error: list.json is neither a fixture ('format: tracker-fixture/1') nor an export ('format: tracker-export/2')"
     )
     Path("types.json").write_text(
         json.dumps({"format": "tracker-export/1", "organisations": {"MOI": 1}, "commitments": "none"}),
@@ -334,7 +364,7 @@ def test_load_tells_formats_apart(loaded: None) -> None:
     Path("other.yaml").write_text("format: something/2\n", encoding="utf-8")
     assert fails("load", "other.yaml") == (
         "error: other.yaml is neither a fixture ('format: tracker-fixture/1') nor an export "
-        "('format: tracker-export/1')"
+        "('format: tracker-export/2')"
     )
     Path("notes.txt").write_text("x", encoding="utf-8")
     assert fails("load", "notes.txt") == (

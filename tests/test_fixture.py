@@ -113,7 +113,7 @@ def test_a_broken_fixture_loads_nothing_and_lists_every_problem(tmp_path: Path) 
         ("format: tracker-fixture/1\ncommitments:\n  - ref: a\n   title: misindented\n", "is not valid YAML at line 4"),
         (
             "format: something-else\n",
-            "is neither a fixture ('format: tracker-fixture/1') nor an export ('format: tracker-export/1')",
+            "is neither a fixture ('format: tracker-fixture/1') nor an export ('format: tracker-export/2')",
         ),
     ],
 )

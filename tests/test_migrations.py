@@ -1,5 +1,6 @@
 """Schema versions: new databases, upgrades from the first release, and newer databases refused."""
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -83,6 +84,19 @@ def test_an_upgraded_database_has_the_same_schema_as_a_new_one(tmp_path: Path) -
     ok("--db", str(tmp_path / "new.db"), "init")
     assert schema(path) == schema(tmp_path / "new.db")
     assert "ix_event_batch" in schema(path)["event"]["indexes"]
+
+
+def test_the_upgrade_gives_every_event_a_key_of_its_own(tmp_path: Path) -> None:
+    path = old_database(tmp_path)
+    ok("--db", str(path), "list")
+    connection = sqlite3.connect(path)
+    try:
+        keys = [row[0] for row in connection.execute("SELECT key FROM event")]
+    finally:
+        connection.close()
+    assert len(keys) == 16 and len(set(keys)) == 16
+    uuid4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+    assert all(uuid4.fullmatch(key) for key in keys)
 
 
 def test_an_upgrade_happens_once(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """`tracker undo`: corrections are appended, nothing is rewritten, the timeline ends up right."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,7 @@ def test_an_export_keeps_corrections_and_what_they_undo(isolated: Path | str, lo
     assert [(e["kind"], e["undoes"]) for e in history] == [
         ("created", None),
         ("status", None),
-        ("undo", 1),
+        ("undo", history[1]["key"]),  # events are named by their keys, the same in every copy
         ("note", None),
     ]
     assert history[1]["batch"] and history[1]["batch"] != history[2]["batch"]
@@ -174,6 +175,71 @@ def test_an_export_keeps_corrections_and_what_they_undo(isolated: Path | str, lo
     assert ok("--db", str(copy), "export", "--format", "json") == exported
     undone = db_rows("SELECT id FROM event WHERE kind = 'status' AND to_status = 'completed'")[0][0]
     assert fails("undo", "--event", str(undone)).startswith(f"error: event {undone} was already undone by event")
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_an_undo_names_the_same_event_after_a_round_trip(loaded: None, tmp_path: Path, fmt: str) -> None:
+    """A copy numbers its events afresh; the undo still names the event it reverses, by the
+    copy's own id, in JSON and in text."""
+    ok("update", "ata-engagement", "--status", "completed", "--on", "2025-06-01")  # 14
+    ok("update", "fia-ct-wing", "--note", "in between")  # 15
+    assert ok("undo", "--event", "14").startswith("undid event 14 ")  # 16
+    original = json.loads(ok("history", "ata-engagement", "--format", "json"))
+    undone_key = original[1]["key"]
+    exported = tmp_path / f"export.{fmt}"
+    ok("export", "--format", fmt, "--output", str(exported))
+    copy = tmp_path / "copy.db"
+    ok("--db", str(copy), "load", str(exported))
+    undone_ids = []
+    for database in (os.environ["TRACKER_DB"], str(copy)):
+        events = json.loads(ok("--db", database, "history", "ata-engagement", "--format", "json"))
+        undone, correction = events[1], events[2]
+        assert (undone["key"], correction["undoes"]) == (undone_key, undone["id"])
+        shown = f"undo of event {undone['id']}: completed withdrawn"
+        assert correction["note"] == shown
+        assert f" {shown}\n" in ok("--db", database, "history", "ata-engagement")
+        undone_ids.append(undone["id"])
+    assert undone_ids[0] == 14 and undone_ids[1] != 14  # the copy numbered its events afresh
+    assert ok("--db", str(copy), "export", "--format", fmt) == exported.read_text(encoding="utf-8")
+
+
+def test_an_export_from_before_event_keys_still_loads_its_undos(tmp_path: Path) -> None:
+    document = {
+        "format": "tracker-export/1",
+        "organisations": [{"short_name": "MOI", "name": "MOI", "country": None, "aliases": []}],
+        "sources": [],
+        "commitments": [
+            {"ref": "a", "title": "A", "description": "", "owner": "MOI", "partners": [], "status": "in_progress",
+             "agreed": None, "agreed_precision": None, "due": None, "due_precision": None, "tags": [],
+             "source": None, "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-02T10:00:00Z",
+             "starts_on": "2026-01-01",
+             "history": [
+                 {"kind": "created", "to_status": "in_progress", "on": "2026-01-01",
+                  "recorded_at": "2026-01-01T10:00:00Z", "by": "x", "note": None, "evidence": None,
+                  "changes": None, "batch": "b1", "undoes": None},
+                 {"kind": "status", "to_status": "completed", "on": "2026-01-02",
+                  "recorded_at": "2026-01-02T10:00:00Z", "by": "x", "note": None, "evidence": None,
+                  "changes": None, "batch": "b2", "undoes": None},
+                 {"kind": "undo", "to_status": "in_progress", "on": "2026-01-02",
+                  "recorded_at": "2026-01-02T10:00:00Z", "by": "x", "note": "undo of event 25: completed withdrawn",
+                  "evidence": None, "changes": None, "batch": "b3", "undoes": 1},
+             ]},
+        ],
+    }  # fmt: skip
+    old = tmp_path / "old-export.json"
+    old.write_text(json.dumps(document), encoding="utf-8")
+    assert "1 created" in ok("load", str(old))
+    events = json.loads(ok("history", "a", "--format", "json"))
+    assert [(e["id"], e["undoes"], e["note"]) for e in events] == [
+        (1, None, None),
+        (2, None, None),
+        (3, 2, "undo of event 2: completed withdrawn"),  # the old note's id was the other database's
+    ]
+    assert json.loads(ok("show", "a", "--format", "json"))["status"] == "in_progress"
+    exported = json.loads(ok("export", "--format", "json"))
+    history = exported["commitments"][0]["history"]
+    assert exported["format"] == "tracker-export/2" and history[2]["undoes"] == history[1]["key"]
+    assert ok("load", str(old)).endswith("commitments: 0 created, 0 updated, 1 unchanged\n")  # matched without keys
 
 
 def test_history_names_the_event_an_undo_reverses(loaded: None) -> None:

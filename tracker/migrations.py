@@ -17,6 +17,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m002_event_batch_and_undo",
     "m003_current_state_dates",
     "m004_report_indexes",
+    "m005_event_keys",
 )
 
 
@@ -74,6 +75,24 @@ def _m004_report_indexes(connection: Any) -> None:
         connection.exec_driver_sql(_WRITERS_KEEP_TAG_COPIES)
 
 
+def _m005_event_keys(connection: Any) -> None:
+    """Give every event a stable key (models.new_event_key), which exports carry and loads keep,
+    so that an undo names the same event in every copy of the tracker."""
+    from sqlalchemy import text
+
+    from tracker.models import new_event_key
+    from tracker.queries import fetch_all
+
+    connection.exec_driver_sql("ALTER TABLE event ADD COLUMN key VARCHAR")
+    ids = [row["id"] for row in fetch_all(connection, "SELECT id FROM event ORDER BY id")]
+    set_key = text("UPDATE event SET key = :key WHERE id = :id")
+    for start in range(0, len(ids), 10_000):
+        connection.execute(
+            set_key, [{"key": new_event_key(), "id": event_id} for event_id in ids[start : start + 10_000]]
+        )
+    connection.exec_driver_sql("CREATE UNIQUE INDEX ix_event_key ON event (key)")
+
+
 # Writers now update tag rows (db/roles.sql grants it to new set-ups); the owner, who upgrades,
 # grants it here to a team already set up with the roles.
 _WRITERS_KEEP_TAG_COPIES = """
@@ -90,6 +109,7 @@ MIGRATIONS: dict[str, Callable[[Any], None]] = {
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
     "m003_current_state_dates": _m003_current_state_dates,
     "m004_report_indexes": _m004_report_indexes,
+    "m005_event_keys": _m005_event_keys,
 }
 
 

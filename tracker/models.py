@@ -5,6 +5,7 @@ text; those that are filtered on (tags, partners) are tables of their own.
 """
 
 import datetime as dt
+import uuid
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -80,6 +81,11 @@ class CommitmentTag(SQLModel, table=True):
     status_on: dt.date | None = None
 
 
+def new_event_key() -> str:
+    """An event's key: the same in every copy of the tracker, where ids are each database's own."""
+    return str(uuid.uuid4())
+
+
 class Event(SQLModel, table=True):
     """One entry of a commitment's append-only history."""
 
@@ -87,6 +93,7 @@ class Event(SQLModel, table=True):
         Index("ix_event_timeline", "commitment_id", "on_date", "id"),
         Index("ix_event_batch", "batch"),
         Index("ix_event_undoes", "undoes"),
+        Index("ix_event_key", "key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +111,9 @@ class Event(SQLModel, table=True):
     # id per write command, and for an `undo` event the event it reverses.
     batch: str | None = None
     undoes: int | None = Field(default=None, foreign_key="event.id")
+    # Added by m005: a stable key (a UUID) that exports carry and loads keep, so that an undo names
+    # the event it reverses in every copy. Set on every event; nullable only as ALTER TABLE adds it.
+    key: str | None = Field(default_factory=new_event_key)
 
 
 class TrackerMigration(SQLModel, table=True):

@@ -214,7 +214,7 @@ def partners_of(ids: Sequence[int]) -> str:
 # history is now), in timeline order.
 HISTORY = f"""
     WITH timeline AS (
-        SELECT e.id, e.kind, e.to_status, e.on_date,
+        SELECT e.id, e.key, e.kind, e.to_status, e.on_date,
                e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes, e.undoes,
                ROW_NUMBER() OVER (ORDER BY {TIMELINE_ORDER}) AS position
         FROM event e
@@ -573,7 +573,7 @@ EXPORT_PARTNERS = """
 
 # Every event as stored (a created event keeps its own on_date), in timeline order.
 EXPORT_EVENTS = f"""
-    SELECT e.id, e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
+    SELECT e.id, e.key, e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
            e.note, e.evidence, e.changes, e.batch, e.undoes
     FROM event e
     ORDER BY e.commitment_id, {TIMELINE_ORDER}
@@ -599,8 +599,10 @@ def commitments_with_refs(refs: Sequence[str]) -> tuple[str, dict[str, Any]]:
     return f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} {where} ORDER BY c.id", params
 
 
-EVENT_KEYS = """
-    SELECT id, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
+# A commitment's events as a load matches them with a file's: by key, else (events from files
+# written before keys) by what each records.
+STORED_EVENTS = """
+    SELECT id, key, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
 """
 
 # --- data safety: backups, checks and undo (tracker.maintenance, tracker.undo) ----------------

@@ -137,13 +137,30 @@ def _history(connection: Any, commitment_id: int) -> list[Row]:
     return [
         {
             "id": event["id"],
+            "key": event["key"],
             "kind": event["kind"],
             "from_status": event["from_status"],
-            **recorded_fields(event),
+            **recorded_fields({**event, "note": shown_note(event)}),
             "undoes": event["undoes"],
         }
         for event in fetch_all(connection, queries.HISTORY, {"commitment_id": commitment_id})
     ]
+
+
+_UNDO_NOTE = "undo of event "
+
+
+def shown_note(event: Row) -> str | None:
+    """An undo's note as shown: "undo of event N: " and what it did, N being the id here of the
+    event it reverses. The id is taken from the link when shown, never stored in the note, since
+    a copy of the tracker (an export loaded elsewhere) numbers its events afresh. A note stored
+    with an id in it (before tracker kept event keys) has that id replaced in the same way."""
+    note: str | None = event["note"]
+    if event["kind"] != "undo" or event["undoes"] is None:
+        return note
+    if note and note.startswith(_UNDO_NOTE) and ": " in note:
+        note = note.split(": ", 1)[1]
+    return f"{_UNDO_NOTE}{event['undoes']}: {note}"
 
 
 def recorded_fields(event: Row) -> Row:

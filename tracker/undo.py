@@ -1,6 +1,8 @@
 """Undo by appending correcting events, never by deleting: the mistake stays in the history.
 
-Each correction is an `undo` event linked to the event it reverses (`undoes`):
+Each correction is an `undo` event linked to the event it reverses (`undoes`); its note says
+what the correction does, and is shown after "undo of event N: ", N being the linked event's id
+in the database at hand (reads.shown_note):
 
 - an undone status event gets an `undo` event with a status, dated on the undone event's day
   and so placed after it, restating the status the timeline has without the undone event
@@ -120,7 +122,7 @@ def _undo(session: Session, events: list[Row]) -> list[Undone]:
                 commitment,
                 "undo",
                 event["on_date"],
-                note=f"undo of event {event['id']}: note retracted",
+                note="note retracted",
                 undoes=event["id"],
             )
             results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [_id(correction)]))
@@ -173,12 +175,12 @@ def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row]) 
         actual.append(((1, day, 2**62 + len(planned)), status))
 
     for event in sorted(undone, key=lambda e: (e["on_date"], e["id"])):
-        plan(event["on_date"], event["id"], f"undo of event {event['id']}: {event['to_status']} withdrawn")
+        plan(event["on_date"], event["id"], f"{event['to_status']} withdrawn")
     first_day = min(event["on_date"] for event in undone)
     for day in sorted({pos[1] for pos, _ in actual if pos[1] > first_day}):
         if _status_at_end_of(actual, day) != _status_at_end_of(clean, day):
             latest = max((e for e in undone if e["on_date"] <= day), key=lambda e: (e["on_date"], e["id"]))
-            plan(day, latest["id"], f"undo of event {latest['id']}: restates the status in effect without it")
+            plan(day, latest["id"], "restates the status in effect without it")
     corrections: dict[int, list[int]] = {}
     for day, status, undoes, note in planned:
         correction = append_event(session, commitment, "undo", day, to_status=status, note=note, undoes=undoes)
@@ -248,7 +250,7 @@ def _undo_edit(session: Session, commitment: Commitment, event: Row) -> Undone:
         commitment,
         "undo",
         today(),
-        note=f"undo of event {event['id']}: restored {', '.join(restored) or 'nothing'}",
+        note=f"restored {', '.join(restored) or 'nothing'}",
         changes=restored,
         undoes=event["id"],
     )

@@ -24,10 +24,7 @@ class NewCommitment:
     events: list[dict[str, Any]] = field(default_factory=list)  # event columns, without ids
 
 
-EventKey = Callable[[dict[str, Any]], tuple[Any, ...]]
-
-
-def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventKey | None = None) -> None:
+def insert_commitments(session: Any, items: Sequence[NewCommitment]) -> None:
     """Insert commitments with their tags, partners and events, in the order given."""
     if not items:
         return
@@ -52,8 +49,7 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment], key: EventK
     plain = [_event_row(event, i) for i, item in pairs if i not in linked_ids for event in item.events]
     _insert(connection, Event, plain)
     for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
-        assert key is not None
-        insert_history(session, commitment_id, item.events, item.events, key)
+        insert_history(session, commitment_id, item.events)
     session.expire_all()  # the ORM must not trust anything it read before these writes
 
 
@@ -63,32 +59,31 @@ def _tag_row(commitment_id: int, tag: str, commitment: dict[str, Any]) -> dict[s
     return {"commitment_id": commitment_id, "tag": tag, **copies}
 
 
-def insert_history(
-    session: Any, commitment_id: int, history: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]], key: EventKey
-) -> None:
-    """Insert the `new` events of a commitment's `history`, in order, linking each undo to the
-    event it reverses (`_undoes`: that event's place in `history`), once that event has an id."""
+def insert_history(session: Any, commitment_id: int, events: Sequence[dict[str, Any]]) -> None:
+    """Insert a commitment's new events, in order, linking each undo to the event it reverses
+    (`_undoes`: that event's key), once that event has an id."""
     from tracker.models import Event
 
     connection = session.connection()
     pending: list[dict[str, Any]] = []
-    for event in new:
+    for event in events:
         row = _event_row(event, commitment_id)
-        position = event.get("_undoes")
-        if position is not None:
+        target = event.get("_undoes")
+        if target is not None:
             _insert(connection, Event, pending)
             pending = []
-            stored = fetch_all(connection, queries.EVENT_KEYS, {"commitment_id": commitment_id})
-            ids = {key(stored_event): stored_event["id"] for stored_event in stored}
-            row["undoes"] = ids[key(history[position])]
+            stored = fetch_all(connection, queries.STORED_EVENTS, {"commitment_id": commitment_id})
+            row["undoes"] = {stored_event["key"]: stored_event["id"] for stored_event in stored}[target]
         pending.append(row)
     _insert(connection, Event, pending)
 
 
 def _event_row(event: dict[str, Any], commitment_id: int) -> dict[str, Any]:
+    from tracker.models import new_event_key
+
     # Every row names the same columns, as one multi-row INSERT needs.
     row = {"batch": None, "undoes": None, **{k: v for k, v in event.items() if not k.startswith("_")}}
-    return {**row, "commitment_id": commitment_id}
+    return {**row, "key": row.get("key") or new_event_key(), "commitment_id": commitment_id}
 
 
 def update_commitment(

@@ -1,6 +1,6 @@
 """`tracker export`: the whole database as one document (JSON or YAML), or a CSV for spreadsheets.
 
-The JSON and YAML documents (`format: tracker-export/1`) are lossless: loading one into an empty
+The JSON and YAML documents (`format: tracker-export/2`) are lossless: loading one into an empty
 database and exporting again gives the same bytes. They carry no time of export for that
 reason. Rows are streamed from the database and written as they come, one commitment at a
 time, so an export's memory does not grow with the database.
@@ -20,7 +20,9 @@ from tracker.interchange.progress import Progress, progress
 from tracker.queries import Row, fetch_all, fetch_one, iterate
 from tracker.reads import commitment_item, iso_date, recorded_fields
 
-FORMAT = "tracker-export/1"
+FORMAT = "tracker-export/2"
+# Version 1 named the event an undo reverses by its place in the history; events had no keys.
+FORMAT_WITHOUT_KEYS = "tracker-export/1"
 EXPORT_FORMATS = ("json", "yaml", "csv")
 _YAML_CHUNK = 200  # commitments per YAML dump call
 
@@ -112,14 +114,15 @@ def _document_item(row: Row, tags: list[str], partners: list[str], events: list[
 
 
 def _history(events: list[Row]) -> list[Row]:
-    # An undo names the event it reverses by that event's place in this history: ids are not exported.
-    positions = {event["id"]: index for index, event in enumerate(events)}
+    # An undo names the event it reverses by that event's key: ids are each database's own.
+    keys = {event["id"]: event["key"] for event in events}
     return [
         {
+            "key": event["key"],
             "kind": event["kind"],
             **recorded_fields(event),
             "batch": event["batch"],
-            "undoes": positions.get(event["undoes"]) if event["undoes"] is not None else None,
+            "undoes": keys[event["undoes"]] if event["undoes"] is not None else None,
         }
         for event in events
     ]

@@ -80,7 +80,9 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
     document = read_json_head(path, "commitments", restore.HEAD_KEYS) if streamed else read_document(path)
     declared = document.get("format") if isinstance(document, dict) else None
     if fmt is None:
-        fmt = {fixture.FORMAT: "fixture", export.FORMAT: "export"}.get(str(declared))
+        fmt = {fixture.FORMAT: "fixture", export.FORMAT: "export", export.FORMAT_WITHOUT_KEYS: "export"}.get(
+            str(declared)
+        )
         if fmt is None:
             raise TrackerError(
                 f"{path} is neither a fixture ('format: {fixture.FORMAT}') nor an export ('format: {export.FORMAT}')"

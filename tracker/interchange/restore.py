@@ -1,12 +1,13 @@
-"""Loading an export document (`tracker-export/1`) back into a database.
+"""Loading an export document (`tracker-export/2`, or `/1` from before events had keys) back
+into a database.
 
-Into an empty database it restores everything as it was: every event with its own dates and
-recorder, no new `created` events. Into a database that already has some of it:
+Into an empty database it restores everything as it was: every event with its own dates,
+recorder and key, no new `created` events. Into a database that already has some of it:
 
 - organisations and sources are upserted by short name and key;
 - a commitment whose ref is new is restored whole;
-- a commitment that exists gains the events of the file it lacks (matched by kind, on,
-  recorded_at, to_status and note); when it gains any, it takes the file's fields if the
+- a commitment that exists gains the events of the file it lacks (matched by key, else by kind,
+  on, recorded_at, to_status and note); when it gains any, it takes the file's fields if the
   file's copy was updated no earlier than its own, and its status is worked out again from
   the merged history. A commitment that gains no event is left alone. Nothing is
   removed. A commitment that has the same ref but was created separately (its `created`
@@ -15,7 +16,8 @@ recorder, no new `created` events. Into a database that already has some of it:
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +26,9 @@ from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments, insert_history, update_commitment
 from tracker.interchange.documents import StreamedList
-from tracker.interchange.export import FORMAT
+from tracker.interchange.export import FORMAT, FORMAT_WITHOUT_KEYS
 from tracker.interchange.problems import LoadSummary, Problems, listed
+from tracker.models import new_event_key
 from tracker.queries import events_that_count, fetch_all, fetch_one
 from tracker.reads import as_date, iso_date, iso_timestamp
 from tracker.statuses import STATUSES
@@ -53,6 +56,7 @@ class ExportData:
     organisations: list[Any]
     sources: list[Any]
     commitments: Iterable[Any]  # the document's items, unchecked: each is checked as it is restored
+    keyed: bool = True  # tracker-export/2: events have keys, and an undo names its event's key
 
 
 class _Reader:
@@ -139,7 +143,7 @@ def export_from_document(document: Any, path: str) -> ExportData:
     JSON file's are read from it one at a time); raises with every problem found."""
     from tracker.service import OrganisationSpec, SourceSpec
 
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    if not isinstance(document, dict) or document.get("format") not in (FORMAT, FORMAT_WITHOUT_KEYS):
         raise TrackerError(f"{path} is not a tracker export (expected 'format: {FORMAT}')")
     problems = Problems(path)
     organisations = []
@@ -175,10 +179,10 @@ def export_from_document(document: Any, path: str) -> ExportData:
     if not isinstance(commitments, StreamedList):
         commitments = listed(document, "commitments", problems)
     problems.raise_if_any()
-    return ExportData(path, organisations, sources, commitments)
+    return ExportData(path, organisations, sources, commitments, keyed=document["format"] == FORMAT)
 
 
-def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment | None:
+def _commitment(item: Any, where: str, problems: Problems, *, keyed: bool) -> ExportedCommitment | None:
     before = len(problems.lines)
     read = _Reader(item, where, problems)
     ref_text = read.text("ref", "ref", required=True)
@@ -212,18 +216,14 @@ def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment
     if not isinstance(history, list) or not history:
         problems.add(f"{where}.history", "must be a list of events, starting with the created one")
         history = []
-    events = [_event(event, f"{where}.history[{i}]", problems) for i, event in enumerate(history)]
-    for index, event in enumerate(events):
-        target = event["_undoes"]
-        if target is not None and not (isinstance(target, int) and 0 <= target < index):
-            problems.add(f"{where}.history[{index}].undoes", "must be the place of an earlier event in this history")
+    events = [_event(event, f"{where}.history[{i}]", problems, keyed=keyed) for i, event in enumerate(history)]
+    _link_undos(events, f"{where}.history", problems, keyed=keyed)
     if history and sum(1 for e in events if e["kind"] == "created") != 1:
         problems.add(f"{where}.history", "must have exactly one created event")
     if len(problems.lines) > before or ref is None or owner is None:
         return None
     # The state comes from the events that count, as the database derives it (queries.counted).
-    numbered = [{**event, "_place": index} for index, event in enumerate(events)]
-    counting = events_that_count(numbered, "_place", "_undoes")
+    counting = events_that_count(events, "key", "_undoes")
     derived = _status_from(counting)
     if derived != row["status"]:
         problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
@@ -232,7 +232,7 @@ def _commitment(item: Any, where: str, problems: Problems) -> ExportedCommitment
     return ExportedCommitment(where, ref, row, owner, partners, source, tags, events)
 
 
-def _event(item: Any, where: str, problems: Problems) -> dict[str, Any]:
+def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[str, Any]:
     read = _Reader(item, where, problems)
     kind = read.item.get("kind")
     if kind not in EVENT_KINDS:
@@ -245,6 +245,7 @@ def _event(item: Any, where: str, problems: Problems) -> dict[str, Any]:
     if "on" not in read.item and True in read.item:
         read.item["on"] = read.item[True]  # YAML 1.1 reads a bare `on:` key as true
     return {
+        "key": (read.text("key", "ref", single_line=True) if keyed else None) or new_event_key(),
         "kind": kind,
         "to_status": to_status,
         "on_date": read.date("on", required=True),
@@ -254,8 +255,28 @@ def _event(item: Any, where: str, problems: Problems) -> dict[str, Any]:
         "evidence": read.text("evidence", "evidence", single_line=True),
         "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
         "batch": read.text("batch", "ref", single_line=True),
-        "_undoes": read.item.get("undoes"),  # resolved to an id when written (bulk.insert_history)
+        "_undoes": read.item.get("undoes"),  # the undone event's key, checked by _link_undos
     }
+
+
+def _link_undos(events: list[dict[str, Any]], where: str, problems: Problems, *, keyed: bool) -> None:
+    """Check that each event's key is its own and that each undo names an earlier event of the
+    history: by its key, or in tracker-export/1 by its place. `_undoes` becomes that event's key
+    (bulk.insert_history resolves it to an id when it writes the undo)."""
+    seen: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if event["key"] in seen:
+            problems.add(f"{where}[{index}].key", f"is also the key of history[{seen[event['key']]}]")
+        seen.setdefault(event["key"], index)
+        target = event["_undoes"]
+        if target is None:
+            continue
+        if keyed and not (isinstance(target, str) and seen.get(target, index) < index):
+            problems.add(f"{where}[{index}].undoes", "must be the key of an earlier event in this history")
+        elif not keyed and not (isinstance(target, int) and 0 <= target < index):
+            problems.add(f"{where}[{index}].undoes", "must be the place of an earlier event in this history")
+        else:
+            event["_undoes"] = target if keyed else events[target]["key"]
 
 
 def _status_from(events: list[dict[str, Any]]) -> str | None:
@@ -275,12 +296,15 @@ def _current_dates(events: list[dict[str, Any]], starts_on: dt.date) -> tuple[dt
     return status_on, last_event_on
 
 
-def _event_key(kind: Any, on: Any, recorded_at: Any, to_status: Any, note: Any) -> tuple[Any, ...]:
-    return (kind, iso_date(on), iso_timestamp(recorded_at), to_status, note)
-
-
-def _event_key_of(event: dict[str, Any]) -> tuple[Any, ...]:
-    return _event_key(event["kind"], event["on_date"], event["recorded_at"], event["to_status"], event["note"])
+def _recorded(event: dict[str, Any]) -> tuple[Any, ...]:
+    """What an event records, by which a file's event without a key of ours is matched."""
+    return (
+        event["kind"],
+        iso_date(event["on_date"]),
+        iso_timestamp(event["recorded_at"]),
+        event["to_status"],
+        event["note"],
+    )
 
 
 def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None:
@@ -308,7 +332,7 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
     refs: set[str] = set()
     new: list[NewCommitment] = []
     for index, item in enumerate(data.commitments):
-        commitment = _commitment(item, f"commitments[{index}]", problems)
+        commitment = _commitment(item, f"commitments[{index}]", problems, keyed=data.keyed)
         if commitment is None:
             continue
         if commitment.ref in refs:
@@ -336,10 +360,29 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
         if problems:
             new = []  # nothing more is written
         elif len(new) == BATCH:
-            insert_commitments(session, new, _event_key_of)
+            with _keys_of_their_own(data.path):
+                insert_commitments(session, new)
             new = []
     problems.raise_if_any()
-    insert_commitments(session, new, _event_key_of)
+    with _keys_of_their_own(data.path):
+        insert_commitments(session, new)
+
+
+@contextmanager
+def _keys_of_their_own(path: str) -> Iterator[None]:
+    """A key that the file gives two events of different commitments, or one that an event of
+    this database has already, is refused by the unique index: one line, nothing loaded."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        yield
+    except IntegrityError as error:
+        if "ix_event_key" not in str(error) and "event.key" not in str(error):
+            raise
+        raise InvalidInput(
+            f"{path}: an event's key is used twice, by two events of the file or by one already in "
+            "the database; each event keeps a key of its own"
+        ) from None
 
 
 def _known(ids: dict[str, int], name: str, what: str) -> int:
@@ -349,19 +392,23 @@ def _known(ids: dict[str, int], name: str, what: str) -> int:
 
 
 def _new_events(connection: Any, commitment_id: int, commitment: ExportedCommitment) -> list[dict[str, Any]]:
-    """The file's events that the stored commitment lacks; refuses one that was created separately."""
-    have = {
-        _event_key(e["kind"], e["on_date"], e["recorded_at"], e["to_status"], e["note"])
-        for e in fetch_all(connection, queries.EVENT_KEYS, {"commitment_id": commitment_id})
-    }
-    keys = [_event_key(e["kind"], e["on_date"], e["recorded_at"], e["to_status"], e["note"]) for e in commitment.events]
-    created = next(key for key, e in zip(keys, commitment.events, strict=True) if e["kind"] == "created")
-    if created not in have:
+    """The file's events that the stored commitment lacks, each undo linked to its event's key
+    here; refuses a commitment that was created separately."""
+    stored = fetch_all(connection, queries.STORED_EVENTS, {"commitment_id": commitment_id})
+    keys = {e["key"] for e in stored}
+    recorded = {_recorded(e): e["key"] for e in stored}
+    # A file's event is one stored here with the same key, or (a file or a copy from before keys)
+    # one that records the same.
+    here = {e["key"]: e["key"] if e["key"] in keys else recorded.get(_recorded(e)) for e in commitment.events}
+    created = next(e for e in commitment.events if e["kind"] == "created")
+    if here[created["key"]] is None:
         raise InvalidInput(
             f"{commitment.ref} exists here but was created separately (its created event is not in the file); "
             "load into an empty database, or change one of the refs"
         )
-    return [e for key, e in zip(keys, commitment.events, strict=True) if key not in have]
+    return [
+        {**e, "_undoes": here.get(e["_undoes"]) or e["_undoes"]} for e in commitment.events if here[e["key"]] is None
+    ]
 
 
 def _merge(
@@ -376,7 +423,7 @@ def _merge(
     missing = _new_events(connection, commitment_id, commitment)
     if not missing:
         return "unchanged"  # every change to a commitment comes with an event, so nothing changed
-    insert_history(session, commitment_id, commitment.events, missing, _event_key_of)
+    insert_history(session, commitment_id, missing)
     # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
     if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
         update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
