@@ -97,7 +97,7 @@ def test_undo_without_an_event_reverses_the_whole_last_command(isolated: Path, l
         {k: v for k, v in item.items() if k not in unstable} for item in before
     ]
     assert fails("undo") == (
-        "error: the last command was itself an undo (of event 14, 15, 16, 17); an undo is not undone. "
+        "error: tester's last command was itself an undo (of event 14, 15, 16, 17); an undo is not undone. "
         "To reverse an earlier change, name its event: 'tracker undo --event ID'"
     )
 
@@ -139,6 +139,42 @@ def test_undo_of_a_date_edit_restores_vague_dates(isolated: Path, loaded: None) 
     assert (item["agreed"], item["agreed_precision"], item["due"]) == ("2025-12-31", "year", None)
 
 
+def test_undo_reverses_the_callers_own_last_command(loaded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok("update", "ata-engagement", "--status", "stalled", "--on", "2025-03-01")  # 14, by tester
+    ok("update", "fia-ct-wing", "--note", "Site visit", "--by", "A. Khan")  # 15
+    assert ok("undo") == (
+        "undid event 14 (status on ata-engagement): stalled on 2025-03-01 withdrawn; "
+        "ata-engagement is in_progress now [event 16]\n"
+        "not undone: the latest command, A. Khan's (event 15); "
+        "to undo someone else's change, name its event: 'tracker undo --event 15'\n"
+    )
+    assert current("ata-engagement")["history"][-1]["by"] == "tester"  # the correction is the caller's
+    assert current("fia-ct-wing")["history"][-1]["kind"] == "note"  # A. Khan's note stands
+    assert fails("undo") == (
+        "error: tester's last command was itself an undo (of event 14); an undo is not undone. "
+        "To reverse an earlier change, name its event: 'tracker undo --event ID'"
+    )
+    before = events("")
+    assert fails("undo", "--by", "B. Shah") == (
+        "error: nothing of B. Shah's to undo: B. Shah has recorded no change. The last change, event 16, "
+        "is tester's; to undo someone else's change, name its event: 'tracker undo --event 16'"
+    )
+    assert events("") == before
+    assert ok("undo", "--event", "15", "--by", "C. Ali") == (
+        "undid event 15 (note on fia-ct-wing, recorded by A. Khan): note retracted [event 17]\n"
+    )
+    assert current("fia-ct-wing")["history"][-1]["by"] == "C. Ali"
+    ok("edit", "fia-academy", "--due", "2026-12-31", "--by", "A. Khan")  # 18
+    ok("update", "fia-academy", "--status", "in_progress", "--on", "2026-01-15", "--by", "A. Khan")  # 19
+    assert ok("undo", "--by", "A. Khan").startswith("undid event 19 (status on fia-academy): ")  # 20
+    assert ok("undo", "--by", "A. Khan", "--event", "18").startswith("undid event 18 (edit on fia-academy): ")  # 21
+    corrections = [(e["id"], e["by"]) for e in current("fia-academy")["history"] if e["kind"] == "undo"]
+    assert corrections == [(20, "A. Khan"), (21, "A. Khan")]  # recorded by the caller, not TRACKER_USER
+    monkeypatch.setenv("TRACKER_USER", "A. Khan")
+    ok("update", "fia-academy", "--note", "Khan again")  # 22
+    assert ok("undo") == "undid event 22 (note on fia-academy): note retracted [event 23]\n"
+
+
 def test_nothing_to_undo(isolated: Path) -> None:
     ok("init")
     assert fails("undo") == "error: nothing to undo: no change has been recorded yet"
@@ -147,12 +183,12 @@ def test_nothing_to_undo(isolated: Path) -> None:
 def test_events_from_schema_1_are_undone_one_at_a_time(tmp_path: Path) -> None:
     database = tmp_path / "old.db"
     shutil.copyfile(ROOT / "tests" / "data" / "schema-v1.db", database)
-    assert fails("--db", str(database), "undo") == (
-        "error: the last change (event 16) was recorded before commands were grouped; "
+    assert fails("--db", str(database), "undo", "--by", "fixture-maker") == (
+        "error: fixture-maker's last change (event 16) was recorded before commands were grouped; "
         "undo it with 'tracker undo --event 16'"
     )
     assert ok("--db", str(database), "undo", "--event", "16") == (
-        "undid event 16 (edit on inl-engagement): restored due, tags [event 17]\n"
+        "undid event 16 (edit on inl-engagement, recorded by fixture-maker): restored due, tags [event 17]\n"
     )
 
 

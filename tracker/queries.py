@@ -609,13 +609,15 @@ STORED_EVENTS = """
 
 DATABASE_COUNTS = "SELECT (SELECT COUNT(*) FROM commitment) AS commitments, (SELECT COUNT(*) FROM event) AS events"
 
-# The command (batch) that recorded the most recent event.
-LAST_EVENT = "SELECT id, batch FROM event ORDER BY id DESC LIMIT 1"
+# The most recent event, and the command (batch) that recorded it: of anyone, or of one recorder.
+LAST_EVENT = "SELECT id, batch, recorded_by FROM event ORDER BY id DESC LIMIT 1"
+LAST_EVENT_BY = "SELECT id, batch, recorded_by FROM event WHERE recorded_by = :by ORDER BY id DESC LIMIT 1"
 
 EVENT_IDS_OF_BATCH = "SELECT id FROM event WHERE batch = :batch ORDER BY id"
 
 EVENT_BY_ID = """
-    SELECT e.id, e.commitment_id, c.ref, e.kind, e.to_status, e.on_date, e.note, e.changes, e.batch, e.undoes
+    SELECT e.id, e.commitment_id, c.ref, e.kind, e.to_status, e.on_date, e.note, e.changes, e.batch, e.undoes,
+           e.recorded_by
     FROM event e JOIN commitment c ON c.id = e.commitment_id
     WHERE e.id = :event_id
 """

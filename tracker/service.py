@@ -41,6 +41,11 @@ def default_recorder() -> str | None:
         return None
 
 
+def recorder(by: str | None) -> str | None:
+    """Who records a change (and whose commands `undo` reverses): --by, else default_recorder()."""
+    return clean_text(by, "by", single_line=True) or default_recorder()
+
+
 # --- organisations and sources -------------------------------------------------------------
 
 
@@ -267,7 +272,7 @@ def append_event(
         to_status=to_status,
         on_date=on,
         recorded_at=now_utc(),
-        recorded_by=clean_text(by, "by", single_line=True) or default_recorder(),
+        recorded_by=recorder(by),
         note=clean_text(note, "note") or None,
         evidence=clean_text(evidence, "evidence", single_line=True) or None,
         changes=json.dumps(changes, ensure_ascii=False) if changes else None,

@@ -13,8 +13,10 @@ in the database at hand (reads.shown_note):
   put back (refused when a field has changed since);
 - an undone note gets an `undo` event on the same day saying it is retracted.
 
-`undo` without an event reverses every event of the last command that recorded any (a load of
-many rows is one command), all in the one transaction of the undo command.
+`undo` without an event reverses every event of the caller's last command that recorded any (a
+load of many rows is one command), all in the one transaction of the undo command; the caller is
+who records the corrections (--by, else TRACKER_USER, else the login name). Someone else's
+change is undone by naming its event.
 """
 
 import datetime as dt
@@ -37,6 +39,7 @@ from tracker.service import (
     apply_edit,
     commitment_partners,
     commitment_tags,
+    recorder,
 )
 
 
@@ -47,21 +50,53 @@ class Undone:
     kind: str
     effect: str
     corrections: list[int]
+    recorded_by: str | None = None  # who recorded the undone event, when it was not the caller
 
     def line(self) -> str:
         made = ", ".join(str(i) for i in self.corrections)
-        return f"undid event {self.event_id} ({self.kind} on {self.ref}): {self.effect} [event {made}]"
+        whose = f", recorded by {self.recorded_by}" if self.recorded_by else ""
+        return f"undid event {self.event_id} ({self.kind} on {self.ref}{whose}): {self.effect} [event {made}]"
 
 
-def undo_last(session: Session) -> list[Undone]:
-    """Reverse every event of the last command that recorded events."""
+@dataclass
+class Undoing:
+    """What one `tracker undo` did, and a word on a later command of someone else's it left alone."""
+
+    undone: list[Undone]
+    left_alone: str | None = None
+
+    def lines(self) -> list[str]:
+        return [result.line() for result in self.undone] + ([self.left_alone] if self.left_alone else [])
+
+
+def _caller(by: str | None) -> str:
+    caller = recorder(by)
+    if caller is None:
+        raise InvalidInput("undo reverses your own last command, but who you are is not known: give --by NAME")
+    return caller
+
+
+def _whose(name: str | None) -> str:
+    return f"{name}'s" if name else "an unnamed recorder's"
+
+
+def undo_last(session: Session, by: str | None = None) -> Undoing:
+    """Reverse every event of the caller's last command that recorded events."""
+    caller = _caller(by)
     connection = session.connection()
-    last = fetch_one(connection, queries.LAST_EVENT)
-    if last is None:
+    latest = fetch_one(connection, queries.LAST_EVENT)
+    if latest is None:
         raise InvalidInput("nothing to undo: no change has been recorded yet")
+    last = fetch_one(connection, queries.LAST_EVENT_BY, {"by": caller})
+    if last is None:
+        raise InvalidInput(
+            f"nothing of {caller}'s to undo: {caller} has recorded no change. The last change, event {latest['id']}, "
+            f"is {_whose(latest['recorded_by'])}; to undo someone else's change, name its event: "
+            f"'tracker undo --event {latest['id']}'"
+        )
     if last["batch"] is None:
         raise InvalidInput(
-            f"the last change (event {last['id']}) was recorded before commands were grouped; "
+            f"{caller}'s last change (event {last['id']}) was recorded before commands were grouped; "
             f"undo it with 'tracker undo --event {last['id']}'"
         )
     events = [_event(session, row["id"]) for row in fetch_all(connection, queries.EVENT_IDS_OF_BATCH, last)]
@@ -69,15 +104,21 @@ def undo_last(session: Session) -> list[Undone]:
     if undos:
         reversed_ids = ", ".join(str(i) for i in sorted({int(event["undoes"]) for event in undos}))
         raise InvalidInput(
-            f"the last command was itself an undo (of event {reversed_ids}); an undo is not undone. "
+            f"{caller}'s last command was itself an undo (of event {reversed_ids}); an undo is not undone. "
             "To reverse an earlier change, name its event: 'tracker undo --event ID'"
         )
-    return _undo(session, events)
+    left_alone = None
+    if latest["id"] > last["id"]:  # recorded since by someone else: the caller's last event is `last`
+        left_alone = (
+            f"not undone: the latest command, {_whose(latest['recorded_by'])} (event {latest['id']}); "
+            f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']}'"
+        )
+    return Undoing(_undo(session, events, caller), left_alone)
 
 
-def undo_event(session: Session, event_id: int) -> list[Undone]:
-    """Reverse one event."""
-    return _undo(session, [_event(session, event_id)])
+def undo_event(session: Session, event_id: int, by: str | None = None) -> Undoing:
+    """Reverse one event, the caller's or anyone's."""
+    return Undoing(_undo(session, [_event(session, event_id)], _caller(by)))
 
 
 def _event(session: Session, event_id: int) -> Row:
@@ -104,7 +145,8 @@ def _check_undoable(session: Session, event: Row) -> None:
         raise InvalidInput(f"event {event['id']} was already undone by event {undone_by['id']}")
 
 
-def _undo(session: Session, events: list[Row]) -> list[Undone]:
+def _undo(session: Session, events: list[Row], caller: str) -> list[Undone]:
+    """Undo the events, each correction recorded by the caller."""
     for event in events:
         _check_undoable(session, event)
     results: list[Undone] = []
@@ -115,21 +157,20 @@ def _undo(session: Session, events: list[Row]) -> list[Undone]:
         if event["to_status"] is not None:
             statuses.setdefault(event["commitment_id"], []).append(event)
         elif event["kind"] == "edit":
-            results.append(_undo_edit(session, commitment, event))
+            results.append(_undo_edit(session, commitment, event, caller))
         else:
             correction = append_event(
-                session,
-                commitment,
-                "undo",
-                event["on_date"],
-                note="note retracted",
-                undoes=event["id"],
+                session, commitment, "undo", event["on_date"], note="note retracted", undoes=event["id"], by=caller
             )
             results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [_id(correction)]))
     for commitment_id, undone in statuses.items():
         commitment = session.get(Commitment, commitment_id, with_for_update=True)
         assert commitment is not None
-        results.extend(_undo_statuses(session, commitment, undone))
+        results.extend(_undo_statuses(session, commitment, undone, caller))
+    recorded_by = {int(event["id"]): event["recorded_by"] for event in events}
+    for result in results:  # say whose the event was, when not the caller's
+        if recorded_by[result.event_id] != caller:
+            result.recorded_by = recorded_by[result.event_id] or "an unnamed recorder"
     return sorted(results, key=lambda result: result.event_id)
 
 
@@ -152,7 +193,7 @@ def _status_at_end_of(timeline: list[tuple[Position, str]], day: dt.date) -> str
     return status
 
 
-def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row]) -> list[Undone]:
+def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row], caller: str) -> list[Undone]:
     rows = fetch_all(session.connection(), queries.TIMELINE_EVENTS, {"commitment_id": commitment.id})
     for row in rows:
         row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
@@ -183,7 +224,9 @@ def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row]) 
             plan(day, latest["id"], "restates the status in effect without it")
     corrections: dict[int, list[int]] = {}
     for day, status, undoes, note in planned:
-        correction = append_event(session, commitment, "undo", day, to_status=status, note=note, undoes=undoes)
+        correction = append_event(
+            session, commitment, "undo", day, to_status=status, note=note, undoes=undoes, by=caller
+        )
         corrections.setdefault(undoes, []).append(_id(correction))
     return [
         Undone(
@@ -217,7 +260,7 @@ def _current_values(session: Session, commitment: Commitment) -> dict[str, Any]:
     }
 
 
-def _undo_edit(session: Session, commitment: Commitment, event: Row) -> Undone:
+def _undo_edit(session: Session, commitment: Commitment, event: Row, caller: str) -> Undone:
     changes: dict[str, list[Any]] = json.loads(event["changes"] or "{}")
     current = _current_values(session, commitment)
     for name, (_, after) in changes.items():
@@ -253,6 +296,7 @@ def _undo_edit(session: Session, commitment: Commitment, event: Row) -> Undone:
         note=f"restored {', '.join(restored) or 'nothing'}",
         changes=restored,
         undoes=event["id"],
+        by=caller,
     )
     return Undone(
         event["id"], commitment.ref, "edit", f"restored {', '.join(restored) or 'nothing'}", [_id(correction)]

@@ -48,15 +48,23 @@ def _size(size: int) -> str:
 def undo(
     ctx: typer.Context,
     event: Annotated[
-        int | None, typer.Option("--event", min=1, help="Undo this one event (default: the last command).")
+        int | None,
+        typer.Option("--event", min=1, help="Undo this one event, anyone's (default: your last command)."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Whose last command to undo, and who records the undo (default: $TRACKER_USER, else your login).",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Reverse the last command that changed the history, by recording corrections (nothing is deleted)."""
+    """Reverse your last command that changed the history, by recording corrections (nothing is deleted)."""
     from tracker.store import write_session
     from tracker.undo import undo_event, undo_last
 
     with write_session(database(ctx, db)) as session:
-        results = undo_last(session) if event is None else undo_event(session, event)
-    for result in results:
-        write(result.line() + "\n")
+        undoing = undo_last(session, by) if event is None else undo_event(session, event, by)
+    for line in undoing.lines():
+        write(line + "\n")
