@@ -115,8 +115,8 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
                 connection.execute("DELETE FROM event")  # history stays append-only, whoever connects
 
 
-# Schema 3 as an older tracker left it on a server: no tag copies, the narrower indexes, and
-# writers set up by the db/roles.sql of the time (no UPDATE on commitment_tag).
+# Schema 3 as an older tracker left it on a server: no tag copies, the narrower indexes, no event
+# keys, and writers set up by the db/roles.sql of the time (no UPDATE on commitment_tag).
 _BACK_TO_SCHEMA_3 = """
     DROP INDEX ix_commitment_owner_report, ix_commitment_status_due, ix_commitment_status_last_event,
                ix_commitment_tag_report;
@@ -127,6 +127,9 @@ _BACK_TO_SCHEMA_3 = """
     CREATE INDEX ix_commitment_tag_tag ON commitment_tag (tag, commitment_id);
     REVOKE UPDATE ON commitment_tag FROM tracker_writer;
     DELETE FROM tracker_migration WHERE name = 'm004_report_indexes';
+    DROP INDEX ix_event_key;
+    ALTER TABLE event DROP COLUMN key;
+    DELETE FROM tracker_migration WHERE name = 'm005_event_keys';
 """
 
 
@@ -152,6 +155,9 @@ def test_writers_keep_writing_after_the_owner_upgrades_a_server_to_schema_4(hist
                     " OR t.status_on IS DISTINCT FROM c.status_on"
                 ).fetchone()
             assert differing == (0,)  # filled by the upgrade, kept by the writer's commands
+            with psycopg.connect(admin) as connection:
+                keys = connection.execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM event").fetchone()
+            assert keys is not None and keys[0] == keys[1] > 0  # every event has a key of its own
 
 
 def test_a_password_in_a_server_url_is_never_printed() -> None:

@@ -356,7 +356,9 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
             if source.prepare:
                 execute(connection, *source.prepare)
             commitments = fetch_all(connection, f"SELECT * FROM {source.commitments} ORDER BY s.id", source.params)
-            tags = fetch_all(connection, f"SELECT * FROM {source.tags} ORDER BY s.tag, s.status", source.params)
+            tags = fetch_all(
+                connection, f"SELECT * FROM {source.tags} ORDER BY s.tag, s.status, s.due, s.status_on", source.params
+            )
             scopes.append([tuple(map(str, row.values())) for row in [*commitments, *tags]])
             if source.prepare:
                 execute(connection, queries.DROP_REPORT_SCOPE)
