@@ -104,7 +104,7 @@ CREATE INDEX ix_commitment_tag_report ON commitment_tag (tag, status, due, statu
 
 CREATE INDEX ix_event_batch ON event (batch);
 
-CREATE UNIQUE INDEX ix_event_key ON event ("key");
+CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
 

@@ -90,7 +90,7 @@ def _m005_event_keys(connection: Any) -> None:
         connection.execute(
             set_key, [{"key": new_event_key(), "id": event_id} for event_id in ids[start : start + 10_000]]
         )
-    connection.exec_driver_sql("CREATE UNIQUE INDEX ix_event_key ON event (key)")
+    connection.exec_driver_sql("CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, key)")
 
 
 # Writers now update tag rows (db/roles.sql grants it to new set-ups); the owner, who upgrades,

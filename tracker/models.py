@@ -93,7 +93,10 @@ class Event(SQLModel, table=True):
         Index("ix_event_timeline", "commitment_id", "on_date", "id"),
         Index("ix_event_batch", "batch"),
         Index("ix_event_undoes", "undoes"),
-        Index("ix_event_key", "key", unique=True),
+        # Unique in its history, where undo links are resolved by key (a UUID, so unique anywhere in
+        # practice); led by commitment_id, as a load writes events commitment by commitment, so
+        # that its inserts append to the index instead of landing anywhere in it.
+        Index("ix_event_key", "commitment_id", "key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)

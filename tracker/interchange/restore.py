@@ -16,8 +16,8 @@ recorder and key, no new `created` events. Into a database that already has some
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 
 EVENT_KINDS = ("created", "status", "note", "edit", "undo")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HEAD_KEYS = ("format", "organisations", "sources")  # an export's keys before its commitments
 
 
@@ -127,6 +128,14 @@ class _Reader:
             return None
         # Stored in UTC; a timestamp without a zone is taken to be UTC already.
         return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+
+    def key(self) -> str | None:
+        """An event's key: a UUID as tracker writes them (models.new_event_key), or none."""
+        value = self.item.get("key")
+        if value is not None and not (isinstance(value, str) and _UUID.fullmatch(value)):
+            self._fail("key", "must be a UUID in lower case, such as 0b6f5e1c-3d3a-4c52-9a0e-52f1d8f1b7a4")
+            return None
+        return value
 
     def status(self, key: str, *, required: bool) -> str | None:
         value = self.item.get(key)
@@ -245,7 +254,7 @@ def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[st
     if "on" not in read.item and True in read.item:
         read.item["on"] = read.item[True]  # YAML 1.1 reads a bare `on:` key as true
     return {
-        "key": (read.text("key", "ref", single_line=True) if keyed else None) or new_event_key(),
+        "key": (read.key() if keyed else None) or new_event_key(),
         "kind": kind,
         "to_status": to_status,
         "on_date": read.date("on", required=True),
@@ -360,29 +369,10 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
         if problems:
             new = []  # nothing more is written
         elif len(new) == BATCH:
-            with _keys_of_their_own(data.path):
-                insert_commitments(session, new)
+            insert_commitments(session, new)
             new = []
     problems.raise_if_any()
-    with _keys_of_their_own(data.path):
-        insert_commitments(session, new)
-
-
-@contextmanager
-def _keys_of_their_own(path: str) -> Iterator[None]:
-    """A key that the file gives two events of different commitments, or one that an event of
-    this database has already, is refused by the unique index: one line, nothing loaded."""
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        yield
-    except IntegrityError as error:
-        if "ix_event_key" not in str(error) and "event.key" not in str(error):
-            raise
-        raise InvalidInput(
-            f"{path}: an event's key is used twice, by two events of the file or by one already in "
-            "the database; each event keeps a key of its own"
-        ) from None
+    insert_commitments(session, new)
 
 
 def _known(ids: dict[str, int], name: str, what: str) -> int:
