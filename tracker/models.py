@@ -106,6 +106,16 @@ class Event(SQLModel, table=True):
     undoes: int | None = Field(default=None, foreign_key="event.id")
 
 
+class LoadSnapshot(SQLModel, table=True):
+    """What a loaded file said about one commitment the last time it was loaded, so that loading
+    it again applies only what the file changed since (tracker.interchange.snapshots)."""
+
+    __tablename__ = "load_snapshot"
+    file_name: str = Field(primary_key=True)  # the file's name without its folder
+    commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
+    stated: str  # JSON {field: value}, the fields the file gives, as the load read them
+
+
 class TrackerMigration(SQLModel, table=True):
     __tablename__ = "tracker_migration"
     __table_args__ = (UniqueConstraint("name"),)
