@@ -27,6 +27,8 @@ GRANT INSERT, UPDATE ON organisation, source, commitment TO tracker_writer;
 -- commitment_tag: UPDATE too, to keep its copies of the commitment's state (models.CommitmentTag).
 GRANT INSERT, UPDATE, DELETE ON commitment_tag TO tracker_writer;
 GRANT INSERT, DELETE ON commitment_partner TO tracker_writer;
+-- load_snapshot: what each loaded file last said, kept by loads (models.LoadSnapshot).
+GRANT INSERT, UPDATE ON load_snapshot TO tracker_writer;
 -- ... and append to the history, which the server keeps append-only: no UPDATE, no DELETE.
 GRANT INSERT ON event TO tracker_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO tracker_writer;

@@ -61,6 +61,14 @@ CREATE TABLE event (
 	FOREIGN KEY(undoes) REFERENCES event (id)
 );
 
+CREATE TABLE load_snapshot (
+	file_name VARCHAR NOT NULL,
+	commitment_id INTEGER NOT NULL,
+	stated VARCHAR NOT NULL,
+	PRIMARY KEY (file_name, commitment_id),
+	FOREIGN KEY(commitment_id) REFERENCES commitment (id)
+);
+
 CREATE TABLE organisation (
 	id INTEGER NOT NULL,
 	short_name VARCHAR NOT NULL,

@@ -1,7 +1,13 @@
 """`tracker load FILE.csv`: spreadsheets' CSV in, checked whole, line by line, all or nothing."""
 
 import json
+import os
+import tempfile
 from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import fails, ok, run
 from tracker.interchange.bulk import BATCH
@@ -247,3 +253,82 @@ def test_a_made_ref_avoids_refs_that_later_rows_give() -> None:
         ("open-a-helpline", "Another"),
         ("open-a-helpline-3", "Open a helpline"),
     ]
+
+
+def test_a_sheet_loaded_again_applies_only_what_it_changed_and_obeys_update(
+    loaded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-11-28")
+    wing, academy = "Activate the FIA's Counter-Terrorism Wing", "Establish an FIA academy with US support"
+    _write(
+        "sheet.csv", f"ref,title,owner,status,due\nfia-ct-wing,{wing},FIA,in progress,\nfia-academy,{academy},FIA,,\n"
+    )
+    assert ok("load", "sheet.csv") == "commitments: 0 created, 0 updated, 2 unchanged\n"
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-14")
+    ok("edit", "fia-academy", "--due", "2027")
+    before = ok("export")
+    assert ok("load", "sheet.csv") == "commitments: 0 created, 0 updated, 2 unchanged\n"
+    assert ok("export") == before
+    _write("sheet.csv", f"ref,title,owner,status,due\nfia-ct-wing,{wing},FIA,stalled,\nfia-academy,An academy,FIA,,\n")
+    assert run("load", "sheet.csv").stderr.splitlines() == [
+        "error: sheet.csv: 1 problem; nothing was loaded",
+        "  line 2: fia-ct-wing is completed on 2026-11-28, a final status; add --reopen to change it to stalled",
+    ]
+    assert ok("export") == before
+    assert ok("load", "--reopen", "sheet.csv") == "commitments: 0 created, 2 updated, 0 unchanged\n"
+    wing_history = _show("fia-ct-wing")["history"]
+    assert [(e["on"], e["to_status"], e["note"]) for e in wing_history[-2:]] == [
+        ("2026-03-14", "completed", None),
+        ("2026-11-28", "stalled", "set in sheet.csv"),
+    ]
+    shown = _show("fia-academy")
+    assert (shown["title"], shown["due"]) == ("An academy", "2027-12-31")  # the deadline set by hand stays
+
+
+def test_a_big_sheet_loaded_again_after_updates_by_hand_is_unchanged(loaded: None) -> None:
+    # Several batches: what the file said is read and kept a batch at a time.
+    count = 2 * BATCH + 10
+    rows = "".join(f"bulk-{number},Bulk commitment {number},MOI,in progress\n" for number in range(count))
+    _write("big.csv", "ref,title,owner,status\n" + rows)
+    ok("load", "big.csv")
+    ok("update", f"bulk-{BATCH - 1}", "--status", "completed")  # late in a batch, as in the last one
+    ok("update", f"bulk-{count - 1}", "--status", "completed")
+    ok("edit", f"bulk-{BATCH + 600}", "--title", "Renamed by hand")
+    before = ok("export")
+    assert ok("load", "big.csv") == f"commitments: 0 created, 0 updated, {count} unchanged\n"
+    assert ok("export") == before
+
+
+# Texts that start as a spreadsheet formula would, or with apostrophes before such a start.
+_STARTS = ["=", "+", "-", "@", "'", "''", "'=", "''+", "'-", "'@", "'\t", "' =", "a'", "=\t", "-'"]
+# Line breaks in a cell are read as \n (the file is read with universal newlines): no \r here.
+_PIECES = ["a", " ", "=", "+", "-", "@", "'", "\t", '"', ",", ";", "اردو", "😀", "\u2028"]
+_CELL = st.tuples(st.sampled_from(_STARTS), st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)).map("".join)
+
+
+@pytest.mark.sqlite_only  # about the CSV text, not where it is stored
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=_CELL, description=st.tuples(_CELL, st.sampled_from(["", "\nsecond line"])).map("".join), owner=_CELL)
+def test_a_csv_export_loads_back_byte_for_byte(title: str, description: str, owner: str) -> None:
+    assume(title.strip() and owner.strip())
+    fields = ("ref", "title", "description", "owner", "status")
+    with tempfile.TemporaryDirectory() as folder:
+        first, second, sheet = (os.path.join(folder, name) for name in ("a.db", "b.db", "all.csv"))
+        ok("--db", first, "owners", "add", "--", owner)
+        ok("--db", first, "add", "--owner", owner, "--ref", "x", "--description", description, "--", title)
+        ok("--db", first, "export", "--format", "csv", "--output", sheet)
+        ok("--db", second, "load", sheet)
+        original = [{k: i[k] for k in fields} for i in json.loads(ok("--db", first, "list", "-f", "json"))]
+        assert [{k: i[k] for k in fields} for i in json.loads(ok("--db", second, "list", "-f", "json"))] == original
+        assert original[0]["title"] == title.strip()
+
+
+def test_a_hand_made_sheet_is_read_as_a_spreadsheet_user_means_it() -> None:
+    # In a spreadsheet an apostrophe before = only marks the rest as text; before other text it is text.
+    _write("hand.csv", "ref,title,owner\na,'=SUM(B1:B3),MOI\nb,''=x,MOI\nc,'plain,MOI\nd,'',MOI\n")
+    ok("load", "hand.csv")
+    titles = [(i["ref"], i["title"]) for i in json.loads(ok("list", "-f", "json"))]
+    assert titles == [("a", "=SUM(B1:B3)"), ("b", "'=x"), ("c", "'plain"), ("d", "''")]
+    # Written out, the guard adds an apostrophe only where one would be taken off.
+    exported = ok("export", "--format", "csv").splitlines()[1:]
+    assert [line.split(",")[2] for line in exported] == ["'=SUM(B1:B3)", "''=x", "'plain", "''"]

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import fails, ok, run
+from tests.conftest import FIXTURE, fails, ok, run
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidInput
 from tracker.interchange.bulk import BATCH
@@ -109,7 +109,7 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
     first = document["commitments"][0]
     assert list(first) == [
         "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision", "due",
-        "due_precision", "tags", "source", "created_at", "updated_at", "starts_on", "history",
+        "due_precision", "tags", "source", "created_at", "updated_at", "starts_on", "history", "last_loaded",
     ]  # fmt: skip
     assert [event["kind"] for event in first["history"]] == ["created", "status"]
     assert list(first["history"][1]) == [
@@ -397,3 +397,48 @@ def test_progress_is_drawn_only_on_a_terminal_and_only_for_big_jobs(monkeypatch:
     with progress(6_000, "loading") as bar:
         bar.advance(6_000)
     assert small.getvalue() == pipe.getvalue() == ""
+
+
+def test_an_export_carries_what_loaded_files_said(loaded: None) -> None:
+    ok("update", "fia-ct-wing", "--status", "completed")
+    ok("edit", "fia-academy", "--due", "2027")
+    ok("export", "--output", "all.json")
+    said = json.loads(Path("all.json").read_text(encoding="utf-8"))["commitments"][9]["last_loaded"]
+    assert said["pakistan-us-security-talks.yaml"]["status"] == "in_progress"
+    ok("--db", "copy.db", "load", "all.json")
+    # Restored elsewhere, the fixture loaded again still changes nothing that was recorded by hand.
+    assert ok("--db", "copy.db", "load", str(FIXTURE)).endswith("commitments: 0 created, 0 updated, 13 unchanged\n")
+    assert ok("--db", "copy.db", "export") == ok("export")
+
+
+def test_an_exported_update_that_leaves_a_final_status_recorded_here_needs_reopen(
+    loaded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-11-28")
+    ok("export", "--output", "before.json")
+    ok("--db", "copy.db", "load", "before.json")
+    ok("--db", "copy.db", "update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-14")
+    ok("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-05-01")
+    ok("export", "--output", "after.json")
+    before = ok("--db", "copy.db", "export")
+    assert run("--db", "copy.db", "load", "after.json").stderr.splitlines() == [
+        "error: after.json: 1 problem; nothing was loaded",
+        "  commitments[9] (fia-ct-wing): fia-ct-wing is completed on 2026-05-01, a final status; "
+        "add --reopen to change it to stalled",
+    ]
+    assert ok("--db", "copy.db", "export") == before
+    assert ok("--db", "copy.db", "load", "--reopen", "after.json").endswith("0 created, 1 updated, 12 unchanged\n")
+    assert json.loads(ok("--db", "copy.db", "show", "fia-ct-wing", "-f", "json"))["status"] == "stalled"
+
+
+def test_an_export_whose_own_history_reopens_a_final_status_needs_no_reopen(
+    loaded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-11-28")
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-14")
+    ok("export", "--output", "before.json")
+    ok("--db", "copy.db", "load", "before.json")
+    ok("update", "fia-ct-wing", "--status", "stalled", "--on", "2026-05-01", "--reopen")
+    ok("export", "--output", "after.json")
+    assert ok("--db", "copy.db", "load", "after.json").endswith("0 created, 1 updated, 12 unchanged\n")
+    assert ok("--db", "copy.db", "export") == ok("export")

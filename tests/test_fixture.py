@@ -2,11 +2,12 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import FIXTURE, fails, normalise, ok
+from tests.conftest import FIXTURE, fails, normalise, ok, run
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
@@ -81,6 +82,98 @@ def test_a_changed_file_updates_what_changed_and_records_it(tmp_path: Path) -> N
         "set in changed.yaml",
     )
     assert ok("load", str(changed)).endswith("commitments: 0 created, 0 updated, 13 unchanged\n")
+
+
+TODAY = "2026-11-28"
+UNCHANGED = (
+    "organisations: 0 created, 0 updated, 7 unchanged; sources: 0 created, 0 updated, 1 unchanged; "
+    "commitments: 0 created, 0 updated, 13 unchanged\n"
+)
+
+
+@pytest.fixture
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", TODAY)
+
+
+def _fixture_changed(changes: dict[str, dict[str, Any]], name: str = FIXTURE.name) -> str:
+    """The fixture with these fields changed by ref, written under `name` in the test's folder."""
+    document = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    for item in document["commitments"]:
+        item.update(changes.get(item["ref"], {}))
+    Path(name).write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return name
+
+
+@pytest.mark.usefixtures("pinned_today")
+def test_loading_the_unchanged_file_again_keeps_what_was_recorded_by_hand() -> None:
+    ok("update", "fia-ct-wing", "--status", "completed")
+    ok("edit", "fia-academy", "--due", "2027")
+    before = ok("export")
+    assert ok("load", str(FIXTURE)) == UNCHANGED
+    assert ok("export") == before
+    # Copied to another folder, it is the same file: it is known by its name.
+    Path(FIXTURE.name).write_bytes(FIXTURE.read_bytes())
+    assert ok("load", FIXTURE.name) == UNCHANGED
+    assert ok("export") == before
+
+
+@pytest.mark.usefixtures("pinned_today")
+def test_only_what_the_file_changed_is_applied_and_leaving_a_final_status_needs_reopen() -> None:
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-14")
+    ok("edit", "fia-academy", "--due", "2027")
+    changed = _fixture_changed(
+        {"fia-ct-wing": {"status": "stalled"}, "fia-academy": {"title": "Set up an FIA academy"}}
+    )
+    before = ok("export")
+    assert run("load", changed).stderr.splitlines() == [
+        f"error: {changed}: 1 problem; nothing was loaded",
+        f"  commitment fia-ct-wing: fia-ct-wing is completed on {TODAY}, a final status; "
+        "add --reopen to change it to stalled",
+    ]
+    assert ok("export") == before
+    assert ok("load", "--reopen", changed).endswith("commitments: 0 created, 2 updated, 11 unchanged\n")
+    history = json.loads(ok("history", "fia-ct-wing", "-f", "json"))
+    assert [(e["on"], e["from_status"], e["to_status"], e["note"]) for e in history[1:]] == [
+        ("2026-03-14", "in_progress", "completed", None),
+        (TODAY, "completed", "stalled", f"set in {FIXTURE.name}"),
+    ]
+    academy = json.loads(ok("show", "fia-academy", "-f", "json"))
+    # The file changed the title, not the deadline: the deadline set by hand stays.
+    assert (academy["title"], academy["due"], academy["due_precision"]) == (
+        "Set up an FIA academy",
+        "2027-12-31",
+        "year",
+    )
+    assert academy["history"][-1]["changes"] == {
+        "title": ["Establish an FIA academy with US support", "Set up an FIA academy"]
+    }
+    assert ok("load", changed) == UNCHANGED
+
+
+@pytest.mark.usefixtures("pinned_today")
+def test_a_status_the_file_changed_to_the_one_in_effect_records_nothing() -> None:
+    ok("update", "fia-academy", "--status", "in_progress", "--note", "Site chosen")
+    history = ok("history", "fia-academy")
+    changed = _fixture_changed({"fia-academy": {"status": "in_progress"}})
+    assert ok("load", changed) == UNCHANGED
+    assert ok("history", "fia-academy") == history
+
+
+@pytest.mark.usefixtures("pinned_today")
+def test_the_first_load_of_a_file_by_another_name_compares_with_the_commitments_as_they_stand() -> None:
+    ok("update", "fia-ct-wing", "--status", "completed")
+    ok("edit", "fia-academy", "--due", "2027")
+    Path("copy.yaml").write_bytes(FIXTURE.read_bytes())
+    assert run("load", "copy.yaml").stderr.splitlines() == [
+        "error: copy.yaml: 1 problem; nothing was loaded",
+        f"  commitment fia-ct-wing: fia-ct-wing is completed on {TODAY}, a final status; "
+        "add --reopen to change it to in_progress",
+    ]
+    assert ok("load", "--reopen", "copy.yaml").endswith("commitments: 0 created, 2 updated, 11 unchanged\n")
+    academy = json.loads(ok("show", "fia-academy", "-f", "json"))
+    assert (academy["due"], academy["history"][-1]["note"]) == (None, "changed in copy.yaml")
+    assert ok("load", "copy.yaml") == UNCHANGED
 
 
 def test_a_broken_fixture_loads_nothing_and_lists_every_problem(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
 
 
 # Schema 3 as an older tracker left it on a server: no tag copies, the narrower indexes, no event
-# keys, and writers set up by the db/roles.sql of the time (no UPDATE on commitment_tag).
+# keys, no load snapshots, and writers set up by the db/roles.sql of the time (no UPDATE on commitment_tag).
 _BACK_TO_SCHEMA_3 = """
     DROP INDEX ix_commitment_owner_report, ix_commitment_status_due, ix_commitment_status_last_event,
                ix_commitment_tag_report;
@@ -130,6 +130,8 @@ _BACK_TO_SCHEMA_3 = """
     DROP INDEX ix_event_key;
     ALTER TABLE event DROP COLUMN key;
     DELETE FROM tracker_migration WHERE name = 'm005_event_keys';
+    DROP TABLE load_snapshot;
+    DELETE FROM tracker_migration WHERE name = 'm006_load_snapshots';
 """
 
 
@@ -176,3 +178,26 @@ def test_a_password_in_a_server_url_is_never_printed() -> None:
             message = fails("--db", with_password, *command)
             assert "was written by a newer version of tracker" in message
             assert "s3cret" not in message and ":***@" in message
+
+
+def test_writers_keep_and_readers_export_what_loaded_files_said_before_and_after_an_upgrade(
+    history: None, tmp_path: Path
+) -> None:
+    import psycopg
+
+    sheet = tmp_path / "sheet.csv"
+    with postgres_database() as owner_url:
+        ok("db", "copy", "--to", owner_url)
+        with _team(owner_url) as (admin, as_reader, as_writer):
+            for step in ("set up by db/roles.sql", "upgraded by the owner"):
+                if step == "upgraded by the owner":  # a server from before schema 6, as its owner upgrades it
+                    with psycopg.connect(admin, autocommit=True) as connection:
+                        connection.execute("DROP TABLE load_snapshot")
+                        connection.execute("DELETE FROM tracker_migration WHERE name = 'm006_load_snapshots'")
+                    ok("--db", owner_url, "list")
+                sheet.write_text(f"ref,title,owner\nfia-academy,Academy ({step}),FIA\nnew-{step[:2]},New,FIA\n")
+                assert ok("--db", as_writer, "load", str(sheet)) == "commitments: 1 created, 1 updated, 0 unchanged\n"
+                sheet.write_text(f"ref,title,owner\nfia-academy,Academy again ({step}),FIA\nnew-{step[:2]},New,FIA\n")
+                assert ok("--db", as_writer, "load", str(sheet)) == "commitments: 0 created, 1 updated, 1 unchanged\n"
+                said = json.loads(ok("--db", as_reader, "export"))["commitments"][5]["last_loaded"]
+                assert said["sheet.csv"]["title"] == f"Academy again ({step})", step

@@ -1,13 +1,12 @@
 """The fixture format (`tracker-fixture/1`): organisations, sources and commitments in YAML.
 
-Loading is an upsert by key: new things are created, changed ones are brought up to date with
-the change recorded in history, unchanged ones are left alone. The whole file is checked
-before anything is written, and every problem is reported at once.
+Loading is an upsert by key: new things are created, and of the commitments that exist what
+the file changed since it was last loaded is recorded in history (tracker.interchange.snapshots).
+The whole file is checked before anything is written, and every problem is reported at once.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from tracker.dates import FuzzyDate, parse_date
@@ -94,9 +93,12 @@ def fixture_from_document(document: Any, path: str) -> Fixture:
     return Fixture(organisations, sources, commitments)
 
 
-def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSummary) -> None:
-    """Write a checked fixture inside the caller's transaction."""
-    from tracker.service import upsert_commitment, upsert_organisation, upsert_source
+def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSummary, *, reopen: bool = False) -> None:
+    """Write a checked fixture inside the caller's transaction: new commitments are created, and
+    of the others only what the file changed since it was last loaded (tracker.interchange.snapshots)."""
+    from tracker import reads
+    from tracker.interchange import snapshots
+    from tracker.service import upsert_organisation, upsert_source
 
     problems = Problems(origin)
     for organisation in fixture.organisations:
@@ -109,15 +111,80 @@ def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSumma
         )
     for source in fixture.sources:
         _attempt(problems, f"source {source.key}", summary, "sources", lambda s=source: upsert_source(session, s))
+    name = snapshots.file_name(origin)
+    refs = [ref for ref in (_ref_or_none(c.ref) for c in fixture.commitments) if ref]
+    stored = {item["ref"]: item for item in reads.commitments_with_refs(session.connection(), refs)}
+    said = snapshots.read(session.connection(), name, [item["id"] for item in stored.values()])
+    kept: dict[int, snapshots.Statement] = {}
     for commitment in fixture.commitments:
         _attempt(
             problems,
             f"commitment {commitment.ref}",
             summary,
             "commitments",
-            lambda c=commitment: upsert_commitment(session, c, origin=Path(origin).name),
+            lambda c=commitment: _load_commitment(session, c, stored, said, kept, name, reopen=reopen),
         )
     problems.raise_if_any()
+    snapshots.write(session, name, kept)
+
+
+def _load_commitment(
+    session: Any,
+    spec: Any,
+    stored: dict[str, Any],
+    said: dict[int, Any],
+    kept: dict[int, Any],
+    name: str,
+    *,
+    reopen: bool,
+) -> str:
+    """Create one commitment, or apply what the file changed; keeps what the file said in `kept`."""
+    from tracker.interchange import snapshots
+    from tracker.service import add_commitment, apply_loaded_fields
+    from tracker.text import clean_ref
+
+    values = _values(session, spec)
+    stated = snapshots.statement(values)
+    item = stored.get(clean_ref(spec.ref))
+    if item is None:
+        commitment = add_commitment(session, spec, note=f"loaded from {name}")
+        assert commitment.id is not None
+        kept[commitment.id] = stated
+        return "created"
+    before = said.get(item["id"])
+    fields = snapshots.changed(stated, snapshots.as_it_stands(item) if before is None else before)
+    wanted = {field: values[field] for field in fields}
+    recorded = bool(wanted) and apply_loaded_fields(session, item["ref"], wanted, origin=name, reopen=reopen)
+    if stated != before:
+        kept[item["id"]] = stated
+    return "updated" if recorded else "unchanged"
+
+
+def _values(session: Any, spec: Any) -> dict[str, Any]:
+    """A commitment's fields as the file gives them, cleaned as a CSV's cells are when read."""
+    from tracker.service import find_organisation
+    from tracker.text import clean_tag, clean_text
+
+    return {
+        "title": clean_text(spec.title, "title", required=True),
+        "description": clean_text(spec.description, "description") or "",
+        "owner": find_organisation(session, spec.owner).short_name,
+        "partners": sorted({find_organisation(session, p).short_name for p in spec.partners}),
+        "status": spec.status,
+        "agreed": spec.agreed,
+        "due": spec.due,
+        "tags": sorted({clean_tag(t) for t in spec.tags}),
+        "source": clean_text(spec.source, "source", single_line=True) or None,
+    }
+
+
+def _ref_or_none(ref: str) -> str | None:
+    from tracker.text import clean_ref
+
+    try:
+        return clean_ref(ref)
+    except TrackerError:
+        return None  # the load names the problem when it comes to this commitment
 
 
 def _attempt(problems: Problems, where: str, summary: LoadSummary, kind: str, action: Any) -> None:

@@ -18,6 +18,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m003_current_state_dates",
     "m004_report_indexes",
     "m005_event_keys",
+    "m006_load_snapshots",
 )
 
 
@@ -104,12 +105,43 @@ _WRITERS_KEEP_TAG_COPIES = """
 """
 
 
+def _m006_load_snapshots(connection: Any) -> None:
+    """Keep what each loaded file last said about each commitment (models.LoadSnapshot). A
+    database upgraded to it has no record of the files loaded before: the first load of each
+    compares with the commitments as they stand (tracker.interchange.snapshots)."""
+    connection.exec_driver_sql(
+        "CREATE TABLE load_snapshot ("
+        " file_name VARCHAR NOT NULL,"
+        " commitment_id INTEGER NOT NULL,"
+        " stated VARCHAR NOT NULL,"
+        " PRIMARY KEY (file_name, commitment_id),"
+        " FOREIGN KEY(commitment_id) REFERENCES commitment (id))"
+    )
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_TEAM_USES_LOAD_SNAPSHOTS)
+
+
+# A table made after db/roles.sql ran is not in its grants (db/roles.sql grants these to new
+# set-ups): readers export it, writers' loads keep it.
+_TEAM_USES_LOAD_SNAPSHOTS = """
+    DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_reader') THEN
+            GRANT SELECT ON load_snapshot TO tracker_reader;
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_writer') THEN
+            GRANT SELECT, INSERT, UPDATE ON load_snapshot TO tracker_writer;
+        END IF;
+    END $$
+"""
+
+
 MIGRATIONS: dict[str, Callable[[Any], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
     "m003_current_state_dates": _m003_current_state_dates,
     "m004_report_indexes": _m004_report_indexes,
     "m005_event_keys": _m005_event_keys,
+    "m006_load_snapshots": _m006_load_snapshots,
 }
 
 

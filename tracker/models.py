@@ -119,6 +119,16 @@ class Event(SQLModel, table=True):
     key: str | None = Field(default_factory=new_event_key)
 
 
+class LoadSnapshot(SQLModel, table=True):
+    """What a loaded file said about one commitment the last time it was loaded, so that loading
+    it again applies only what the file changed since (tracker.interchange.snapshots)."""
+
+    __tablename__ = "load_snapshot"
+    file_name: str = Field(primary_key=True)  # the file's name without its folder
+    commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
+    stated: str  # JSON {field: value}, the fields the file gives, as the load read them
+
+
 class TrackerMigration(SQLModel, table=True):
     __tablename__ = "tracker_migration"
     __table_args__ = (UniqueConstraint("name"),)

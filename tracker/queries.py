@@ -605,6 +605,27 @@ STORED_EVENTS = """
     SELECT id, key, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
 """
 
+# --- what loaded files said (tracker.interchange.snapshots) ----------------------------------
+
+
+def load_snapshots_of(ids: Sequence[int]) -> str:
+    return f"""
+        SELECT commitment_id, stated FROM load_snapshot
+        WHERE file_name = :file_name AND commitment_id IN ({_id_list(ids)})
+    """
+
+
+_ADD_LOAD_SNAPSHOT = """
+    INSERT INTO load_snapshot (file_name, commitment_id, stated) VALUES (:file_name, :commitment_id, :stated)
+    ON CONFLICT (file_name, commitment_id) DO
+"""
+KEEP_LOAD_SNAPSHOT = _ADD_LOAD_SNAPSHOT + " UPDATE SET stated = excluded.stated"
+# An export's record of a file, for a commitment here that has none of that file (restore).
+ADD_MISSING_LOAD_SNAPSHOT = _ADD_LOAD_SNAPSHOT + " NOTHING"
+
+# Ordered by commitment only: file names are sorted in Python, as collations differ by server.
+EXPORT_LOAD_SNAPSHOTS = "SELECT commitment_id, file_name, stated FROM load_snapshot ORDER BY commitment_id"
+
 # --- data safety: backups, checks and undo (tracker.maintenance, tracker.undo) ----------------
 
 DATABASE_COUNTS = "SELECT (SELECT COUNT(*) FROM commitment) AS commitments, (SELECT COUNT(*) FROM event) AS events"

@@ -54,6 +54,11 @@ def _compact_encoder() -> Encode:
     return encode
 
 
+def compact_json(value: Any) -> str:
+    """JSON on one line, encoded in C (what a load keeps of each row, interchange.snapshots)."""
+    return _compact_encoder()(value)
+
+
 @functools.lru_cache(maxsize=1024)
 def _encoded_key(key: Any) -> str:
     return _compact_encoder()(str(key))  # records repeat the same few keys thousands of times
@@ -88,9 +93,19 @@ def shown_date(value: str | None, precision: str | None) -> str:
 
 
 def spreadsheet_safe(value: Any) -> str:
-    """A cell that would start a formula in a spreadsheet gets a leading apostrophe."""
+    """A cell that would start a formula in a spreadsheet gets a leading apostrophe, and so does
+    one that already starts with apostrophes before such a start (`'=x` → `''=x`), so that
+    spreadsheet_text can take off exactly the apostrophe added here."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_STARTS) else text
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A cell's text as a spreadsheet user means it: an apostrophe before a formula-like start
+    (`'=x`) only marks the rest as text. The inverse of spreadsheet_safe."""
+    if cell.startswith("'") and cell[1:].lstrip("'").startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -310,6 +310,12 @@ def status_on(session: Session, commitment: Commitment, on: dt.date) -> str:
     return str(row["status"])
 
 
+def check_reopen(ref: str, in_effect: str | None, on: dt.date, status: str, *, reopen: bool) -> None:
+    """Leaving a final status (the one in effect on the change's own date) needs --reopen."""
+    if in_effect is not None and is_final(in_effect) and status != in_effect and not reopen:
+        raise InvalidInput(f"{ref} is {in_effect} on {on}, a final status; add --reopen to change it to {status}")
+
+
 @dataclass
 class UpdateRequest:
     ref: str
@@ -355,11 +361,7 @@ def record_update(session: Session, request: UpdateRequest) -> UpdateResult:
             raise InvalidInput(
                 f"{commitment.ref} is already {in_effect} on {on}; to add a note without a change, leave out --status"
             )
-        if is_final(in_effect) and not request.reopen:
-            raise InvalidInput(
-                f"{commitment.ref} is {in_effect} on {on}, a final status; "
-                f"add --reopen to change it to {request.status}"
-            )
+        check_reopen(commitment.ref, in_effect, on, request.status, reopen=request.reopen)
     kind = "status" if request.status is not None else "note"
     event = append_event(
         session, commitment, kind, on, to_status=request.status, note=note, evidence=request.evidence, by=request.by
@@ -487,38 +489,42 @@ def _move_history_start(session: Session, commitment: Commitment, agreed: FuzzyD
     commitment.starts_on = starts_on
 
 
-# --- loading whole commitments (files) -----------------------------------------------------
+# --- loading commitments from files ------------------------------------------------------
 
 
-def upsert_commitment(session: Session, spec: CommitmentSpec, *, origin: str, by: str | None = None) -> str:
-    """Create a commitment, or record in its history how the file changed it; says which."""
-    assert spec.ref is not None
-    ref = clean_ref(spec.ref)
-    existing = session.exec(select(Commitment).where(Commitment.ref == ref).with_for_update()).first()
-    if existing is None:
-        add_commitment(session, spec, note=f"loaded from {origin}", by=by)
-        return "created"
-    current_tags = commitment_tags(session, existing)
-    current_partners = commitment_partners(session, existing)
-    wanted_tags = sorted({clean_tag(t) for t in spec.tags})
-    wanted_partners = sorted({find_organisation(session, p).short_name for p in spec.partners})
+def apply_loaded_fields(
+    session: Session, ref: str, wanted: dict[str, Any], *, origin: str, reopen: bool, by: str | None = None
+) -> bool:
+    """Apply the fields a loaded file changed, as `tracker edit` and `tracker update` record them,
+    dated today; says whether anything was recorded. `wanted` holds only those fields, as a file
+    gives them (texts, organisations, lists of tags and partners, FuzzyDates or None for no date,
+    a status). A status already in effect records nothing; another is an update, so leaving a
+    final status needs `reopen` (the load's --reopen)."""
+    commitment = _commitment_by_ref(session, ref)
     edit = CommitmentEdit(
-        title=spec.title,
-        description=spec.description,
-        owner=spec.owner,
-        agreed=spec.agreed or CLEAR,
-        due=spec.due or CLEAR,
-        source=spec.source,
-        add_tags=[t for t in wanted_tags if t not in current_tags],
-        remove_tags=[t for t in current_tags if t not in wanted_tags],
-        add_partners=[p for p in wanted_partners if p not in current_partners],
-        remove_partners=[p for p in current_partners if p not in wanted_partners],
+        title=wanted.get("title"),
+        description=wanted.get("description"),
+        owner=wanted.get("owner"),
+        source=wanted.get("source"),
     )
-    changes = apply_edit(session, existing, edit)
+    for name in ("agreed", "due"):
+        if name in wanted:
+            setattr(edit, name, wanted[name] or CLEAR)
+    if "tags" in wanted:
+        current_tags = commitment_tags(session, commitment)
+        wanted_tags = sorted({clean_tag(t) for t in wanted["tags"]})
+        edit.add_tags = [t for t in wanted_tags if t not in current_tags]
+        edit.remove_tags = [t for t in current_tags if t not in wanted_tags]
+    if "partners" in wanted:
+        current_partners = commitment_partners(session, commitment)
+        wanted_partners = sorted({find_organisation(session, p).short_name for p in wanted["partners"]})
+        edit.add_partners = [p for p in wanted_partners if p not in current_partners]
+        edit.remove_partners = [p for p in current_partners if p not in wanted_partners]
+    changes = apply_edit(session, commitment, edit)
     if changes:
-        _record_edit(session, existing, changes, note=f"changed in {origin}", by=by)
-    status_changed = spec.status != existing.status
-    if status_changed:
-        # The file is the authority on the status it states, even over a final one.
-        append_event(session, existing, "status", today(), to_status=spec.status, note=f"set in {origin}", by=by)
-    return "updated" if changes or status_changed else "unchanged"
+        _record_edit(session, commitment, changes, note=f"changed in {origin}", by=by)
+    status = wanted.get("status")
+    if status is None or status == status_on(session, commitment, today()):
+        return bool(changes)
+    record_update(session, UpdateRequest(commitment.ref, status, note=f"set in {origin}", by=by, reopen=reopen))
+    return True

@@ -39,13 +39,16 @@ def load(
     strict: Annotated[
         bool, typer.Option("--strict", help="CSV: refuse unknown owners and partners instead of creating them.")
     ] = False,
+    reopen: Annotated[
+        bool, typer.Option("--reopen", help="Let a status the files changed leave a final status (as update does).")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Load files: create what is new, record what changed; all or nothing."""
+    """Load files: create what is new, record what they changed since they were last loaded; all or nothing."""
     from tracker.interchange.loading import LoadOptions, load_files
 
-    options = LoadOptions(fmt=fmt, mappings=mapping or [], strict=strict)
+    options = LoadOptions(fmt=fmt, mappings=mapping or [], strict=strict, reopen=reopen)
     summary = load_files(database(ctx, db), files, options, dry_run=dry_run)
     prefix = "dry run, nothing written: " if dry_run else ""
     write(f"{prefix}{summary.line()}\n")

@@ -22,13 +22,14 @@ class NewCommitment:
     tags: list[str] = field(default_factory=list)
     partner_ids: list[int] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)  # event columns, without ids
+    snapshots: dict[str, str] = field(default_factory=dict)  # file name → what it said (interchange.snapshots)
 
 
 def insert_commitments(session: Any, items: Sequence[NewCommitment]) -> None:
     """Insert commitments with their tags, partners and events, in the order given."""
     if not items:
         return
-    from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event
+    from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event, LoadSnapshot
 
     connection = session.connection()
     last = fetch_one(connection, queries.LAST_COMMITMENT_ID)
@@ -43,6 +44,15 @@ def insert_commitments(session: Any, items: Sequence[NewCommitment]) -> None:
         connection,
         CommitmentPartner,
         [{"commitment_id": i, "organisation_id": p} for i, item in pairs for p in dict.fromkeys(item.partner_ids)],
+    )
+    _insert(
+        connection,
+        LoadSnapshot,
+        [
+            {"file_name": n, "commitment_id": i, "stated": text}
+            for i, item in pairs
+            for n, text in item.snapshots.items()
+        ],
     )
     linked = [(i, item) for i, item in pairs if any(event.get("_undoes") is not None for event in item.events)]
     linked_ids = {i for i, _ in linked}

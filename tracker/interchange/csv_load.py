@@ -3,7 +3,8 @@
 Columns are named as `tracker list --format json`'s fields (`--map` renames a sheet's own);
 lists (tags, partners) are joined with `;`. A row's line number is the line its record starts
 on, the header being line 1, so a cell holding a newline does not shift later numbers.
-For a commitment that exists, a column the file lacks leaves that field as it is, an empty
+For a commitment that exists, only what the file changed since it was last loaded is applied
+(tracker.interchange.snapshots): a column the file lacks leaves that field as it is, an empty
 status cell keeps the status, and any other empty cell clears the field.
 
 The header is checked before the load's transaction begins; the rows are read, checked and
@@ -19,12 +20,13 @@ from typing import Any
 from tracker import queries
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, TrackerError
+from tracker.interchange import snapshots
 from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments
 from tracker.interchange.documents import opened
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
 from tracker.queries import fetch_all
-from tracker.render import spreadsheet_safe
+from tracker.render import spreadsheet_text
 from tracker.service import check_dates
 from tracker.statuses import parse_status
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
@@ -178,13 +180,6 @@ def _raw_ref(cells: list[str], indexes: dict[str, int]) -> str | None:
     return cells[index].strip().lower() or None
 
 
-def _unneutralised(cell: str) -> str:
-    """Undo the apostrophe that export csv puts before a cell a spreadsheet would run as a formula."""
-    if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
-        return cell[1:]
-    return cell
-
-
 def _items(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
@@ -220,7 +215,9 @@ def _row(
     values: dict[str, Any] = {}
     good = True
     for field, index in indexes.items():
-        cell = _unneutralised(cells[index]) if index < len(cells) else ""
+        cell = cells[index] if index < len(cells) else ""
+        if cell[:1] == "'":  # checked here: a call per cell is a tenth of a second on 10,000 rows
+            cell = spreadsheet_text(cell)
         try:
             values[field] = _READERS[field](cell)
         except TrackerError as error:
@@ -279,14 +276,14 @@ class _MadeRefs:
         return candidate
 
 
-def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool) -> None:
+def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool, reopen: bool = False) -> None:
     """Read, check and write the rows inside the caller's transaction, a batch at a time: create
     new refs, update changed ones. After the first problem nothing more is written, but the file is
     read to its end; then it raises with every problem, by line, and the transaction is rolled back."""
     problems = Problems(data.path)
     _date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
     owners = _Organisations(session, summary, problems, strict=strict, columns=data.columns)
-    writer = _Writer(session, data, summary, problems, owners)
+    writer = _Writer(session, data, summary, problems, owners, reopen=reopen)
     made_refs = _MadeRefs(data)
     first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
     batch: list[CsvRow] = []
@@ -313,51 +310,71 @@ def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool)
 
 
 class _Writer:
-    """Writes checked rows: new refs in bulk, changed ones through the same upsert as `tracker edit`."""
+    """Writes checked rows: new refs in bulk; of the others, what the file changed since it was
+    last loaded, through `tracker edit` and `tracker update`'s rules (tracker.interchange.snapshots)."""
 
     def __init__(
-        self, session: Any, data: CsvFile, summary: LoadSummary, problems: Problems, owners: "_Organisations"
+        self,
+        session: Any,
+        data: CsvFile,
+        summary: LoadSummary,
+        problems: Problems,
+        owners: "_Organisations",
+        *,
+        reopen: bool,
     ) -> None:
-        from pathlib import Path
-
         from tracker.service import default_recorder, now_utc
 
         self.session = session
         self.summary = summary
         self.problems = problems
         self.owners = owners
-        self.origin = Path(data.path).name
+        self.reopen = reopen
+        self.origin = snapshots.file_name(data.path)
         self.stamp, self.by, self.day = now_utc(), default_recorder(), today()
-        self.known_refs = {r["ref"] for r in fetch_all(session.connection(), queries.COMMITMENT_IDS)}
+        self.known_refs = {r["ref"]: r["id"] for r in fetch_all(session.connection(), queries.COMMITMENT_IDS)}
         self.source_ids: dict[str, int | None] = {}
 
     def write(self, rows: list[CsvRow]) -> None:
         from tracker import reads
 
-        stored = [row.ref for row in rows if row.ref in self.known_refs]
-        existing = {item["ref"]: item for item in reads.commitments_with_refs(self.session.connection(), stored)}
-        new = []
+        connection = self.session.connection()
+        ids = {row.ref: self.known_refs[row.ref] for row in rows if row.ref in self.known_refs}
+        said = snapshots.read(connection, self.origin, list(ids.values()))
+        unrecorded = [ref for ref, commitment_id in ids.items() if commitment_id not in said]
+        # Rows this file has not given before are compared with the commitments as they stand.
+        standing = {item["ref"]: item for item in reads.commitments_with_refs(connection, unrecorded)}
+        new, kept = [], {}
         for row in rows:
-            if row.ref in existing:
-                self._update(row, existing[row.ref])
-            else:
-                new.append(self._new(row))
+            stated = snapshots.statement(row.values)
+            if row.ref not in ids:
+                new.append(self._new(row, stated))
                 self.summary.count("commitments", "created")
+                continue
+            commitment_id = ids[row.ref]
+            before = said.get(commitment_id)
+            self._update(
+                row, snapshots.changed(stated, snapshots.as_it_stands(standing[row.ref]) if before is None else before)
+            )
+            if stated != before:
+                kept[commitment_id] = stated
         insert_commitments(self.session, new)
+        snapshots.write(self.session, self.origin, kept)
 
-    def _update(self, row: CsvRow, item: dict[str, Any]) -> None:
-        from tracker.service import upsert_commitment
+    def _update(self, row: CsvRow, fields: list[str]) -> None:
+        from tracker.service import apply_loaded_fields
 
-        spec = _spec(row, item)
-        if not _differs(spec, item):
-            self.summary.count("commitments", "unchanged")
-            return
+        wanted = {field: row.values[field] for field in fields}
         try:
-            self.summary.count("commitments", upsert_commitment(self.session, spec, origin=self.origin))
+            recorded = bool(wanted) and apply_loaded_fields(
+                self.session, row.ref, wanted, origin=self.origin, reopen=self.reopen
+            )
         except TrackerError as error:
             self.problems.add(f"line {row.line}", str(error))
+            return
+        self.summary.count("commitments", "updated" if recorded else "unchanged")
 
-    def _new(self, row: CsvRow) -> NewCommitment:
+    def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
         from tracker.service import resolve_source
 
         values = row.values
@@ -396,45 +413,8 @@ class _Writer:
             "batch": self.session.info.get("batch"),  # so that `tracker undo` sees the whole load
         }
         partner_ids = [self.owners.ids[p] for p in values.get("partners", [])]
-        return NewCommitment(commitment, values.get("tags", []), partner_ids, [created])
-
-
-def _spec(row: CsvRow, item: dict[str, Any]) -> Any:
-    """The commitment as the row wants it; fields the file lacks keep their current values."""
-    from tracker.service import CommitmentSpec
-
-    values = row.values
-    return CommitmentSpec(
-        ref=row.ref,
-        title=values["title"],
-        owner=values["owner"],
-        status=values.get("status") or item["status"],
-        agreed=values.get("agreed", FuzzyDate.stored(item["agreed"], item["agreed_precision"])),
-        due=values.get("due", FuzzyDate.stored(item["due"], item["due_precision"])),
-        tags=values.get("tags", item["tags"]),
-        partners=values.get("partners", item["partners"]),
-        source=values.get("source"),
-        description=values.get("description", item["description"]),
-    )
-
-
-def _stored(date: FuzzyDate | None) -> tuple[str | None, str | None]:
-    return (date.last.isoformat(), date.precision) if date else (None, None)
-
-
-def _differs(spec: Any, item: dict[str, Any]) -> bool:
-    """Whether the row may change the commitment; when in doubt, the upsert decides."""
-    return (
-        spec.title != item["title"]
-        or spec.description != item["description"]
-        or spec.owner != item["owner"]
-        or spec.status != item["status"]
-        or sorted(spec.partners) != item["partners"]
-        or sorted(spec.tags) != item["tags"]
-        or _stored(spec.agreed) != (item["agreed"], item["agreed_precision"])
-        or _stored(spec.due) != (item["due"], item["due_precision"])
-        or (spec.source is not None and spec.source.casefold() != (item["source"] or "").casefold())
-    )
+        kept = {self.origin: snapshots.encoded(stated)}
+        return NewCommitment(commitment, values.get("tags", []), partner_ids, [created], kept)
 
 
 class _Organisations:

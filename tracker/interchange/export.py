@@ -92,10 +92,11 @@ class _Grouped:
 
 def _commitment_parts(
     connection: Any, bar: Progress, *, with_history: bool
-) -> Iterator[tuple[Row, list[str], list[str], list[Row]]]:
+) -> Iterator[tuple[Row, list[str], list[str], list[Row], list[Row]]]:
     tags = _Grouped(iterate(connection, queries.EXPORT_TAGS))
     partners = _Grouped(iterate(connection, queries.EXPORT_PARTNERS))
     events = _Grouped(iterate(connection, queries.EXPORT_EVENTS)) if with_history else None
+    loads = _Grouped(iterate(connection, queries.EXPORT_LOAD_SNAPSHOTS)) if with_history else None
     for row in iterate(connection, queries.EXPORT_COMMITMENTS):
         commitment_id = row["id"]
         yield (
@@ -103,14 +104,18 @@ def _commitment_parts(
             sorted(r["tag"] for r in tags.take(commitment_id)),
             sorted(r["short_name"] for r in partners.take(commitment_id)),
             events.take(commitment_id) if events is not None else [],
+            loads.take(commitment_id) if loads is not None else [],
         )
         bar.advance()
 
 
-def _document_item(row: Row, tags: list[str], partners: list[str], events: list[Row]) -> Row:
-    # The list item (tracker.reads) without its database id, with the history's start and events.
+def _document_item(row: Row, tags: list[str], partners: list[str], events: list[Row], loads: list[Row]) -> Row:
+    # The list item (tracker.reads) without its database id, with the history's start and events,
+    # and what each file loaded into it last said (so that loading that file again in the
+    # database this document is loaded into changes nothing it did not change).
     item = {key: value for key, value in commitment_item(row, tags, partners).items() if key != "id"}
-    return {**item, "starts_on": iso_date(row["starts_on"]), "history": _history(events)}
+    last_loaded = {r["file_name"]: json.loads(r["stated"]) for r in sorted(loads, key=lambda r: str(r["file_name"]))}
+    return {**item, "starts_on": iso_date(row["starts_on"]), "history": _history(events), "last_loaded": last_loaded}
 
 
 def _history(events: list[Row]) -> list[Row]:
@@ -180,7 +185,7 @@ def _write_csv(connection: Any, out: TextIO, bar: Progress, *, excel: bool) -> N
         out.write("\ufeff")
     rows = (
         render.commitment_csv_row(commitment_item(row, tags, partners))
-        for row, tags, partners, _ in _commitment_parts(connection, bar, with_history=False)
+        for row, tags, partners, _, _ in _commitment_parts(connection, bar, with_history=False)
     )
     render.write_csv(out, render.LIST_FIELDS, rows)
 

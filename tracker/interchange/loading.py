@@ -30,6 +30,7 @@ class LoadOptions:
     fmt: str | None = None
     mappings: Sequence[str] = ()
     strict: bool = False
+    reopen: bool = False  # a status that the file changed may leave a final one
 
 
 def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
@@ -74,7 +75,9 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
         from tracker.interchange.csv_load import load_csv, open_csv, parse_mappings
 
         csv_file = open_csv(path, parse_mappings(list(options.mappings)))
-        return lambda session, summary: load_csv(session, csv_file, summary, strict=options.strict)
+        return lambda session, summary: load_csv(
+            session, csv_file, summary, strict=options.strict, reopen=options.reopen
+        )
     streamed = path.lower().endswith(".json") and fmt != "fixture"
     # An export's commitments stay in the file until they are restored; a fixture is small.
     document = read_json_head(path, "commitments", restore.HEAD_KEYS) if streamed else read_document(path)
@@ -89,6 +92,6 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
             )
     if fmt == "fixture":
         checked = fixture.fixture_from_document(read_document(path) if streamed else document, path)
-        return lambda session, summary: fixture.load_fixture(session, checked, path, summary)
+        return lambda session, summary: fixture.load_fixture(session, checked, path, summary, reopen=options.reopen)
     data = restore.export_from_document(document, path)
-    return lambda session, summary: restore.restore_export(session, data, summary)
+    return lambda session, summary: restore.restore_export(session, data, summary, reopen=options.reopen)

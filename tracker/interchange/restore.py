@@ -11,7 +11,11 @@ recorder and key, no new `created` events. Into a database that already has some
   file's copy was updated no earlier than its own, and its status is worked out again from
   the merged history. A commitment that gains no event is left alone. Nothing is
   removed. A commitment that has the same ref but was created separately (its `created`
-  event is not in the file) is refused, so two different commitments are never merged.
+  event is not in the file) is refused, so two different commitments are never merged;
+- a status event it gains that now follows a final status recorded here, not before it in the
+  file, leaves that status: as an update would, it needs --reopen (service.check_reopen);
+- what loaded files last said of a commitment (`last_loaded`, interchange.snapshots) is
+  restored with it, and added to one that exists for the files this database has no record of.
 """
 
 import datetime as dt
@@ -49,6 +53,7 @@ class ExportedCommitment:
     source: str | None
     tags: list[str]
     events: list[dict[str, Any]]  # event columns without ids
+    last_loaded: dict[str, str]  # file name → what it said when last loaded (interchange.snapshots)
 
 
 @dataclass
@@ -229,6 +234,7 @@ def _commitment(item: Any, where: str, problems: Problems, *, keyed: bool) -> Ex
     _link_undos(events, f"{where}.history", problems, keyed=keyed)
     if history and sum(1 for e in events if e["kind"] == "created") != 1:
         problems.add(f"{where}.history", "must have exactly one created event")
+    last_loaded = _last_loaded(read.item.get("last_loaded"), f"{where}.last_loaded", problems)
     if len(problems.lines) > before or ref is None or owner is None:
         return None
     # The state comes from the events that count, as the database derives it (queries.counted).
@@ -238,7 +244,21 @@ def _commitment(item: Any, where: str, problems: Problems, *, keyed: bool) -> Ex
         problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
     if isinstance(row["starts_on"], dt.date):
         row["status_on"], row["last_event_on"] = _current_dates(counting, row["starts_on"])
-    return ExportedCommitment(where, ref, row, owner, partners, source, tags, events)
+    return ExportedCommitment(where, ref, row, owner, partners, source, tags, events, last_loaded)
+
+
+def _last_loaded(value: Any, where: str, problems: Problems) -> dict[str, str]:
+    """File name → its statement, encoded (absent in exports from before m006_load_snapshots: none)."""
+    from tracker.interchange import snapshots
+
+    value = value or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(name, str) and isinstance(stated, dict) and set(stated) <= set(snapshots.FIELDS)
+        for name, stated in value.items()
+    ):
+        problems.add(where, "must map file names to the fields each gave")
+        return {}
+    return {name: snapshots.encoded(stated) for name, stated in value.items()}
 
 
 def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[str, Any]:
@@ -316,7 +336,7 @@ def _recorded(event: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None:
+def restore_export(session: Any, data: ExportData, summary: LoadSummary, *, reopen: bool = False) -> None:
     """Check and write an export inside the caller's transaction (see the module's rules), a batch
     of new commitments at a time. After the first problem nothing more is written, but checking
     goes on to the end of the file, so that every problem is listed; then it raises, and the
@@ -356,13 +376,13 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary) -> None
             }
             partner_ids = [_known(organisation_ids, p, "partner") for p in commitment.partners]
             if commitment.ref not in existing:
-                new.append(NewCommitment(row, commitment.tags, partner_ids, commitment.events))
+                new.append(NewCommitment(row, commitment.tags, partner_ids, commitment.events, commitment.last_loaded))
                 summary.count("commitments", "created")
             elif problems:
                 _new_events(connection, existing[commitment.ref]["id"], commitment)  # checked, not written
             else:
                 found = existing[commitment.ref]
-                outcome = _merge(session, found["id"], found["updated_at"], commitment, row, partner_ids)
+                outcome = _merge(session, found["id"], found["updated_at"], commitment, row, partner_ids, reopen)
                 summary.count("commitments", outcome)
         except TrackerError as error:
             problems.add(commitment.where, str(error))
@@ -408,12 +428,16 @@ def _merge(
     commitment: ExportedCommitment,
     row: dict[str, Any],
     partner_ids: list[int],
+    reopen: bool,
 ) -> str:
     connection = session.connection()
     missing = _new_events(connection, commitment_id, commitment)
+    _keep_last_loaded(session, commitment_id, commitment.last_loaded)
     if not missing:
         return "unchanged"  # every change to a commitment comes with an event, so nothing changed
+    here = {event["id"] for event in fetch_all(connection, queries.TIMELINE_EVENTS, {"commitment_id": commitment_id})}
     insert_history(session, commitment_id, missing)
+    _check_reopened(connection, commitment_id, commitment, missing, here, reopen=reopen)
     # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
     if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
         update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
@@ -429,3 +453,49 @@ def _merge(
         },
     )
     return "updated"
+
+
+def _keep_last_loaded(session: Any, commitment_id: int, last_loaded: dict[str, str]) -> None:
+    """The export's record of what loaded files said, for those files this database has none of
+    for this commitment (its own record is the one its next load of them must compare with)."""
+    from sqlalchemy import text
+
+    rows = [{"file_name": n, "commitment_id": commitment_id, "stated": s} for n, s in last_loaded.items()]
+    if rows:
+        session.connection().execute(text(queries.ADD_MISSING_LOAD_SNAPSHOT), rows)
+
+
+def _check_reopened(
+    connection: Any,
+    commitment_id: int,
+    commitment: ExportedCommitment,
+    gained: list[dict[str, Any]],
+    here: set[int],
+    *,
+    reopen: bool,
+) -> None:
+    """A status event the file adds may now follow a final status recorded here (one its own
+    history does not have before it): it leaves that status, which needs --reopen, as an update."""
+    from tracker.service import check_reopen
+
+    timeline = fetch_all(connection, queries.TIMELINE_EVENTS, {"commitment_id": commitment_id})
+    # insert_history wrote the gained events in their order, so their ids ascend with it.
+    added = dict(zip(sorted(e["id"] for e in timeline if e["id"] not in here), (e["key"] for e in gained), strict=True))
+    # Both timelines as they count (queries.counted): undone events and undos leave no status.
+    before_in_file = _statuses_before(events_that_count(commitment.events, "key", "_undoes"))
+    in_effect = None
+    for event in events_that_count(timeline, "id", "undoes"):
+        source = added.get(event["id"])
+        if source is not None and event["kind"] == "status" and in_effect != before_in_file.get(source):
+            check_reopen(commitment.ref, in_effect, as_date(event["on_date"]), event["to_status"], reopen=reopen)
+        in_effect = event["to_status"] or in_effect
+
+
+def _statuses_before(events: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The status in effect just before each event (by key) on the file's own timeline."""
+    before: dict[str, str | None] = {}
+    in_effect = None
+    for _, _, _, event in sorted((e["kind"] != "created", e["on_date"], i, e) for i, e in enumerate(events)):
+        before[event["key"]] = in_effect
+        in_effect = event["to_status"] or in_effect
+    return before
