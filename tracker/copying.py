@@ -46,7 +46,7 @@ def copy_tracker(source: DatabaseChoice, target: DatabaseChoice, *, force: bool 
                     for name in _CONTENT_TABLES}  # fmt: skip
             if any(held.values()) and not force:
                 raise TrackerError(
-                    f"{target.shown} already holds a tracker ({held['commitment']} commitments); "
+                    f"{target.location} already holds a tracker ({held['commitment']} commitments); "
                     "--force replaces its contents"
                 )
             for table in reversed(tables):

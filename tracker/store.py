@@ -57,7 +57,7 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
     if choice.is_url:
         engine = make_engine(choice)
         try:
-            with _explained_errors(choice.shown), engine.connect() as connection:
+            with _explained_errors(choice.location), engine.connect() as connection:
                 if _check_server_schema(connection, choice):
                     _upgrade(choice)
                 # One snapshot for every query of the command, as SQLite's read transaction gives.
@@ -177,10 +177,10 @@ def _check_server_schema(connection: Any, choice: DatabaseChoice) -> bool:
 
     tables = set(inspect(connection).get_table_names())
     if not tables:
-        raise _missing(choice.shown)
+        raise _missing(choice.location)
     if "tracker_migration" not in tables:
-        raise _not_a_database(choice.shown)
-    needs_upgrade = _check_schema(connection, choice.shown)
+        raise _not_a_database(choice.location)
+    needs_upgrade = _check_schema(connection, choice.location)
     connection.rollback()
     return needs_upgrade
 
@@ -190,19 +190,19 @@ def _upgrade(choice: DatabaseChoice) -> None:
 
     engine = make_engine(choice)
     try:
-        with _explained_errors(choice.shown):
-            migrate(engine, choice.shown)
+        with _explained_errors(choice.location):
+            migrate(engine, choice.location)
     finally:
         engine.dispose()
 
 
 def server_url(choice: DatabaseChoice) -> str:
     """The SQLAlchemy URL for a server database; PostgreSQL through psycopg 3 is the one supported."""
-    scheme, _, rest = choice.location.partition("://")
+    scheme, _, rest = choice.url_with_password().partition("://")
     name, _, driver = scheme.partition("+")
     if name not in ("postgresql", "postgres") or driver not in ("", "psycopg"):
         raise TrackerError(
-            f"unsupported database URL {choice.shown}; give a file path or postgresql+psycopg://user@host/dbname"
+            f"unsupported database URL {choice.location}; give a file path or postgresql+psycopg://user@host/dbname"
         )
     try:
         import psycopg  # noqa: F401
@@ -269,8 +269,8 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
     engine = make_engine(choice)
     succeeded = False
     try:
-        with _explained_errors(choice.shown):
-            migrate(engine, choice.shown)
+        with _explained_errors(choice.location):
+            migrate(engine, choice.location)
             with Session(engine, expire_on_commit=False) as session:
                 session.info["batch"] = new_batch_id()
                 transaction = session.begin()

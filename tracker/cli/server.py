@@ -26,4 +26,4 @@ def copy(
 
     target = DatabaseChoice(to, "from --to")
     summary = copy_tracker(database(ctx, db), target, force=force)
-    write(summary.line(target.shown) + "\n")
+    write(summary.line(target.location) + "\n")
