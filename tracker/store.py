@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from tracker import files
 from tracker.errors import InvalidInput, NotFound, TrackerError
 from tracker.settings import DatabaseChoice
 
@@ -291,6 +292,6 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
 
 
 def _remove_database_files(path: str) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", *files.SQLITE_SIDE_FILES):
         with suppress(OSError):  # absent, or a name too long to have been created
             os.remove(path + suffix)

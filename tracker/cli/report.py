@@ -41,8 +41,9 @@ def report(
 ) -> None:
     """Report progress: counts per status, owner and tag; overdue, upcoming and stale commitments."""
     from tracker.dates import parse_date, today
+    from tracker.files import writing
     from tracker.report import ReportRequest, build_report
-    from tracker.report_render import render, write_whole
+    from tracker.report_render import render
     from tracker.statuses import parse_status
     from tracker.store import read_connection
 
@@ -59,10 +60,12 @@ def report(
         with_rows=fmt == "csv",
         list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
     )
-    with read_connection(database(ctx, db)) as connection:
+    choice = database(ctx, db)
+    with read_connection(choice) as connection:
         result = build_report(connection, request)
     text = render(result, fmt)
     if output is None:
         write(text)
     else:
-        write_whole(output, text)
+        with writing(output, database=choice) as out:
+            out.write(text)
