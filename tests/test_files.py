@@ -3,6 +3,7 @@ or not at all, a failure leaves nothing behind, and each failure says what went 
 
 import json
 import os
+import pwd
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -174,3 +175,23 @@ def test_a_device_or_a_pipe_is_written_to_as_a_stream(loaded: None, tmp_path: Pa
         reader.kill()
         reader.wait()
     assert stat.S_ISFIFO(os.stat("pipe").st_mode)
+
+
+def test_a_home_folder_in_the_database_location_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TRACKER_DB", "~/tracker.db")
+    assert ok("init") == f"database ready at {home / 'tracker.db'}\n"
+    assert ok("db", "path") == f"{home / 'tracker.db'} (from TRACKER_DB)\n"
+    ok("--db", "~/other.db", "owners", "add", "FIA")
+    assert (home / "other.db").is_file()
+    assert not (tmp_path / "~").exists()
+    user = pwd.getpwuid(os.getuid())
+    assert ok("--db", f"~{user.pw_name}/t/x.db", "db", "path") == (
+        f"{os.path.join(user.pw_dir, 't', 'x.db')} (from --db; it does not exist yet)\n"
+    )
+    literal = tmp_path / "a" / "~" / "x.db"  # a ~ that does not start the path is a name like any other
+    assert ok("--db", "a/~/x.db", "db", "path") == f"{literal} (from --db; it does not exist yet)\n"
+    ok("db", "copy", "--to", "~/copy.db")
+    assert (home / "copy.db").is_file()

@@ -27,13 +27,14 @@ class DatabaseChoice:
     """A database (a file path, or a SQLAlchemy URL for a server) and why it was chosen.
 
     It prints, formats and reprs itself with a URL's password masked, as does `location`; the
-    whole URL is only given by `url_with_password()`, for building the engine.
+    whole URL is only given by `url_with_password()`, for building the engine. A file path
+    starting with `~` means a home folder, as in a shell.
     """
 
     __slots__ = ("_location", "reason")
 
     def __init__(self, location: str, reason: str) -> None:
-        self._location = location
+        self._location = location if "://" in location else os.path.expanduser(location)
         self.reason = reason
 
     @property

@@ -9,7 +9,7 @@ half-way. A command that fails leaves no new file behind.
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -260,35 +260,30 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
         raise _missing(choice.location)
     if path is not None and os.path.isdir(path):
         raise _folder(path)
-    if is_new and path is not None:
-        parent = os.path.dirname(path)
-        try:
-            if parent:
-                os.makedirs(parent, exist_ok=True)
-        except OSError as error:
-            raise TrackerError(f"cannot create {path}: {error.strerror}") from None
-    engine = make_engine(choice)
     succeeded = False
-    try:
-        with _explained_errors(choice.location):
-            migrate(engine, choice.location)
-            with Session(engine, expire_on_commit=False) as session:
-                session.info["batch"] = new_batch_id()
-                transaction = session.begin()
-                try:
-                    yield session
-                except BaseException:
-                    transaction.rollback()
-                    raise
-                if dry_run:
-                    transaction.rollback()
-                else:
-                    transaction.commit()
-        succeeded = True
-    finally:
-        engine.dispose()
-        if is_new and path is not None and (dry_run or not succeeded):
-            _remove_database_files(path)
+    # A new file's missing folders are made for it, and removed with it if nothing is written.
+    with files.made_folders(path, keep=not dry_run) if is_new and path else nullcontext():
+        engine = make_engine(choice)
+        try:
+            with _explained_errors(choice.location):
+                migrate(engine, choice.location)
+                with Session(engine, expire_on_commit=False) as session:
+                    session.info["batch"] = new_batch_id()
+                    transaction = session.begin()
+                    try:
+                        yield session
+                    except BaseException:
+                        transaction.rollback()
+                        raise
+                    if dry_run:
+                        transaction.rollback()
+                    else:
+                        transaction.commit()
+            succeeded = True
+        finally:
+            engine.dispose()
+            if is_new and path is not None and (dry_run or not succeeded):
+                _remove_database_files(path)
 
 
 def _remove_database_files(path: str) -> None:
