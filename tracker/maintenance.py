@@ -100,6 +100,7 @@ def _counts(connection: sqlite3.Connection) -> tuple[int, int]:
 def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False) -> BackupResult:
     """An online, consistent copy of the database at `choice` in the file `target`."""
     from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+    from tracker.store import read_only
 
     path = _sqlite_file(choice, "backup")
     files.check_target(target, choice, "file name")
@@ -109,8 +110,8 @@ def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False)
     try:
         try:
             fetch_all(source, APPLIED_MIGRATIONS)
-        except sqlite3.DatabaseError:
-            raise TrackerError(f"{path} is not a tracker database") from None
+        except sqlite3.DatabaseError as error:
+            raise read_only(path, error) or TrackerError(f"{path} is not a tracker database") from None
         copy_database(source, target, choice, "file name")
     finally:
         source.close()
@@ -127,6 +128,7 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
     the histories; every problem found is in the report."""
     from tracker.migrations import MIGRATION_NAMES, schema_problem
     from tracker.queries import APPLIED_MIGRATIONS, OUT_OF_STEP, fetch_all
+    from tracker.store import read_only
 
     path = _sqlite_file(choice, "check")
     report = CheckReport(path)
@@ -149,6 +151,8 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
                 report.problems.append(f"kept state: {row['ref']} ({row['part']}) differs from its history")
         report.commitments, report.events = _counts(connection)
     except sqlite3.DatabaseError as error:
+        if unusable := read_only(path, error):  # not damage: the check could not even start
+            raise unusable from None
         report.problems.append(f"sqlite: {error}")
     finally:
         connection.close()

@@ -79,10 +79,8 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
     except sqlite3.Error as error:
         raise TrackerError(f"cannot open {path}: {error}") from None
     try:
-        try:
+        with _explained_errors(path):
             needs_upgrade = _check_schema(connection, path)
-        except sqlite3.DatabaseError:
-            raise _not_a_database(path) from None
         if needs_upgrade:
             connection.close()
             _upgrade(choice)
@@ -105,8 +103,28 @@ def _explanation(location: str, error: BaseException) -> TrackerError | None:
         return _not_a_database(location)
     if "malformed" in message:
         return TrackerError(f"{location} is damaged ({message}); 'tracker db check' reports what is wrong")
-    if "unable to open" in message or "readonly" in message or "disk I/O" in message or "disk is full" in message:
+    if "disk is full" in message:
+        return TrackerError(f"cannot write {location}: {message}; nothing was written")
+    if "unable to open" in message or "readonly" in message:
+        return read_only(location, error) or TrackerError(f"cannot use {location}: {message}")
+    if "disk I/O" in message:
         return TrackerError(f"cannot use {location}: {message}")
+    return None
+
+
+def read_only(path: str, error: BaseException) -> TrackerError | None:
+    """The read-only folder or file that made SQLite fail with `error`, if that is what did."""
+    if "unable to open" not in str(error) and "readonly" not in str(error):
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK):
+        name = os.path.basename(path)
+        return TrackerError(
+            f"cannot use {path}: its folder {folder} is read-only, and SQLite must write {name}-wal "
+            f"and {name}-shm beside the database, even to read it"
+        )
+    if not os.access(path, os.W_OK):
+        return TrackerError(f"cannot write {path}: the file is read-only")
     return None
 
 
@@ -164,8 +182,10 @@ def _check_schema(connection: Any, location: str) -> bool:
 
     try:
         applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
-    except sqlite3.OperationalError:
-        raise _not_a_database(location) from None
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            raise _not_a_database(location) from None
+        raise
     problem = schema_problem(applied, location)
     if problem:
         raise TrackerError(problem)
