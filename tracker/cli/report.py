@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, WholeNumber, app, checked_format, database, write
 
 REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
 
@@ -23,12 +23,16 @@ def report(
     status: Annotated[
         list[str] | None, typer.Option(help="Only commitments with this status at --as-of (repeatable).")
     ] = None,
-    upcoming_days: Annotated[int, typer.Option(help="Deadlines within this many days count as upcoming.")] = 30,
-    stale_days: Annotated[int, typer.Option(help="Open commitments with no event for longer are stale.")] = 90,
+    upcoming_days: Annotated[
+        int, typer.Option(click_type=WholeNumber(), help="Deadlines within this many days count as upcoming.")
+    ] = 30,
+    stale_days: Annotated[
+        int, typer.Option(click_type=WholeNumber(), help="Open commitments with no event for longer are stale.")
+    ] = 90,
     limit: Annotated[
         int,
         typer.Option(
-            min=0,
+            click_type=WholeNumber(0),
             help="At most this many rows in each list of a text, markdown or html report; 0 shows all. "
             "JSON and CSV always hold every row.",
         ),

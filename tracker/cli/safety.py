@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import DbOption, app, database, write
+from tracker.cli.common import DbOption, WholeNumber, app, database, write
 from tracker.cli.database_commands import db_app
 
 
@@ -48,7 +48,8 @@ def _size(size: int) -> str:
 def undo(
     ctx: typer.Context,
     event: Annotated[
-        int | None, typer.Option("--event", min=1, help="Undo this one event (default: the last command).")
+        int | None,
+        typer.Option("--event", click_type=WholeNumber(1), help="Undo this one event (default: the last command)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
