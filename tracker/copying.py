@@ -37,9 +37,7 @@ def copy_tracker(source: DatabaseChoice, target: DatabaseChoice, *, force: bool 
             raise TrackerError("the source and the target are the same database")
         return _copy(source, target, force=force)
     files.check_target(target.location, source, "--to")
-    if os.path.isfile(target.location):
-        with read_connection(target):
-            pass  # as for the source; its contents are replaced in one transaction
+    if os.path.isfile(target.location):  # its contents are replaced in one transaction, or refused
         return _copy(source, target, force=force)
     # A new file is written whole or not at all, as every file tracker writes.
     with files.replacing(target.location, database=source, what="--to") as partial:
