@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE, every_command, invocation, ok, run
+from tests.conftest import FIXTURE, every_command, fails, invocation, ok, run
 from tracker.settings import DatabaseChoice, masked
 
 PASSWORD = "s3cret"
@@ -87,3 +87,14 @@ def test_a_database_location_prints_itself_masked() -> None:
 )
 def test_the_masking_rule(location: str, shown: str) -> None:
     assert masked(location) == shown
+
+
+@pytest.mark.database_free
+@pytest.mark.parametrize(
+    "location", ["postgresql+psycopg://u:s3cret@host:notaport/db", "postgresql+psycopg://u:s3cret@[::1/db"]
+)
+def test_a_url_that_cannot_be_read_is_one_error_line(location: str) -> None:
+    for command in (["list"], ["init"], ["db", "copy", "--to", "copy.db"]):
+        assert fails("--db", location, *command) == (
+            f"error: cannot read the database URL {masked(location)}; give postgresql+psycopg://user@host[:port]/dbname"
+        )

@@ -229,7 +229,17 @@ def server_url(choice: DatabaseChoice) -> str:
         import psycopg  # noqa: F401
     except ImportError:
         raise TrackerError("a PostgreSQL database needs the psycopg driver: pip install 'psycopg[binary]'") from None
-    return f"postgresql+psycopg://{rest}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = f"postgresql+psycopg://{rest}"
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError):  # their messages may quote the URL, password and all
+        raise TrackerError(
+            f"cannot read the database URL {choice.location}; give postgresql+psycopg://user@host[:port]/dbname"
+        ) from None
+    return url
 
 
 def make_engine(choice: DatabaseChoice) -> Any:
