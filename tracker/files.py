@@ -86,11 +86,12 @@ def replacing(target: str, *, database: DatabaseChoice | None, what: str) -> Ite
                 _flush_to_disk(temporary)
                 os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
                 os.replace(temporary, final)
-                _flush_to_disk(folder, folder=True)
-        finally:
+        except BaseException:
             for leftover in (temporary, *(temporary + suffix for suffix in SQLITE_SIDE_FILES)):
                 with suppress(OSError):
                     os.remove(leftover)
+            raise
+        _flush_to_disk(folder, folder=True)  # the new name, too, is on the disk
 
 
 @contextmanager
@@ -142,14 +143,15 @@ def _temporary_file(target: str, folder: str) -> str:
 
 
 def _flush_to_disk(path: str, *, folder: bool = False) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(descriptor)
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
     except OSError:
-        if not folder:  # some file systems cannot flush a folder; a file they must
+        if not folder:  # a folder may be unreadable, or its file system unable to flush it; a file must be
             raise
-    finally:
-        os.close(descriptor)
 
 
 def _umask() -> int:
