@@ -130,3 +130,16 @@ def test_a_database_in_a_read_only_folder_is_called_so(tmp_path: Path) -> None:
     database.chmod(0o444)
     result = run_without_overriding_permissions("add", "x", "--owner", "FIA", env=env)
     assert (result.returncode, result.stderr) == (1, f"error: cannot write {database}: the file is read-only\n")
+
+
+@pytest.mark.sqlite_only
+def test_an_output_into_a_folder_one_may_write_but_not_read(isolated: Path, loaded: None, tmp_path: Path) -> None:
+    drop_box = tmp_path / "drop-box"
+    drop_box.mkdir(mode=0o300)  # as a shared drop box is: files go in, nobody lists them
+    env = {**os.environ, "TRACKER_DB": str(isolated)}
+    try:
+        result = run_without_overriding_permissions("export", "--output", str(drop_box / "all.json"), env=env)
+        assert (result.returncode, result.stderr) == (0, "")
+    finally:
+        drop_box.chmod(0o755)
+    assert [path.name for path in drop_box.iterdir()] == ["all.json"]
