@@ -138,6 +138,43 @@ def run_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
     )
 
 
+def every_command() -> list[tuple[list[str], Any]]:
+    """Every command a user can run, as its words (`db copy`) and its click command, found from the
+    app itself: a new command is covered by the tests that go through them all."""
+    import click
+    import typer.main
+
+    found: list[tuple[list[str], Any]] = []
+
+    def walk(words: list[str], command: click.Command) -> None:
+        if not isinstance(command, click.Group):
+            found.append((words, command))
+            return
+        if command.invoke_without_command:  # `tracker owners` lists them, `owners add` adds one
+            found.append((words, command))
+        for name, sub in sorted(command.commands.items()):
+            walk([*words, name], sub)
+
+    root = typer.main.get_command(whole_app())
+    assert isinstance(root, click.Group)
+    for name, command in sorted(root.commands.items()):
+        walk([name], command)
+    return found
+
+
+def invocation(words: list[str], command: Any, values: dict[str, str]) -> list[str]:
+    """The words, and a value for each required argument and option (from `values` by the
+    parameter's name, else "x")."""
+    import click
+
+    arguments = list(words)
+    for param in command.params:
+        if param.required:
+            value = values.get(param.name, "x")
+            arguments += [param.opts[0], value] if isinstance(param, click.Option) else [value]
+    return arguments
+
+
 def normalise(text: str) -> str:
     """Blank out what changes between runs (timestamps, event keys) before comparing whole outputs."""
     text = re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "<timestamp>", text)

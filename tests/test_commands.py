@@ -298,11 +298,17 @@ def test_reads_never_create_a_database(tmp_path: Path) -> None:
     assert not missing.exists()
 
 
-def test_a_failed_write_leaves_no_new_file(tmp_path: Path) -> None:
-    missing = tmp_path / "new" / "tracker.db"
+def test_a_failed_write_leaves_no_new_file_nor_folder(tmp_path: Path) -> None:
+    place = tmp_path / "place"
+    place.mkdir()
+    missing = place / "new" / "deeper" / "tracker.db"
     fails("--db", str(missing), "add", "x", "--owner", "FIA")
-    assert not missing.exists()
-    assert [p.name for p in missing.parent.iterdir()] == []
+    ok("--db", str(missing), "load", str(FIXTURE), "--dry-run")
+    assert sorted(p.name for p in place.iterdir()) == []  # the folders made for it are gone too
+    (place / "new").mkdir()
+    fails("--db", str(missing), "add", "x", "--owner", "FIA")
+    assert [p.name for p in place.iterdir()] == ["new"]  # a folder that was there stays
+    assert [p.name for p in (place / "new").iterdir()] == []
 
 
 def test_a_file_that_is_not_a_tracker_database_is_refused_and_left_alone(tmp_path: Path) -> None:

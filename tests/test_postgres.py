@@ -56,9 +56,13 @@ def test_a_target_with_a_tracker_in_it_needs_force() -> None:
         assert "only on the server" not in ok("--db", server, "history", "fia-academy")
 
 
-def test_copying_onto_itself_is_refused(isolated: Path) -> None:
+def test_copying_onto_itself_is_refused(isolated: Path | str) -> None:
     ok("owners", "add", "FIA")
-    assert fails("db", "copy", "--to", str(isolated)) == "error: the source and the target are the same database"
+    assert fails("db", "copy", "--to", str(isolated)) == (
+        f"error: {isolated} is the database itself; give another file name"  # as every file written
+        if isinstance(isolated, Path)
+        else "error: the source and the target are the same database"
+    )
 
 
 @contextmanager

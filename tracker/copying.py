@@ -2,12 +2,15 @@
 
 Every table is copied row for row with its ids, in dependency order, inside one transaction on
 the target; a target that already holds a tracker's data is refused unless `force` is given,
-in which case its contents are replaced.
+in which case its contents are replaced. A new file is written by tracker.files, whole or not
+at all; an existing one must be a tracker database, and never the source itself.
 """
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
+from tracker import files
 from tracker.errors import TrackerError
 from tracker.settings import DatabaseChoice
 
@@ -25,36 +28,51 @@ class CopySummary:
 
 
 def copy_tracker(source: DatabaseChoice, target: DatabaseChoice, *, force: bool = False) -> CopySummary:
+    from tracker.store import read_connection
+
+    with read_connection(source):
+        pass  # refuses what is not a tracker database, and upgrades an older one
+    if target.is_url:
+        if source.location == target.location:
+            raise TrackerError("the source and the target are the same database")
+        return _copy(source, target, force=force)
+    files.check_target(target.location, source, "--to")
+    if os.path.isfile(target.location):  # its contents are replaced in one transaction, or refused
+        return _copy(source, target, force=force)
+    # A new file is written whole or not at all, as every file tracker writes.
+    with files.replacing(target.location, database=source, what="--to") as partial:
+        return _copy(source, DatabaseChoice(partial, target.reason), force=force, shown=target.location)
+
+
+def _copy(source: DatabaseChoice, target: DatabaseChoice, *, force: bool, shown: str | None = None) -> CopySummary:
     from sqlalchemy import func, select
     from sqlmodel import SQLModel
 
     from tracker import models  # noqa: F401  (registers the tables on SQLModel.metadata)
     from tracker.migrations import migrate
-    from tracker.store import make_engine, read_connection
+    from tracker.store import _explained_errors, make_engine
 
-    with read_connection(source):
-        pass  # refuses what is not a tracker database, and upgrades an older one
-    if source.location == target.location:
-        raise TrackerError("the source and the target are the same database")
     tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "tracker_migration"]
+    shown = shown or target.location
     source_engine, target_engine = make_engine(source), make_engine(target)
     try:
-        migrate(target_engine, target.location)
-        rows: dict[str, int] = {}
-        with source_engine.connect() as reader, target_engine.begin() as writer:
-            held = {name: writer.execute(select(func.count()).select_from(_table(tables, name))).scalar_one()
-                    for name in _CONTENT_TABLES}  # fmt: skip
-            if any(held.values()) and not force:
-                raise TrackerError(
-                    f"{target.shown} already holds a tracker ({held['commitment']} commitments); "
-                    "--force replaces its contents"
-                )
-            for table in reversed(tables):
-                writer.execute(table.delete())
-            for table in tables:
-                rows[table.name] = _copy_table(reader, writer, table)
-            if writer.dialect.name == "postgresql":
-                _restart_sequences(writer, tables)
+        with _explained_errors(shown):  # the source was opened above: a failure now is the target's
+            migrate(target_engine, shown)
+            rows: dict[str, int] = {}
+            with source_engine.connect() as reader, target_engine.begin() as writer:
+                held = {name: writer.execute(select(func.count()).select_from(_table(tables, name))).scalar_one()
+                        for name in _CONTENT_TABLES}  # fmt: skip
+                if any(held.values()) and not force:
+                    raise TrackerError(
+                        f"{shown} already holds a tracker ({held['commitment']} commitments); "
+                        "--force replaces its contents"
+                    )
+                for table in reversed(tables):
+                    writer.execute(table.delete())
+                for table in tables:
+                    rows[table.name] = _copy_table(reader, writer, table)
+                if writer.dialect.name == "postgresql":
+                    _restart_sequences(writer, tables)
         return CopySummary(rows)
     finally:
         source_engine.dispose()

@@ -1,20 +1,19 @@
 """Upkeep of a SQLite tracker database: consistent backup copies and integrity checks.
 
 Copies go through SQLite's online backup API (sqlite3.Connection.backup): the copy is one
-consistent snapshot even while other commands write, and it is written to a temporary file
-that is renamed into place only when complete, so a failed copy never leaves half a file.
+consistent snapshot even while other commands write, and tracker.files writes it whole or not
+at all, never over the database.
 """
 
 import datetime as dt
 import os
 import sqlite3
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker import files
 from tracker.errors import InvalidInput, NotFound, TrackerError
 from tracker.settings import DatabaseChoice
-from tracker.text import check_file_name
 
 _MAX_REPORTED = 20
 
@@ -37,22 +36,17 @@ class CheckReport:
     events: int | None = None
 
 
-def copy_database(source: sqlite3.Connection, target: str) -> None:
+def copy_database(source: sqlite3.Connection, target: str, database: DatabaseChoice | None, what: str) -> None:
     """Write a consistent copy of `source` to `target`, whole or not at all."""
-    folder = os.path.dirname(os.path.abspath(target))
-    partial = os.path.join(folder, f".tracker-backup-{os.getpid()}.partial")
-    try:
-        destination = sqlite3.connect(partial)
+    with files.replacing(target, database=database, what=what) as partial:
         try:
-            source.backup(destination)
-        finally:
-            destination.close()
-        os.replace(partial, target)
-    except (OSError, sqlite3.Error) as error:
-        raise TrackerError(f"cannot write {target}: {getattr(error, 'strerror', None) or error}") from None
-    finally:
-        with suppress(OSError):
-            os.remove(partial)
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
+        except sqlite3.Error as error:
+            raise TrackerError(f"cannot write {target}: {error}") from None
 
 
 def backup_before_upgrade(location: str, schema: int) -> str:
@@ -69,7 +63,7 @@ def backup_before_upgrade(location: str, schema: int) -> str:
         target = f"{location}.backup-schema{schema}-{stamp}-{number}"
     source = _open_read_only(location)
     try:
-        copy_database(source, target)
+        copy_database(source, target, None, "file name")
     finally:
         source.close()
     return target
@@ -106,26 +100,19 @@ def _counts(connection: sqlite3.Connection) -> tuple[int, int]:
 def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False) -> BackupResult:
     """An online, consistent copy of the database at `choice` in the file `target`."""
     from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+    from tracker.store import read_only
 
     path = _sqlite_file(choice, "backup")
-    check_file_name(target)
-    if os.path.isdir(target):
-        raise InvalidInput(f"{target} is a folder; give the name of the file to write")
-    if os.path.exists(target):
-        if os.path.samefile(target, path):
-            raise InvalidInput(f"{target} is the database itself; give another file name")
-        if not force:
-            raise InvalidInput(f"{target} already exists; add --force to overwrite it")
-    parent = os.path.dirname(os.path.abspath(target))
-    if not os.path.isdir(parent):
-        raise NotFound(f"cannot write {target}: there is no folder {parent}")
+    files.check_target(target, choice, "file name")
+    if os.path.exists(target) and not force:
+        raise InvalidInput(f"{target} already exists; add --force to overwrite it")
     source = _open_read_only(path)
     try:
         try:
             fetch_all(source, APPLIED_MIGRATIONS)
-        except sqlite3.DatabaseError:
-            raise TrackerError(f"{path} is not a tracker database") from None
-        copy_database(source, target)
+        except sqlite3.DatabaseError as error:
+            raise read_only(path, error) or TrackerError(f"{path} is not a tracker database") from None
+        copy_database(source, target, choice, "file name")
     finally:
         source.close()
     copy = sqlite3.connect(target)
@@ -141,6 +128,7 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
     the histories; every problem found is in the report."""
     from tracker.migrations import MIGRATION_NAMES, schema_problem
     from tracker.queries import APPLIED_MIGRATIONS, OUT_OF_STEP, fetch_all
+    from tracker.store import read_only
 
     path = _sqlite_file(choice, "check")
     report = CheckReport(path)
@@ -163,6 +151,8 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
                 report.problems.append(f"kept state: {row['ref']} ({row['part']}) differs from its history")
         report.commitments, report.events = _counts(connection)
     except sqlite3.DatabaseError as error:
+        if unusable := read_only(path, error):  # not damage: the check could not even start
+            raise unusable from None
         report.problems.append(f"sqlite: {error}")
     finally:
         connection.close()

@@ -9,10 +9,11 @@ half-way. A command that fails leaves no new file behind.
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
+from tracker import files
 from tracker.errors import InvalidInput, NotFound, TrackerError
 from tracker.settings import DatabaseChoice
 
@@ -57,7 +58,7 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
     if choice.is_url:
         engine = make_engine(choice)
         try:
-            with _explained_errors(choice.shown), engine.connect() as connection:
+            with _explained_errors(choice.location), engine.connect() as connection:
                 if _check_server_schema(connection, choice):
                     _upgrade(choice)
                 # One snapshot for every query of the command, as SQLite's read transaction gives.
@@ -78,10 +79,8 @@ def read_connection(choice: DatabaseChoice) -> Iterator[Any]:
     except sqlite3.Error as error:
         raise TrackerError(f"cannot open {path}: {error}") from None
     try:
-        try:
+        with _explained_errors(path):
             needs_upgrade = _check_schema(connection, path)
-        except sqlite3.DatabaseError:
-            raise _not_a_database(path) from None
         if needs_upgrade:
             connection.close()
             _upgrade(choice)
@@ -104,8 +103,28 @@ def _explanation(location: str, error: BaseException) -> TrackerError | None:
         return _not_a_database(location)
     if "malformed" in message:
         return TrackerError(f"{location} is damaged ({message}); 'tracker db check' reports what is wrong")
-    if "unable to open" in message or "readonly" in message or "disk I/O" in message or "disk is full" in message:
+    if "disk is full" in message:
+        return TrackerError(f"cannot write {location}: {message}; nothing was written")
+    if "unable to open" in message or "readonly" in message:
+        return read_only(location, error) or TrackerError(f"cannot use {location}: {message}")
+    if "disk I/O" in message:
         return TrackerError(f"cannot use {location}: {message}")
+    return None
+
+
+def read_only(path: str, error: BaseException) -> TrackerError | None:
+    """The read-only folder or file that made SQLite fail with `error`, if that is what did."""
+    if "unable to open" not in str(error) and "readonly" not in str(error):
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK):
+        name = os.path.basename(path)
+        return TrackerError(
+            f"cannot use {path}: its folder {folder} is read-only, and SQLite must write {name}-wal "
+            f"and {name}-shm beside the database, even to read it"
+        )
+    if not os.access(path, os.W_OK):
+        return TrackerError(f"cannot write {path}: the file is read-only")
     return None
 
 
@@ -163,8 +182,10 @@ def _check_schema(connection: Any, location: str) -> bool:
 
     try:
         applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
-    except sqlite3.OperationalError:
-        raise _not_a_database(location) from None
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            raise _not_a_database(location) from None
+        raise
     problem = schema_problem(applied, location)
     if problem:
         raise TrackerError(problem)
@@ -177,10 +198,10 @@ def _check_server_schema(connection: Any, choice: DatabaseChoice) -> bool:
 
     tables = set(inspect(connection).get_table_names())
     if not tables:
-        raise _missing(choice.shown)
+        raise _missing(choice.location)
     if "tracker_migration" not in tables:
-        raise _not_a_database(choice.shown)
-    needs_upgrade = _check_schema(connection, choice.shown)
+        raise _not_a_database(choice.location)
+    needs_upgrade = _check_schema(connection, choice.location)
     connection.rollback()
     return needs_upgrade
 
@@ -190,25 +211,35 @@ def _upgrade(choice: DatabaseChoice) -> None:
 
     engine = make_engine(choice)
     try:
-        with _explained_errors(choice.shown):
-            migrate(engine, choice.shown)
+        with _explained_errors(choice.location):
+            migrate(engine, choice.location)
     finally:
         engine.dispose()
 
 
 def server_url(choice: DatabaseChoice) -> str:
     """The SQLAlchemy URL for a server database; PostgreSQL through psycopg 3 is the one supported."""
-    scheme, _, rest = choice.location.partition("://")
+    scheme, _, rest = choice.url_with_password().partition("://")
     name, _, driver = scheme.partition("+")
     if name not in ("postgresql", "postgres") or driver not in ("", "psycopg"):
         raise TrackerError(
-            f"unsupported database URL {choice.shown}; give a file path or postgresql+psycopg://user@host/dbname"
+            f"unsupported database URL {choice.location}; give a file path or postgresql+psycopg://user@host/dbname"
         )
     try:
         import psycopg  # noqa: F401
     except ImportError:
         raise TrackerError("a PostgreSQL database needs the psycopg driver: pip install 'psycopg[binary]'") from None
-    return f"postgresql+psycopg://{rest}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = f"postgresql+psycopg://{rest}"
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError):  # their messages may quote the URL, password and all
+        raise TrackerError(
+            f"cannot read the database URL {choice.location}; give postgresql+psycopg://user@host[:port]/dbname"
+        ) from None
+    return url
 
 
 def make_engine(choice: DatabaseChoice) -> Any:
@@ -259,38 +290,33 @@ def write_session(choice: DatabaseChoice, *, create: bool = False, dry_run: bool
         raise _missing(choice.location)
     if path is not None and os.path.isdir(path):
         raise _folder(path)
-    if is_new and path is not None:
-        parent = os.path.dirname(path)
-        try:
-            if parent:
-                os.makedirs(parent, exist_ok=True)
-        except OSError as error:
-            raise TrackerError(f"cannot create {path}: {error.strerror}") from None
-    engine = make_engine(choice)
     succeeded = False
-    try:
-        with _explained_errors(choice.shown):
-            migrate(engine, choice.shown)
-            with Session(engine, expire_on_commit=False) as session:
-                session.info["batch"] = new_batch_id()
-                transaction = session.begin()
-                try:
-                    yield session
-                except BaseException:
-                    transaction.rollback()
-                    raise
-                if dry_run:
-                    transaction.rollback()
-                else:
-                    transaction.commit()
-        succeeded = True
-    finally:
-        engine.dispose()
-        if is_new and path is not None and (dry_run or not succeeded):
-            _remove_database_files(path)
+    # A new file's missing folders are made for it, and removed with it if nothing is written.
+    with files.made_folders(path, keep=not dry_run) if is_new and path else nullcontext():
+        engine = make_engine(choice)
+        try:
+            with _explained_errors(choice.location):
+                migrate(engine, choice.location)
+                with Session(engine, expire_on_commit=False) as session:
+                    session.info["batch"] = new_batch_id()
+                    transaction = session.begin()
+                    try:
+                        yield session
+                    except BaseException:
+                        transaction.rollback()
+                        raise
+                    if dry_run:
+                        transaction.rollback()
+                    else:
+                        transaction.commit()
+            succeeded = True
+        finally:
+            engine.dispose()
+            if is_new and path is not None and (dry_run or not succeeded):
+                _remove_database_files(path)
 
 
 def _remove_database_files(path: str) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", *files.SQLITE_SIDE_FILES):
         with suppress(OSError):  # absent, or a name too long to have been created
             os.remove(path + suffix)

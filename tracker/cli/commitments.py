@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.common import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, WholeNumber, app, checked_format, database, write
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
@@ -85,7 +85,7 @@ def list_(
     due_after: Annotated[str | None, typer.Option(help="Due after this date (a vague date: after it ends).")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the title or description (plain text).")] = None,
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "id",
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(click_type=WholeNumber(1), help="At most this many.")] = None,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:

@@ -1,15 +1,16 @@
 """The Typer app every command module registers on, and what those modules share."""
 
 import os
+import re
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 from typer.core import TyperGroup
 
 from tracker import __version__
-from tracker.errors import TrackerError
+from tracker.errors import InvalidInput, TrackerError
 
 EXIT_FAILURE = 1  # an expected failure, explained in one line
 EXIT_INTERNAL = 3  # a bug: the message says how to see the traceback
@@ -69,6 +70,47 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+# SQLite's INTEGER and PostgreSQL's bigint: an integer option beyond them cannot reach a query.
+SMALLEST_STORED_INTEGER, LARGEST_STORED_INTEGER = -(2**63), 2**63 - 1
+
+
+if TYPE_CHECKING:
+    _IntegerType = click.ParamType[int, Any]  # generic from click 8.2; 8.1 is allowed too
+else:
+    _IntegerType = click.ParamType
+
+
+class WholeNumber(_IntegerType):
+    """The type of every integer option: from `minimum` to the largest integer a database stores.
+
+    Anything else is one `error:` line with exit 1, as every expected failure is (click's own
+    checks are usage errors, exit 2). Commands may narrow the range further.
+    """
+
+    name = "integer"
+
+    def __init__(self, minimum: int = SMALLEST_STORED_INTEGER) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        option = param.opts[0] if param is not None and param.opts else "the value"
+        text = str(value).strip()
+        shown = text if len(text) <= 30 else text[:29] + "…"
+        if not _INTEGER.fullmatch(text):
+            raise InvalidInput(f"{option} must be a whole number, not {shown!r}")
+        # More digits than any stored integer has: out of range, however many (int() reads 4,300).
+        digits = text.lstrip("+-").lstrip("0") or "0"
+        number = (-1 if text.startswith("-") else 1) * (int(digits) if len(digits) <= 19 else 10**19)
+        if number < self.minimum:
+            raise InvalidInput(f"{option} must be at least {self.minimum}, not {shown}")
+        if number > LARGEST_STORED_INTEGER:
+            raise InvalidInput(f"{option} must be at most {LARGEST_STORED_INTEGER}, not {shown}")
+        return number
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _print_version(value: bool) -> None:

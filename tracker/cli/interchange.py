@@ -22,9 +22,10 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export the whole database: organisations, sources and commitments with their history."""
+    from tracker.files import writing
     from tracker.interchange.export import export_database
-    from tracker.interchange.export import output as open_output
     from tracker.store import read_connection
 
-    with read_connection(database(ctx, db)) as connection, open_output(output) as out:
+    choice = database(ctx, db)
+    with read_connection(choice) as connection, writing(output, database=choice) as out:
         export_database(connection, fmt, out, excel=excel)

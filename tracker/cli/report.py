@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, WholeNumber, app, checked_format, database, write
 
 REPORT_FORMATS = ("text", "markdown", "html", "json", "csv")
 
@@ -23,12 +23,16 @@ def report(
     status: Annotated[
         list[str] | None, typer.Option(help="Only commitments with this status at --as-of (repeatable).")
     ] = None,
-    upcoming_days: Annotated[int, typer.Option(help="Deadlines within this many days count as upcoming.")] = 30,
-    stale_days: Annotated[int, typer.Option(help="Open commitments with no event for longer are stale.")] = 90,
+    upcoming_days: Annotated[
+        int, typer.Option(click_type=WholeNumber(), help="Deadlines within this many days count as upcoming.")
+    ] = 30,
+    stale_days: Annotated[
+        int, typer.Option(click_type=WholeNumber(), help="Open commitments with no event for longer are stale.")
+    ] = 90,
     limit: Annotated[
         int,
         typer.Option(
-            min=0,
+            click_type=WholeNumber(0),
             help="At most this many rows in each list of a text, markdown or html report; 0 shows all. "
             "JSON and CSV always hold every row.",
         ),
@@ -41,8 +45,9 @@ def report(
 ) -> None:
     """Report progress: counts per status, owner and tag; overdue, upcoming and stale commitments."""
     from tracker.dates import parse_date, today
+    from tracker.files import writing
     from tracker.report import ReportRequest, build_report
-    from tracker.report_render import render, write_whole
+    from tracker.report_render import render
     from tracker.statuses import parse_status
     from tracker.store import read_connection
 
@@ -59,10 +64,12 @@ def report(
         with_rows=fmt == "csv",
         list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
     )
-    with read_connection(database(ctx, db)) as connection:
+    choice = database(ctx, db)
+    with read_connection(choice) as connection:
         result = build_report(connection, request)
     text = render(result, fmt)
     if output is None:
         write(text)
     else:
-        write_whole(output, text)
+        with writing(output, database=choice) as out:
+            out.write(text)

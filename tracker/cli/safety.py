@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import DbOption, app, database, write
+from tracker.cli.common import DbOption, WholeNumber, app, database, write
 from tracker.cli.database_commands import db_app
 
 
@@ -49,7 +49,9 @@ def undo(
     ctx: typer.Context,
     event: Annotated[
         int | None,
-        typer.Option("--event", min=1, help="Undo this one event, anyone's (default: your last command)."),
+        typer.Option(
+            "--event", click_type=WholeNumber(1), help="Undo this one event, anyone's (default: your last command)."
+        ),
     ] = None,
     by: Annotated[
         str | None,

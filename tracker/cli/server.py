@@ -23,7 +23,8 @@ def copy(
     """Copy the whole tracker, history included, to another database."""
     from tracker.copying import copy_tracker
     from tracker.settings import DatabaseChoice
+    from tracker.text import check_file_name
 
-    target = DatabaseChoice(to, "from --to")
+    target = DatabaseChoice(check_file_name(to, "--to"), "from --to")
     summary = copy_tracker(database(ctx, db), target, force=force)
-    write(summary.line(target.shown) + "\n")
+    write(summary.line(target.location) + "\n")

@@ -7,15 +7,11 @@ time, so an export's memory does not grow with the database.
 """
 
 import json
-import os
-import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 
 from tracker import queries
-from tracker.errors import InvalidInput, TrackerError
+from tracker.errors import InvalidInput
 from tracker.interchange.progress import Progress, progress
 from tracker.queries import Row, fetch_all, fetch_one, iterate
 from tracker.reads import commitment_item, iso_date, recorded_fields
@@ -188,29 +184,3 @@ def _write_csv(connection: Any, out: TextIO, bar: Progress, *, excel: bool) -> N
         for row, tags, partners, _, _ in _commitment_parts(connection, bar, with_history=False)
     )
     render.write_csv(out, render.LIST_FIELDS, rows)
-
-
-@contextmanager
-def output(path: str | None) -> Iterator[TextIO]:
-    """Standard output, or a file written whole or not at all (a temporary file, then renamed)."""
-    if path is None:
-        yield sys.stdout
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise TrackerError(f"{path} is a folder; give a file name to --output")
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-", suffix=".tmp")
-    except OSError as error:
-        raise TrackerError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.remove(temporary)
-        raise
