@@ -1,12 +1,15 @@
 """Any text a user can type: success, or one clear error line; never a traceback or a partial write."""
 
+import html
+import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import db_exists, db_rows, run
+from tests.conftest import db_exists, db_rows, fails, ok, run
 from tracker.text import LIMITS
 
 TABLES = ("organisation", "source", "commitment", "commitment_tag", "commitment_partner", "event")
@@ -124,3 +127,58 @@ def test_limits_are_enforced_with_a_clear_message(isolated: Path, loaded: None, 
 def test_a_nul_character_is_refused_in_one_line(isolated: Path, loaded: None, args: tuple[str, ...]) -> None:
     # Found by the fuzzing above: a server database cannot take NUL in any text, even to look one up.
     check(isolated, *args)
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Every stored text field, each with the command that writes it (a control inside ordinary text).
+BIDI_FIELDS = {
+    "title": lambda c: ("add", f"Pay {c}gnirts", "--owner", "MOI"),
+    "ref": lambda c: ("add", "T", "--owner", "MOI", "--ref", f"a{c}b"),
+    "organisation": lambda c: ("owners", "add", f"X{c}Y"),
+    "description": lambda c: ("edit", "ata-engagement", "--description", f"d{c}d"),
+    "tag": lambda c: ("edit", "ata-engagement", "--add-tag", f"t{c}t"),
+    "source": lambda c: ("edit", "ata-engagement", "--source", f"s{c}s"),
+    "note": lambda c: ("update", "ata-engagement", "--note", f"n{c}n"),
+    "evidence": lambda c: ("update", "ata-engagement", "--note", "n", "--evidence", f"e{c}e"),
+    "by": lambda c: ("update", "ata-engagement", "--note", "n", "--by", f"b{c}b"),
+}
+
+
+# Each of the nine controls in a title, and each field with one of them (in turn).
+BIDI_CASES = sorted({("title", c) for c in BIDI_CONTROLS} | set(zip(BIDI_FIELDS, BIDI_CONTROLS, strict=True)))
+
+
+@pytest.mark.parametrize(("field", "control"), BIDI_CASES, ids=[f"{f}-U+{ord(c):04X}" for f, c in BIDI_CASES])
+def test_a_bidirectional_control_is_refused_in_every_text_field_naming_it(
+    loaded: None, field: str, control: str
+) -> None:
+    before = snapshot()
+    assert fails(*BIDI_FIELDS[field](control)) == (
+        f"error: {field} contains U+{ord(control):04X} ({unicodedata.name(control)}), a bidirectional control "
+        "that reorders how text is shown; right-to-left text needs none"
+    )
+    assert snapshot() == before
+
+
+def test_a_bidirectional_control_in_a_csv_cell_is_a_numbered_problem(loaded: None) -> None:
+    Path("bidi.csv").write_text("title,owner\nOpen a lab,FIA\n\u202eExe.txt,FIA\n", encoding="utf-8")
+    assert fails("load", "bidi.csv") == (
+        "error: bidi.csv: 1 problem; nothing was loaded\n  line 3, title: title contains U+202E "
+        "(RIGHT-TO-LEFT OVERRIDE), a bidirectional control that reorders how text is shown; "
+        "right-to-left text needs none"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وزارت داخلہ \u200f(MOI)\u200e کی تربیت",  # Urdu with right-to-left and left-to-right marks
+        "تدريب الشرطة \u061c2026",  # Arabic with the Arabic letter mark
+        "הכשרת שוטרים \u200fבשנת 2026",  # Hebrew
+    ],
+)
+def test_right_to_left_text_and_its_marks_are_kept_exactly(loaded: None, text: str) -> None:
+    ref = ok("add", text, "--owner", "MOI", "--note", text, "--due", "+10d").strip()  # upcoming: in the report
+    shown = json.loads(ok("show", ref, "-f", "json"))
+    assert (shown["title"], shown["history"][0]["note"]) == (text, text)
+    assert html.escape(text) in ok("report", "--format", "html")

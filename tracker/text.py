@@ -22,6 +22,11 @@ _REF = re.compile(r"^[^\W_][\w-]*$")
 # Unicode's control characters (category Cc) other than tab, line feed and carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates reorder what follows them on screen
+# ("Trojan Source"): a title can show one thing and store another. Right-to-left scripts need none
+# of them (the Unicode bidi algorithm orders Urdu, Arabic and Hebrew itself); the marks U+200E,
+# U+200F and U+061C, which reorder nothing beyond a neutral character, stay allowed.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
@@ -31,6 +36,13 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
     text = value.strip()
     if control := _CONTROL.search(text):
         raise InvalidInput(f"{field} contains a control character (U+{ord(control.group()):04X})")
+    if bidi := _BIDI_CONTROL.search(text):
+        import unicodedata  # only to name the character: every read command imports this module
+
+        raise InvalidInput(
+            f"{field} contains U+{ord(bidi.group()):04X} ({unicodedata.name(bidi.group())}), a bidirectional "
+            "control that reorders how text is shown; right-to-left text needs none"
+        )
     if single_line and ("\n" in text or "\r" in text):
         raise InvalidInput(f"{field} must be one line")
     if required and not text:
