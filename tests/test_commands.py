@@ -246,6 +246,7 @@ def test_edit_records_an_edit_event() -> None:
     [
         (("--due", "March 2026"), "error: nothing to change: fc-urdu already has these values"),
         (("--remove-tag", "nope"), "error: fc-urdu has no tag 'nope'"),
+        (("--remove-partner", "NCCIA"), "error: fc-urdu has no partner 'NCCIA'"),
         (
             ("--owner", "FBI"),
             "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL (add one with 'tracker owners add')",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ok
+from tests.conftest import fails, ok
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
@@ -58,3 +58,8 @@ def test_a_fixture_with_yaml_timestamps_loads_the_days_written() -> None:
     ok("load", "times.yaml")
     item = _item("timed")
     assert (item["agreed"], item["due"], item["history"][0]["on"]) == ("2025-06-01", "2026-03-01", "2025-06-01")
+
+
+def test_a_malformed_tracker_today_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "28/11/2026")
+    assert fails("report") == "error: TRACKER_TODAY must be a YYYY-MM-DD date, not '28/11/2026'"

@@ -74,6 +74,7 @@ UNREADABLE_HINT = "use a form such as 2026-03-31, 31 March 2026, March 2026, Q3 
         ("", "date is empty; give a date such as 2026-03-31, March 2026, Q3 2026 or 2026"),
         ("1066", "date '1066' is out of range (years 1900 to 2200)"),
         ("+99999y", "date '+99999y' is out of range (years 1900 to 2200)"),
+        ("+300y", "date '+300y' is out of range (years 1900 to 2200)"),  # within dateutil's range, past ours
         ("in 3 days ago", "cannot read date 'in 3 days ago'; write 'in 6 months' or '6 months ago'"),
         ("2026-02-30T10:00", "date '2026-02-30T10:00' is not a real date (day is out of range for month)"),
         ("2026/13/01 10:00", "date '2026/13/01 10:00' is not a real date (month must be in 1..12)"),

@@ -133,8 +133,7 @@ def _compiled_markdown_syntax() -> re.Pattern[str]:
 
 def markdown_text(value: Any) -> str:
     """The one escape for every piece of Markdown tracker writes: lists, tables and reports."""
-    text = "" if value is None else str(value)
-    return _compiled_markdown_syntax().sub(r"\\\g<0>", text).translate(_LINE_BREAKS)
+    return _compiled_markdown_syntax().sub(r"\\\g<0>", str(value)).translate(_LINE_BREAKS)
 
 
 def table(
