@@ -112,6 +112,18 @@ def test_odd_file_names(isolated: Path, loaded: None, name: str) -> None:
     check(isolated, "db", "backup", name)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--db", " ", "list"), "error: --db ' ' is empty"),
+        (("load", " "), "error: file name ' ' is empty"),
+        (("db", "backup", "\t"), "error: file name '\\t' contains a control character (U+0009)"),
+    ],
+)
+def test_an_empty_or_control_file_name_is_refused(loaded: None, args: tuple[str, ...], message: str) -> None:
+    assert fails(*args) == message
+
+
 @pytest.mark.parametrize("field", ["title", "note", "description"])
 def test_limits_are_enforced_with_a_clear_message(isolated: Path, loaded: None, field: str) -> None:
     def add(text: str) -> tuple[str, ...]:
