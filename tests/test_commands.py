@@ -221,6 +221,14 @@ def test_add_allows_an_agreed_date_of_today_and_a_deadline_on_the_agreed_day() -
     assert ok("add", "Agreed today", "--owner", "FIA", "--agreed", "today", "--due", "2026-06-30") == "agreed-today\n"
 
 
+def test_a_ref_made_from_a_long_title_is_cut_at_a_word() -> None:
+    sixty = "-".join(["a" * 10] + ["b" * 9] * 5)  # a slug of exactly 60 characters, the limit
+    assert ok("add", sixty.replace("-", " "), "--owner", "FIA") == sixty + "\n"
+    assert ok("add", "Establish " + "word " * 20, "--owner", "FIA") == "establish" + "-word" * 10 + "\n"
+    assert ok("add", "x" * 70, "--owner", "FIA") == "x" * 60 + "\n"  # one long word: cut where it must be
+    assert ok("add", "!!!", "--owner", "FIA") == "commitment\n"
+
+
 def test_edit_records_an_edit_event() -> None:
     out = ok(
         "edit",

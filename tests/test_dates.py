@@ -26,6 +26,7 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
         ("2026.02", "2026-02-28", "month", "February 2026"),
         ("2026/02", "2026-02-28", "month", "February 2026"),
         ("Q3 2026", "2026-09-30", "quarter", "Q3 2026"),
+        ("Q4 2026", "2026-12-31", "quarter", "Q4 2026"),
         ("2026-q1", "2026-03-31", "quarter", "Q1 2026"),
         ("2026", "2026-12-31", "year", "2026"),
         ("1900", "1900-12-31", "year", "1900"),  # the bounds of the years allowed
