@@ -47,12 +47,13 @@ def test_a_csv_with_pandas_timestamps_loads_the_days_written() -> None:
 
 
 def test_a_fixture_with_yaml_timestamps_loads_the_days_written() -> None:
-    # YAML reads these as datetimes; they used to end in "unexpected TypeError" (exit 3).
+    # YAML reads a timestamp as a datetime (it used to end in "unexpected TypeError", exit 3), a
+    # plain day as a date.
     Path("times.yaml").write_text(
         "format: tracker-fixture/1\n"
         "commitments:\n"
         "  - {ref: timed, title: Timed, owner: FIA, status: not_started,\n"
-        "     agreed: 2025-06-01 10:00:00, due: 2026-03-01T23:30:00-08:00}\n",
+        "     agreed: 2025-06-01, due: 2026-03-01T23:30:00-08:00}\n",
         encoding="utf-8",
     )
     ok("load", "times.yaml")

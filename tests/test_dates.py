@@ -34,6 +34,12 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
         ("today", "2026-11-28", "day", "2026-11-28"),
         ("yesterday", "2026-11-27", "day", "2026-11-27"),
         ("tomorrow", "2026-11-29", "day", "2026-11-29"),
+        ("now", "2026-11-28", "day", "2026-11-28"),
+        ("-30d", "2026-10-29", "day", "2026-10-29"),
+        ("6 months ago", "2026-05-28", "day", "2026-05-28"),
+        ("2026-03-01  10:00", "2026-03-01", "day", "2026-03-01"),  # runs of spaces count as one
+        ("2026-12", "2026-12-31", "month", "December 2026"),
+        ("2026.1", "2026-01-31", "month", "January 2026"),
         ("+90d", "2027-02-26", "day", "2027-02-26"),
         ("+6m", "2027-05-28", "day", "2027-05-28"),
         ("+2w", "2026-12-12", "day", "2026-12-12"),
@@ -80,6 +86,15 @@ UNREADABLE_HINT = "use a form such as 2026-03-31, 31 March 2026, March 2026, Q3 
         ("+99999y", "date '+99999y' is out of range (years 1900 to 2200)"),
         ("+300y", "date '+300y' is out of range (years 1900 to 2200)"),  # within dateutil's range, past ours
         ("in 3 days ago", "cannot read date 'in 3 days ago'; write 'in 6 months' or '6 months ago'"),
+        ("2026-00", "date '2026-00' is not a real date (month 0)"),
+        ("31/13/2026", "date '31/13/2026' is not a real date (month must be in 1..12)"),
+        ("March 99999999999", "date 'March 99999999999' is not a real date (signed integer is greater than maximum)"),
+        ("Monday 2026", "cannot read date 'Monday 2026'; use a form such as 2026-03-31 or March 2026"),
+        # Out of range in every form, each message naming the text as written.
+        *(
+            (text, f"date '{text}' is out of range (years 1900 to 2200)")
+            for text in ("2201", "in 300 years", "Q1 1800", "1800-03", "1800-03-01", "1 March 1800")
+        ),
         ("2026-02-30T10:00", "date '2026-02-30T10:00' is not a real date (day is out of range for month)"),
         ("2026/13/01 10:00", "date '2026/13/01 10:00' is not a real date (month must be in 1..12)"),
         # Year first with a time that is not one, or mixed separators: refused, never guessed day first.
