@@ -140,7 +140,7 @@ def parse_date(text: str, *, field: str = "date") -> FuzzyDate:
     return _parse_calendar_text(raw, field)
 
 
-def read_date(value: object, *, field: str = "date") -> FuzzyDate:
+def read_date(value: object, *, field: str) -> FuzzyDate:
     """A date from a document: YAML gives dates and datetimes (the day as written), else text."""
     if isinstance(value, dt.datetime):
         return FuzzyDate(value.date())  # the day in the value's own zone, as written
