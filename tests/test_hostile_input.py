@@ -117,7 +117,7 @@ def test_odd_file_names(isolated: Path, loaded: None, name: str) -> None:
     [
         (("--db", " ", "list"), "error: --db ' ' is empty"),
         (("load", " "), "error: file name ' ' is empty"),
-        (("db", "backup", "\t"), "error: file name '\\t' contains a control character (U+0009)"),
+        (("--db", "\t", "list"), "error: --db '\\t' contains a control character (U+0009)"),
     ],
 )
 def test_an_empty_or_control_file_name_is_refused(loaded: None, args: tuple[str, ...], message: str) -> None:
