@@ -122,12 +122,19 @@ def ok(*args: str) -> str:
 
 
 def fails(*args: str) -> str:
-    """Run a command that must fail with one `error:` line and no traceback; return that line."""
+    """Run a command that must fail as expected: exit 1, one `error:` line (with any detail lines
+    indented below it), no traceback; return the message.
+
+    Exit 1 exactly: a bug also prints `error: unexpected …` (exit 3), and a usage mistake exits 2.
+    """
     result = run(*args)
-    assert result.exit_code != 0
+    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
     assert result.stdout == ""
     assert result.stderr.startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr
+    assert not result.stderr.startswith("error: unexpected "), result.stderr
+    assert result.stderr.endswith("\n") and "Traceback" not in result.stderr, result.stderr
+    detail = result.stderr.splitlines()[1:]
+    assert all(line.startswith("  ") for line in detail), result.stderr
     return result.stderr.rstrip("\n")
 
 

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import FIXTURE, fails, ok, run, run_process
 from tracker.cli import COMMAND_MODULES, whole_app
+from tracker.errors import NotFound
 
 
 @pytest.fixture(autouse=True)
@@ -184,6 +186,10 @@ def test_text_is_data_quotes_and_sql_are_stored_and_matched_as_text() -> None:
             "error: ref 'fc-urdu' is already taken; choose another with --ref",
         ),
         (
+            ("x", "--owner", "FIA", "--ref", "FC-Urdu"),  # refs are lower case: this is fc-urdu
+            "error: ref 'fc-urdu' is already taken; choose another with --ref",
+        ),
+        (
             ("x", "--owner", "FIA", "--ref", "has space"),
             "error: ref 'has space' must be letters, digits and hyphens, starting with a letter or digit",
         ),
@@ -208,6 +214,19 @@ def test_add_refuses_bad_input_and_changes_nothing(args: tuple[str, ...], messag
     before = ok("list", "--format", "json")
     assert fails("add", *args) == message
     assert ok("list", "--format", "json") == before
+
+
+def test_add_allows_an_agreed_date_of_today_and_a_deadline_on_the_agreed_day() -> None:
+    # The boundaries of the refusals above (`>=` or `<=` in their place passed every other test).
+    assert ok("add", "Agreed today", "--owner", "FIA", "--agreed", "today", "--due", "2026-06-30") == "agreed-today\n"
+
+
+def test_a_ref_made_from_a_long_title_is_cut_at_a_word() -> None:
+    sixty = "-".join(["a" * 10] + ["b" * 9] * 5)  # a slug of exactly 60 characters, the limit
+    assert ok("add", sixty.replace("-", " "), "--owner", "FIA") == sixty + "\n"
+    assert ok("add", "Establish " + "word " * 20, "--owner", "FIA") == "establish" + "-word" * 10 + "\n"
+    assert ok("add", "x" * 70, "--owner", "FIA") == "x" * 60 + "\n"  # one long word: cut where it must be
+    assert ok("add", "!!!", "--owner", "FIA") == "commitment\n"
 
 
 def test_edit_records_an_edit_event() -> None:
@@ -246,6 +265,7 @@ def test_edit_records_an_edit_event() -> None:
     [
         (("--due", "March 2026"), "error: nothing to change: fc-urdu already has these values"),
         (("--remove-tag", "nope"), "error: fc-urdu has no tag 'nope'"),
+        (("--remove-partner", "NCCIA"), "error: fc-urdu has no partner 'NCCIA'"),
         (
             ("--owner", "FBI"),
             "error: unknown organisation 'FBI'; known: FIA, NCCIA, US-INL (add one with 'tracker owners add')",
@@ -334,8 +354,24 @@ def test_tracebacks_only_with_tracker_debug(monkeypatch: pytest.MonkeyPatch) -> 
     result = run("show", "nope")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     monkeypatch.setenv("TRACKER_DEBUG", "1")
-    result = run("show", "nope")
-    assert result.exit_code == 1 and type(result.stderr) is str
+    # The error reaches the caller instead of the one-line message (this assertion once read
+    # `type(result.stderr) is str`, which no code could fail).
+    assert isinstance(CliRunner().invoke(whole_app(), ["show", "nope"]).exception, NotFound)
+
+
+def test_a_bug_is_one_line_that_says_so_with_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import reads
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(reads, "list_commitments", broken)
+    result = run("list")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        3,
+        "",
+        "error: unexpected ZeroDivisionError: division by zero (set TRACKER_DEBUG=1 to see the traceback)\n",
+    )
 
 
 def test_python_dash_m_and_debug_traceback(isolated: Path) -> None:

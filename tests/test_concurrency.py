@@ -88,6 +88,10 @@ def test_a_writer_in_another_process_gives_up_and_changes_nothing(isolated: Path
 def test_an_unusable_lock_timeout_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "soon")
     assert fails("init") == "error: TRACKER_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not 'soon'"
+    monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "3600.5")
+    assert fails("init") == "error: TRACKER_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not '3600.5'"
+    monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "3600")  # the bounds themselves are allowed
+    ok("init")
 
 
 def _timeline_status(commitment_id: int) -> str:

@@ -104,6 +104,16 @@ def test_every_bad_row_is_listed_by_the_line_it_starts_on() -> None:
     assert not Path("tracker.db").exists() or json.loads(ok("list", "-f", "json")) == []
 
 
+def test_a_row_longer_than_its_header_and_an_unknown_precision_are_problems() -> None:
+    ok("owners", "add", "MOI")
+    _write("odd.csv", "ref,title,owner,due,due_precision\na,A,MOI,2026-03-31,week\nb,B,MOI,,,extra\nc,C,MOI,,,\n")
+    assert run("load", "odd.csv").stderr.splitlines() == [
+        "error: odd.csv: 2 problems; nothing was loaded",
+        "  line 2, due_precision: unknown precision 'week'; expected day, month, quarter or year",
+        "  line 3: 6 cells, but the header has 5 columns",
+    ]
+
+
 def test_a_long_list_of_problems_stops_at_fifty() -> None:
     _write("many.csv", "title,owner\n" + "x,\n" * 60)
     lines = run("load", "many.csv").stderr.splitlines()

@@ -1,5 +1,6 @@
 """The Markdown report parses as tables; the HTML report renders in a real headless browser."""
 
+import html
 import os
 import re
 import shutil
@@ -61,11 +62,37 @@ def test_markdown_report_parses_as_tables_and_keeps_user_text_as_text() -> None:
     assert headers[2] == ["tag", "total", *STATUSES, "overdue", "on time"]
     assert ["ref", "title", "owner", "status", "due", "days overdue"] in headers
     assert ["ref", "title", "from", "to", "on", "by", "note"] in headers
-    assert ["from \\ to", *STATUSES] in headers
+    assert ["from \\\\ to", *STATUSES] in headers  # escaped like every cell: shown as "from \ to"
     html = MarkdownIt("commonmark").enable("table").render(markdown)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<td>Plain | piped *title*</td>" in html and "&lt;b&gt;done&lt;/b&gt;" in html
     assert "<td>completed</td>\n<td>1</td>\n<td>50.0%</td>" in html
+
+
+TRICKY = "<b>x</b> [a](http://x) | *star* `code` _under_ ~~gone~~ &amp; $x$ back\\slash snake_case"
+TRICKY_ESCAPED = (
+    "\\<b\\>x\\</b\\> \\[a\\](http://x) \\| \\*star\\* \\`code\\` \\_under\\_ \\~\\~gone\\~\\~ \\&amp; "
+    "\\$x\\$ back\\\\slash snake_case"
+)
+
+
+def _cells(markdown: str, ref: str) -> list[str]:
+    """The cells of the table row for `ref`, as written (split at the unescaped pipes)."""
+    (line,) = [line for line in markdown.splitlines() if line.startswith(f"| {ref} ")]
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+
+
+def test_list_and_report_markdown_escape_text_by_one_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    ok("owners", "add", "MOI")
+    ok("add", TRICKY, "--ref", "tricky", "--owner", "MOI", "--due", "2026-07-05", "--tag", "snake_case")
+    listed = ok("list", "--format", "markdown")
+    reported = ok("report", "--format", "markdown")  # due in five days: in "Upcoming deadlines"
+    assert _cells(listed, "tricky")[1] == _cells(reported, "tricky")[1] == TRICKY_ESCAPED
+    assert _cells(listed, "tricky")[5] == "snake_case"  # `_` inside a word opens nothing: left as it is
+    for markdown in (listed, reported):
+        rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+        assert f"<td>{html.escape(TRICKY, quote=False)}</td>" in rendered  # shown as typed, nothing more
 
 
 def _browser() -> str | None:

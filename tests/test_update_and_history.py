@@ -128,6 +128,23 @@ def test_refused_updates_change_nothing(args: tuple[str, ...], message: str) -> 
     assert ok("history", "ct-wing", "--format", "json") == before
 
 
+def test_an_update_may_be_dated_on_the_first_day_of_the_history() -> None:
+    # The boundary of the refusal above: `on <= starts_on` in its place passed every other test.
+    assert ok("update", "ct-wing", "--note", "x", "--on", "2026-03-01") == (
+        "ct-wing: note recorded on 2026-03-01 (status not_started)\n"
+    )
+
+
+def test_the_agreed_date_cannot_start_the_history_after_an_update() -> None:
+    # No test failed with this refusal removed (found by breaking it on purpose).
+    ok("update", "ct-wing", "--note", "x", "--on", "2026-04-01")
+    before = ok("history", "ct-wing", "--format", "json")
+    assert fails("edit", "ct-wing", "--agreed", "2026-05-15") == (
+        "error: ct-wing has updates from 2026-04-01; its history cannot start later, on 2026-05-15"
+    )
+    assert ok("history", "ct-wing", "--format", "json") == before
+
+
 def test_without_an_agreed_date_history_starts_the_day_it_was_recorded() -> None:
     ok("add", "Open an academy", "--owner", "FIA", "--ref", "academy")
     assert fails("update", "academy", "--note", "x", "--on", "2026-06-01") == (

@@ -24,8 +24,18 @@ _PLUS_FORM = r"^([+-])\s*(\d{1,5})\s*([dwmy])$"
 _WORD_FORM = r"^(in\s+)?(\d{1,5})\s+(day|week|month|year)s?(\s+ago)?$"
 _QUARTER_FORMS = (r"^q([1-4])\s*[-/ ]?\s*(\d{4})$", r"^(\d{4})\s*[-/ ]?\s*q([1-4])$")
 _YEAR_FORM = r"^\d{4}$"
-_YEAR_MONTH_FORM = r"^(\d{4})-(\d{1,2})$"
-_ISO_DAY_FORM = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+_YEAR_MONTH_FORM = r"^(\d{4})[-./ ](\d{1,2})$"
+# Year first, whatever the separator (`-`, `.`, `/`, a space; none in 20260301), and with the
+# time spreadsheets and pandas add (`2026-03-01 00:00:00`, `…T10:00:00.5+05:00`, `…Z`, 20260301T1000).
+# The time is checked, then ignored: the day is the calendar day as written, never moved to another zone.
+_TIME = (
+    r"(?:[01]?\d|2[0-3]):?[0-5]\d(?::?(?:[0-5]\d|60)(?:[.,]\d+)?)?"
+    r"(?: ?[ap]\.?m\.?)?(?: ?(?:z|utc|gmt|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?))?"
+)
+_YEAR_FIRST_DAY_FORM = rf"^(\d{{4}})(?:([-./ ])(\d{{1,2}})\2(\d{{1,2}})|(\d{{2}})(\d{{2}}))(?:(?: ?t ?| ){_TIME})?$"
+# Any other numeric date that opens with its year is refused rather than guessed at: dateutil
+# reads it day first (`2026-03-01 10:00 PKT` as 3 January).
+_YEAR_FIRST_START = r"^\d{4}[-./ ]\d{1,2}[-./ ]\d"
 
 
 @functools.cache
@@ -118,14 +128,32 @@ def parse_date(text: str, *, field: str = "date") -> FuzzyDate:
         if not 1 <= month <= 12:
             raise InvalidInput(f"{field} {raw!r} is not a real date (month {month})")
         return FuzzyDate(_end_of_month(_year(str(year), raw), month), "month")
-    if match := _compiled(_ISO_DAY_FORM).match(lowered):
+    if match := _compiled(_YEAR_FIRST_DAY_FORM).match(lowered):
         # Year first always; dateutil's dayfirst (for 31/03/2026) would misread 2026-03-01.
-        year, month, day = (int(part) for part in match.groups())
+        year_text, month_text, day_text = match.group(1, 3, 4) if match.group(2) else match.group(1, 5, 6)
         try:
-            return FuzzyDate(dt.date(_year(str(year), raw), month, day))
+            return FuzzyDate(dt.date(_year(year_text, raw), int(month_text), int(day_text)))
         except ValueError as error:
             raise InvalidInput(f"{field} {raw!r} is not a real date ({error})") from None
+    if _compiled(_YEAR_FIRST_START).match(lowered):
+        raise InvalidInput(_unreadable(field, raw))
     return _parse_calendar_text(raw, field)
+
+
+def read_date(value: object, *, field: str) -> FuzzyDate:
+    """A date from a document: YAML gives dates and datetimes (the day as written), else text."""
+    if isinstance(value, dt.datetime):
+        return FuzzyDate(value.date())  # the day in the value's own zone, as written
+    if isinstance(value, dt.date):
+        return FuzzyDate(value)
+    return parse_date(str(value), field=field)
+
+
+def _unreadable(field: str, raw: str) -> str:
+    return (
+        f"cannot read {field} {raw!r}; use a form such as 2026-03-31, 31 March 2026, "
+        "March 2026, Q3 2026, 2026, today or +90d"
+    )
 
 
 def _parse_calendar_text(raw: str, field: str) -> FuzzyDate:
@@ -139,10 +167,7 @@ def _parse_calendar_text(raw: str, field: str) -> FuzzyDate:
         reason = str(error).split(":")[0]
         if "out of range" in reason or "must be in" in reason:
             raise InvalidInput(f"{field} {raw!r} is not a real date ({reason})") from None
-        raise InvalidInput(
-            f"cannot read {field} {raw!r}; use a form such as 2026-03-31, 31 March 2026, "
-            "March 2026, Q3 2026, 2026, today or +90d"
-        ) from None
+        raise InvalidInput(_unreadable(field, raw)) from None
     except (ValueError, OverflowError) as error:
         raise InvalidInput(f"{field} {raw!r} is not a real date ({error})") from None
     if first.year != second.year:

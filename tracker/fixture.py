@@ -5,11 +5,10 @@ the file changed since it was last loaded is recorded in history (tracker.interc
 The whole file is checked before anything is written, and every problem is reported at once.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.dates import FuzzyDate, parse_date
+from tracker.dates import FuzzyDate, read_date
 from tracker.errors import TrackerError
 from tracker.interchange.problems import LoadSummary, Problems, listed
 from tracker.statuses import parse_status
@@ -211,10 +210,8 @@ def _optional_text(value: Any) -> str | None:
 def _date(value: Any, where: str, problems: Problems) -> FuzzyDate | None:
     if value is None or value == "":
         return None
-    if isinstance(value, dt.date):
-        return FuzzyDate(value)
     try:
-        return parse_date(str(value), field=where.rsplit(".", 1)[-1])
+        return read_date(value, field=where.rsplit(".", 1)[-1])
     except TrackerError as error:
         problems.add(where, str(error))
         return None

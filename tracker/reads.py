@@ -7,7 +7,7 @@ from typing import Any
 from tracker import queries
 from tracker.errors import InvalidInput, NotFound
 from tracker.queries import CommitmentFilter, Row, fetch_all, fetch_one
-from tracker.text import LIMITS
+from tracker.text import LIMITS, lookup_text
 
 _CHUNK = 500
 
@@ -72,6 +72,9 @@ def find_organisation(connection: Any, name: str) -> Row:
 
 
 def list_commitments(connection: Any, filters: CommitmentFilter) -> list[Row]:
+    for field, value in (("search", filters.search), ("tag", filters.tag)):
+        if value is not None:
+            lookup_text(value, field)
     if filters.search is not None and len(filters.search) > LIMITS["search"]:
         raise InvalidInput(f"search is {len(filters.search)} characters long; the limit is {LIMITS['search']}")
     sql, params = queries.list_commitments(filters)
@@ -122,7 +125,7 @@ def commitment_item(row: Row, tags: list[str], partners: list[str]) -> Row:
 
 
 def _commitment_row(connection: Any, ref: str) -> Row:
-    row = fetch_one(connection, queries.COMMITMENT_BY_REF, {"ref": ref.strip()})
+    row = fetch_one(connection, queries.COMMITMENT_BY_REF, {"ref": lookup_text(ref.strip(), "ref")})
     if row is None:
         raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")
     return row

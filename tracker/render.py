@@ -5,6 +5,7 @@ Each takes the plain dicts of tracker.reads and returns text; nothing here reads
 
 import functools
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
@@ -132,8 +133,22 @@ def commitment_csv_row(item: dict[str, Any]) -> list[Any]:
     return [csv_cell(item[name]) for name in LIST_FIELDS]
 
 
-def _markdown_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+# Markdown (GitHub's, tables included) shows text as typed: every character that can open inline
+# syntax is backslash-escaped (code, emphasis, strikethrough, links, HTML, entities, math, a
+# table's `|`), `_` only where it can (not inside a word, so not_started stays as it is), and a
+# line break, which would end a table row, becomes a space.
+_MARKDOWN_SYNTAX = r"[\\`*~\[\]<>&|$]|(?<![^\W_])_|_(?![^\W_])"
+_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " "})
+
+
+@functools.cache
+def _compiled_markdown_syntax() -> re.Pattern[str]:
+    return re.compile(_MARKDOWN_SYNTAX)  # on first use: commands that print tables never need it
+
+
+def markdown_text(value: Any) -> str:
+    """The one escape for every piece of Markdown tracker writes: lists, tables and reports."""
+    return _compiled_markdown_syntax().sub(r"\\\g<0>", str(value)).translate(_LINE_BREAKS)
 
 
 def table(
@@ -142,8 +157,9 @@ def table(
     from tabulate import tabulate
 
     if fmt == "markdown":
-        cells = [[_markdown_cell(cell) for cell in row] for row in rows]
-        return tabulate(cells, headers=list(header), tablefmt="github", disable_numparse=True) + "\n"
+        cells = [[markdown_text(cell) for cell in row] for row in rows]
+        headers = [markdown_text(name) for name in header]
+        return tabulate(cells, headers=headers, tablefmt="github", disable_numparse=True) + "\n"
     wrap = wrap or {}
     cells = [[_wrapped(cell, wrap.get(i)) for i, cell in enumerate(row)] for row in rows]
     return tabulate(cells, headers=list(header), tablefmt="simple", disable_numparse=True) + "\n"

@@ -19,7 +19,7 @@ from tracker.models import Commitment, CommitmentPartner, CommitmentTag, Event, 
 from tracker.queries import execute, fetch_all, fetch_one
 from tracker.reads import match_organisation
 from tracker.statuses import STATUSES, is_final
-from tracker.text import clean_ref, clean_tag, clean_text, slugify
+from tracker.text import clean_ref, clean_tag, clean_text, lookup_text, slugify
 
 CLEAR = FuzzyDate(dt.date.min, "day")  # "remove this date" in an edit
 
@@ -171,7 +171,8 @@ class CommitmentSpec:
 def _commitment_by_ref(session: Session, ref: str) -> Commitment:
     # FOR UPDATE: on a server, writers to one commitment take turns, so each sees the others'
     # events before it derives the status (SQLite's BEGIN IMMEDIATE already serialises them).
-    statement = select(Commitment).where(Commitment.ref == ref.strip().lower()).with_for_update()
+    wanted = lookup_text(ref.strip().lower(), "ref")
+    statement = select(Commitment).where(Commitment.ref == wanted).with_for_update()
     commitment = session.exec(statement).first()
     if commitment is None:
         raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")

@@ -1,5 +1,6 @@
 """Rules for the text people type: what is refused, and how long it may be."""
 
+import functools
 import re
 
 from tracker.errors import InvalidInput
@@ -22,15 +23,30 @@ _REF = re.compile(r"^[^\W_][\w-]*$")
 # Unicode's control characters (category Cc) other than tab, line feed and carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates reorder what follows them on screen
+# ("Trojan Source"): a title can show one thing and store another. Right-to-left scripts need none
+# of them (the Unicode bidi algorithm orders Urdu, Arabic and Hebrew itself); the marks U+200E,
+# U+200F and U+061C, which reorder nothing beyond a neutral character, stay allowed.
+_BIDI_CONTROL = "[\u202a-\u202e\u2066-\u2069]"
+
+
+@functools.cache
+def _bidi_control() -> re.Pattern[str]:
+    return re.compile(_BIDI_CONTROL)  # on first use: every read command imports this module, none needs it
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
     """Strip surrounding space and refuse what a person cannot have meant to store."""
     if value is None:
         return None
-    text = value.strip()
-    if control := _CONTROL.search(text):
-        raise InvalidInput(f"{field} contains a control character (U+{ord(control.group()):04X})")
+    text = lookup_text(value.strip(), field)
+    if not text.isascii() and (bidi := _bidi_control().search(text)):
+        import unicodedata  # only to name the character: every read command imports this module
+
+        raise InvalidInput(
+            f"{field} contains U+{ord(bidi.group()):04X} ({unicodedata.name(bidi.group())}), a bidirectional "
+            "control that reorders how text is shown; right-to-left text needs none"
+        )
     if single_line and ("\n" in text or "\r" in text):
         raise InvalidInput(f"{field} must be one line")
     if required and not text:
@@ -39,6 +55,15 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
     if len(text) > limit:
         raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {limit}")
     return text
+
+
+def lookup_text(value: str, field: str) -> str:
+    """Refuse a control character that no stored text may hold: in text to store, and in text that
+    looks something up (a ref, --search, --tag), which could match nothing and which a server
+    database cannot even be asked about (NUL), so every database gives the same answer."""
+    if control := _CONTROL.search(value):
+        raise InvalidInput(f"{field} contains a control character (U+{ord(control.group()):04X})")
+    return value
 
 
 def check_file_name(value: str, what: str = "file name") -> str:

@@ -1,15 +1,12 @@
 """A report as terminal tables (tabulate) or GitHub-flavoured Markdown tables."""
 
-import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from tracker.render import shown_date, table
+from tracker.render import markdown_text, shown_date, table
 from tracker.report import Group, Item, Report
 from tracker.statuses import STATUSES
 
 BAR_WIDTH = 20
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")  # `|` is escaped by render.table
 
 
 def percent(value: float | None) -> str:
@@ -21,9 +18,7 @@ def bar(value: float) -> str:
 
 
 def render_tables(report: Report, *, markdown: bool) -> str:
-    fmt = "markdown" if markdown else "table"
-    # User text in Markdown is backslash-escaped so it shows as typed and never becomes HTML.
-    text: Callable[[Any], str] = _markdown_text if markdown else _plain
+    fmt = "markdown" if markdown else "table"  # render.table escapes every Markdown cell
     parts = [_title(report, markdown)]
 
     def section(heading: str, body: str) -> None:
@@ -36,27 +31,24 @@ def render_tables(report: Report, *, markdown: bool) -> str:
         for status in STATUSES
     ]
     section("Statuses", table(header, rows, fmt))
-    section("By owner", _groups(report.by_owner, "owner", fmt, text))
-    section("By tag", _groups(report.by_tag, "tag", fmt, text))
+    section("By owner", _groups(report.by_owner, "owner", fmt))
+    section("By tag", _groups(report.by_tag, "tag", fmt))
 
     def listing(name: str, heading: str, body: str) -> None:
         hidden = report.not_shown(name)
         more = f"\n{_more(hidden, markdown)}\n" if hidden > 0 else ""
         section(f"{heading} ({report.total_of(name)})", body + more)
 
-    listing("overdue", "Overdue", _items(report.overdue, "days overdue", "days_overdue", fmt, text))
+    listing("overdue", "Overdue", _items(report.overdue, "days overdue", "days_overdue", fmt))
     listing(
         "upcoming",
         f"Upcoming deadlines, next {report.upcoming_days} days",
-        _items(report.upcoming, "days left", "days_left", fmt, text),
+        _items(report.upcoming, "days left", "days_left", fmt),
     )
-    listing("stale", f"Stale: open, no event for more than {report.stale_days} days", _stale(report.stale, fmt, text))
+    listing("stale", f"Stale: open, no event for more than {report.stale_days} days", _stale(report.stale, fmt))
     if report.changes is not None and report.transitions is not None:
         changes = report.changes
-        rows = [
-            (text(c.ref), text(c.title), c.from_status, c.to_status, c.on, text(c.by or ""), text(c.note or ""))
-            for c in changes
-        ]
+        rows = [(c.ref, c.title, c.from_status, c.to_status, c.on, c.by or "", c.note or "") for c in changes]
         body = table(("ref", "title", "from", "to", "on", "by", "note"), rows, fmt, wrap={1: 40, 6: 40})
         listing("changes", f"Changes after {report.since}", body if changes else "none\n")
         matrix = [(source, *(report.transitions[source][target] for target in STATUSES)) for source in STATUSES]
@@ -66,7 +58,7 @@ def render_tables(report: Report, *, markdown: bool) -> str:
 
 def _more(count: int, markdown: bool) -> str:
     note = f"… and {count} more (--limit 0 shows every row; JSON and CSV always hold them all)"
-    return f"*{_markdown_text(note)}*" if markdown else note
+    return f"*{markdown_text(note)}*" if markdown else note
 
 
 def _title(report: Report, markdown: bool) -> str:
@@ -77,21 +69,21 @@ def _title(report: Report, markdown: bool) -> str:
     if report.since:
         headline += f", changes after {report.since}"
     lines = [
-        f"# {_markdown_text(headline)}" if markdown else headline,
+        f"# {markdown_text(headline)}" if markdown else headline,
         "",
         f"{report.total} commitments; {report.final} reached a final status ({percent(report.final_share)}).",
     ]
     if scope:
-        lines.append("Only: " + "; ".join(_markdown_text(s) if markdown else s for s in scope) + ".")
+        lines.append("Only: " + "; ".join(markdown_text(s) if markdown else s for s in scope) + ".")
     return "\n".join(lines) + "\n"
 
 
-def _groups(groups: Sequence[Group], key: str, fmt: str, text: Callable[[Any], str]) -> str:
+def _groups(groups: Sequence[Group], key: str, fmt: str) -> str:
     if not groups:
         return "none\n"
     header = (key, "total", *STATUSES, "overdue", "on time")
     rows = [
-        (text(g.name), g.total, *(g.by_status[s] for s in STATUSES), g.overdue, _on_time(g)) for g in groups
+        (g.name, g.total, *(g.by_status[s] for s in STATUSES), g.overdue, _on_time(g)) for g in groups
     ]  # fmt: skip
     return table(header, rows, fmt)
 
@@ -102,28 +94,17 @@ def _on_time(group: Group) -> str:
     return f"{percent(group.on_time_share)} ({group.on_time}/{group.completed_with_due})"
 
 
-def _items(items: Sequence[Item], label: str, field: str, fmt: str, text: Callable[[Any], str]) -> str:
+def _items(items: Sequence[Item], label: str, field: str, fmt: str) -> str:
     if not items:
         return "none\n"
     header = ("ref", "title", "owner", "status", "due", label)
-    rows = [
-        (text(i.ref), text(i.title), text(i.owner), i.status, shown_date(i.due, i.due_precision), getattr(i, field))
-        for i in items
-    ]
+    rows = [(i.ref, i.title, i.owner, i.status, shown_date(i.due, i.due_precision), getattr(i, field)) for i in items]
     return table(header, rows, fmt, wrap={1: 48})
 
 
-def _stale(items: Sequence[Item], fmt: str, text: Callable[[Any], str]) -> str:
+def _stale(items: Sequence[Item], fmt: str) -> str:
     if not items:
         return "none\n"
     header = ("ref", "title", "owner", "status", "last event", "days since")
-    rows = [(text(i.ref), text(i.title), text(i.owner), i.status, i.last_event, i.days_since) for i in items]
+    rows = [(i.ref, i.title, i.owner, i.status, i.last_event, i.days_since) for i in items]
     return table(header, rows, fmt, wrap={1: 48})
-
-
-def _plain(value: Any) -> str:
-    return str(value)
-
-
-def _markdown_text(value: Any) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
