@@ -12,7 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import queries  # SQL text only: it imports sqlite3, dataclasses and statuses
+# SQL text only: these import sqlite3, dataclasses, statuses and the timeline's SQL fragments.
+from tracker.store import reports
+from tracker.store.commitments import CommitmentFilter, list_commitments
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -20,17 +22,19 @@ AS_OF = dt.date(2026, 11, 28)
 def floor_statements(kind: str) -> list[tuple[str, dict[str, object]]]:
     """The statements tracker's `list --owner ORG-07 --status in_progress` or `report` sends."""
     if kind == "list":
-        return [queries.list_commitments(queries.CommitmentFilter(statuses=["in_progress"], owner_id=7))]
+        query, params = list_commitments(CommitmentFilter(statuses=["in_progress"], owner_id=7))
+        return [(query.sql, params)]
     lists = {"as_of": AS_OF, "until": AS_OF + dt.timedelta(days=30), "touched_before": AS_OF - dt.timedelta(days=90)}
-    source = queries.report_source(queries.ReportScope(as_of=AS_OF), kept=True)  # nothing is dated later
-    return [
-        (queries.LATEST_EVENT_DAY, {}),
-        queries.report_by_status(source),
-        queries.report_by_owner(source, AS_OF),
-        queries.report_by_tag(source, AS_OF),
-        *(queries.report_list(source, name, lists, 50) for name in ("overdue", "upcoming", "stale")),
-        *(queries.report_list_count(source, name, lists) for name in ("overdue", "upcoming", "stale")),
+    source = reports.report_source(reports.ReportScope(as_of=AS_OF), kept=True)  # nothing is dated later
+    statements = [
+        (reports.LATEST_EVENT_DAY, {}),
+        reports.report_by_status(source),
+        reports.report_by_owner(source, AS_OF),
+        reports.report_by_tag(source, AS_OF),
+        *(reports.report_list(source, name, lists, 50) for name in ("overdue", "upcoming", "stale")),
+        *(reports.report_list_count(source, name, lists) for name in ("overdue", "upcoming", "stale")),
     ]
+    return [(query.sql, dict(params)) for query, params in statements]
 
 
 def main() -> None:

@@ -120,12 +120,12 @@ def _stamp(day: dt.date, rng: random.Random) -> str:
 
 
 def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> None:
-    from tracker.store import write_session
+    from tracker.store.transactions import write_transaction
 
     if out.exists():
         sys.exit(f"error: {out} exists; remove it first")
     out.parent.mkdir(parents=True, exist_ok=True)
-    with write_session(DatabaseChoice(str(out), "bench"), create=True):
+    with write_transaction(DatabaseChoice(str(out), "bench"), create=True):
         pass  # the schema, exactly as `tracker init` makes it
     rng = random.Random(seed)
     keys = random.Random(seed + 1)  # event keys, drawn apart so that the data does not change with them

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tracker import reads, render
-from tracker.queries import CommitmentFilter
 from tracker.report import ReportRequest, build_report
 from tracker.report_render import render as render_report
 from tracker.settings import DatabaseChoice
-from tracker.store import read_connection
+from tracker.store.commitments import CommitmentFilter
+from tracker.store.database import Database
+from tracker.store.transactions import read_database
 
 AS_OF = dt.date(2026, 11, 28)
 RUNS = 7
@@ -40,18 +41,18 @@ def main() -> None:
     path = sys.argv[1]
     choice = DatabaseChoice(path, "bench")
 
-    def list_filtered(connection: sqlite3.Connection) -> str:
+    def list_filtered(connection: Database) -> str:
         owner = reads.find_organisation(connection, "ORG-07")["id"]
         items = reads.list_commitments(connection, CommitmentFilter(statuses=["in_progress"], owner_id=owner))
         return render.commitments(items, "json")
 
-    def report(connection: sqlite3.Connection) -> str:
+    def report(connection: Database) -> str:
         return render_report(build_report(connection, ReportRequest(as_of=AS_OF)), "json")
 
-    def report_as_of(connection: sqlite3.Connection) -> str:
+    def report_as_of(connection: Database) -> str:
         return render_report(build_report(connection, ReportRequest(as_of=dt.date(2024, 6, 30))), "json")
 
-    operations: dict[str, Callable[[sqlite3.Connection], str]] = {
+    operations: dict[str, Callable[[Database], str]] = {
         "list --owner --status": list_filtered,
         "report --format json": report,
         "report --as-of --format json": report_as_of,
@@ -60,12 +61,13 @@ def main() -> None:
     for name, operation in operations.items():
         statements: list[str] = []
 
-        def ours(operation: Callable[[sqlite3.Connection], str] = operation) -> None:
-            with read_connection(choice) as connection:
+        def ours(operation: Callable[[Database], str] = operation) -> None:
+            with read_database(choice) as connection:
                 operation(connection)
 
-        with read_connection(choice) as connection:
-            connection.set_trace_callback(statements.append)
+        with read_database(choice) as connection:
+            assert isinstance(connection.connection, sqlite3.Connection)
+            connection.connection.set_trace_callback(statements.append)
             operation(connection)
         queries = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH", "CREATE", "DROP"))]
 

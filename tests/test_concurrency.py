@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import tracker.store
+import tracker.store.transactions
 from tests.conftest import db_rows, fails, ok, run_process
 from tracker.statuses import STATUSES
 
@@ -40,21 +40,15 @@ def test_every_write_transaction_begins_immediate(
     isolated: Path, loaded: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """pysqlite must not open its own (deferred) transaction: ours is the only BEGIN that runs."""
-    from sqlalchemy import event
-
     statements: list[str] = []
-    make_engine = tracker.store.make_engine
+    connect_sqlite = tracker.store.transactions.connect_sqlite
 
-    def traced(choice: Any) -> Any:
-        engine = make_engine(choice)
+    def traced(path: str) -> sqlite3.Connection:
+        connection = connect_sqlite(path)
+        connection.set_trace_callback(statements.append)
+        return connection
 
-        @event.listens_for(engine, "connect")
-        def _trace(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-            dbapi_connection.set_trace_callback(statements.append)
-
-        return engine
-
-    monkeypatch.setattr(tracker.store, "make_engine", traced)
+    monkeypatch.setattr(tracker.store.transactions, "connect_sqlite", traced)
     ok("update", "ata-engagement", "--status", "stalled", "--note", "traced")
     begins = [s for s in statements if s.split()[0].upper() in ("BEGIN", "SAVEPOINT")]
     assert begins and set(begins) == {"BEGIN IMMEDIATE"}

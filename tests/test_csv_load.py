@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import fails, ok, run
-from tracker.interchange.bulk import BATCH
+from tracker.creation import BATCH
 
 HEADER = "ref,title,description,owner,partners,status,agreed,due,tags"
 

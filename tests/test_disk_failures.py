@@ -16,21 +16,33 @@ from tests.conftest import FIXTURE, fails, ok
 @contextmanager
 def pages_limited() -> Iterator[None]:
     """SQLite says "database or disk is full" when a write finds no room (ENOSPC). A page limit
-    on every connection tracker opens makes it take that very path at the first new page."""
+    on every connection tracker opens (the store's own and SQLAlchemy's, which creates and
+    migrates) makes it take that very path at the first new page."""
     import sqlite3
 
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    def limit(connection: object, _record: object) -> None:
+    import tracker.store.transactions
+
+    def limit(connection: object, _record: object = None) -> None:
         if isinstance(connection, sqlite3.Connection):
             pages = connection.execute("PRAGMA page_count").fetchone()[0]
             connection.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
 
+    connect_sqlite = tracker.store.transactions.connect_sqlite
+
+    def limited(path: str) -> sqlite3.Connection:
+        connection = connect_sqlite(path)
+        limit(connection)
+        return connection
+
     event.listen(Engine, "connect", limit)
+    tracker.store.transactions.connect_sqlite = limited
     try:
         yield
     finally:
+        tracker.store.transactions.connect_sqlite = connect_sqlite
         event.remove(Engine, "connect", limit)
 
 

@@ -15,21 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURE, fails, ok, run
+from tracker.creation import BATCH
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidInput
-from tracker.interchange.bulk import BATCH
-from tracker.service import (
-    CommitmentEdit,
-    CommitmentSpec,
-    OrganisationSpec,
-    UpdateRequest,
-    add_commitment,
-    edit_commitment,
-    record_update,
-    upsert_organisation,
-)
+from tracker.service.commitments import CommitmentSpec, UpdateRequest, add_commitment, record_update
+from tracker.service.edits import CommitmentEdit, edit_commitment
+from tracker.service.organisations import OrganisationSpec, upsert_organisation
 from tracker.settings import DatabaseChoice
-from tracker.store import write_session
+from tracker.store.transactions import write_transaction
 
 PIECES = [
     "a", "Z", " ", "\n", "\r\n", "\t", '"', "'", ",", ";", "=", "+", "-", "@", ":", "#", "- ", "{", "[", "&", "*",
@@ -48,9 +41,9 @@ COMMITMENT = st.tuples(TITLE, TEXT, STATUS, st.lists(NAME, max_size=3), st.lists
 
 
 def _populate(location: str, owner: str, alias: str, commitments: list[tuple]) -> None:  # type: ignore[type-arg]
-    with write_session(DatabaseChoice(location, "test"), create=True) as session:
-        upsert_organisation(session, OrganisationSpec(owner, owner + " (full)", "پاکستان", [alias]))
-        upsert_organisation(session, OrganisationSpec("X-PARTNER", 'Partner, "quoted"; plain'))
+    with write_transaction(DatabaseChoice(location, "test"), create=True) as transaction:
+        upsert_organisation(transaction, OrganisationSpec(owner, owner + " (full)", "پاکستان", [alias]))
+        upsert_organisation(transaction, OrganisationSpec("X-PARTNER", 'Partner, "quoted"; plain'))
         for title, description, status, tags, updates, rename in commitments:
             spec = CommitmentSpec(
                 title=title,
@@ -63,15 +56,15 @@ def _populate(location: str, owner: str, alias: str, commitments: list[tuple]) -
                 source=f"{alias} report",
                 description=description,
             )
-            commitment = add_commitment(session, spec, note=description or None, by=alias)
+            commitment = add_commitment(transaction, spec, note=description or None, by=alias)
             for to_status, note, evidence, days in updates:
                 on = dt.date(2024, 1, 1) + dt.timedelta(days=days)
                 request = UpdateRequest(commitment.ref, to_status, on, note, evidence, alias, reopen=True)
                 # Refused updates (the same status again, nothing to record) are not what this tests.
                 with contextlib.suppress(InvalidInput):
-                    record_update(session, request)
+                    record_update(transaction, request)
             if rename:
-                edit_commitment(session, commitment.ref, CommitmentEdit(title=title + " ✓", add_tags=["renamed"]))
+                edit_commitment(transaction, commitment.ref, CommitmentEdit(title=title + " ✓", add_tags=["renamed"]))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

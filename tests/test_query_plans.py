@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from bench.generate import generate
-from tracker import queries
-from tracker.queries import CommitmentFilter, ReportScope
+from tracker.store import commitments, reports, timeline
+from tracker.store.commitments import CommitmentFilter
+from tracker.store.database import Query
+from tracker.store.reports import ReportScope
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -24,7 +26,8 @@ def tracker_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _plan(path: Path, sql: str, params: dict[str, Any]) -> list[str]:
+def _plan(path: Path, query: Query[Any] | str, params: dict[str, Any]) -> list[str]:
+    sql = query.sql if isinstance(query, Query) else query
     with sqlite3.connect(path) as connection:
         values = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
         return [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, values)]
@@ -46,13 +49,13 @@ def _scans(plan: list[str], table: str) -> bool:
     ids=["owner+status", "owner", "statuses", "tag", "overdue"],
 )
 def test_filtered_lists_use_an_index(tracker_db: Path, filters: CommitmentFilter) -> None:
-    plan = _plan(tracker_db, *queries.list_commitments(filters))
+    plan = _plan(tracker_db, *commitments.list_commitments(filters))
     assert not _scans(plan, "event"), plan
     assert not _scans(plan, "c"), plan  # the commitments are found through an index, not read whole
 
 
 def test_owner_and_status_use_their_composite_index(tracker_db: Path) -> None:
-    plan = _plan(tracker_db, *queries.list_commitments(CommitmentFilter(statuses=["in_progress"], owner_id=7)))
+    plan = _plan(tracker_db, *commitments.list_commitments(CommitmentFilter(statuses=["in_progress"], owner_id=7)))
     assert any("ix_commitment_owner_report (owner_id=? AND status=?)" in step for step in plan), plan
 
 
@@ -60,7 +63,7 @@ def test_owner_and_status_use_their_composite_index(tracker_db: Path) -> None:
 def test_a_rebuilt_report_seeks_each_commitments_events_through_the_timeline_index(
     tracker_db: Path, as_of: dt.date
 ) -> None:
-    prepare = queries.report_source(ReportScope(as_of=as_of), kept=False).prepare
+    prepare = reports.report_source(ReportScope(as_of=as_of), kept=False).prepare
     assert prepare is not None
     plan = _plan(tracker_db, *prepare)
     assert not _scans(plan, "e"), plan
@@ -68,15 +71,15 @@ def test_a_rebuilt_report_seeks_each_commitments_events_through_the_timeline_ind
     assert any("USING INDEX ix_event_timeline" in step for step in plan), plan
 
 
-_KEPT = queries.report_source(ReportScope(as_of=dt.date(2026, 11, 28)), kept=True)
+_KEPT = reports.report_source(ReportScope(as_of=dt.date(2026, 11, 28)), kept=True)
 _LIST_PARAMS = {"as_of": dt.date(2026, 11, 28), "until": dt.date(2026, 12, 28), "touched_before": dt.date(2026, 8, 30)}
 
 
 @pytest.mark.parametrize(
     ("query", "index"),
     [
-        (queries.report_by_owner(_KEPT, dt.date(2026, 11, 28)), "ix_commitment_owner_report"),
-        (queries.report_by_tag(_KEPT, dt.date(2026, 11, 28)), "ix_commitment_tag_report"),
+        (reports.report_by_owner(_KEPT, dt.date(2026, 11, 28)), "ix_commitment_owner_report"),
+        (reports.report_by_tag(_KEPT, dt.date(2026, 11, 28)), "ix_commitment_tag_report"),
     ],
     ids=["by owner", "by tag"],
 )
@@ -92,8 +95,8 @@ def test_todays_report_counts_from_one_index_read_in_order(
 @pytest.mark.parametrize("name", ["overdue", "upcoming", "stale"])
 def test_todays_report_lists_choose_their_rows_from_an_index(tracker_db: Path, name: str) -> None:
     for query in (
-        queries.report_list(_KEPT, name, _LIST_PARAMS, 50),
-        queries.report_list_count(_KEPT, name, _LIST_PARAMS),
+        reports.report_list(_KEPT, name, _LIST_PARAMS, 50),
+        reports.report_list_count(_KEPT, name, _LIST_PARAMS),
     ):
         plan = _plan(tracker_db, *query)
         assert not _scans(plan, "c"), plan
@@ -101,5 +104,5 @@ def test_todays_report_lists_choose_their_rows_from_an_index(tracker_db: Path, n
 
 
 def test_history_reads_one_commitments_events_only(tracker_db: Path) -> None:
-    plan = _plan(tracker_db, queries.HISTORY, {"commitment_id": 42})
+    plan = _plan(tracker_db, timeline.HISTORY, {"commitment_id": 42})
     assert not _scans(plan, "e"), plan

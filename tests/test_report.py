@@ -326,10 +326,11 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
     must be exactly what rebuilding every history gives."""
     import datetime as dt
 
-    from tracker import queries
-    from tracker.queries import ReportScope, execute, fetch_all
     from tracker.settings import resolve_database
-    from tracker.store import read_connection
+    from tracker.store import reports as queries
+    from tracker.store.database import Query, Row
+    from tracker.store.reports import ReportScope
+    from tracker.store.transactions import read_database
 
     monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
     ok("load", str(FIXTURE))
@@ -344,8 +345,8 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
     ok("update", "ata-engagement", "--note", "on the wrong commitment", "--on", "2026-06-20")
     ok("undo")
     scope = ReportScope(as_of=dt.date.fromisoformat(as_of), **filters)
-    with read_connection(resolve_database(None)) as connection:
-        latest = fetch_all(connection, queries.LATEST_EVENT_DAY)[0]["latest"]
+    with read_database(resolve_database(None)) as snapshot:
+        latest = snapshot.rows(queries.LATEST_EVENT_DAY)[0]["latest"]
         kept = str(latest)[:10] <= as_of  # as tracker.report decides
         sources = [
             queries.report_source(scope, kept=False, rebuild_every_history=True),
@@ -354,14 +355,14 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
         scopes = []
         for source in sources:
             if source.prepare:
-                execute(connection, *source.prepare)
-            commitments = fetch_all(connection, f"SELECT * FROM {source.commitments} ORDER BY s.id", source.params)
-            tags = fetch_all(
-                connection, f"SELECT * FROM {source.tags} ORDER BY s.tag, s.status, s.due, s.status_on", source.params
+                snapshot.execute(*source.prepare)
+            commitments = snapshot.rows(Query[Row](f"SELECT * FROM {source.commitments} ORDER BY s.id"), source.params)
+            tags = snapshot.rows(
+                Query[Row](f"SELECT * FROM {source.tags} ORDER BY s.tag, s.status, s.due, s.status_on"), source.params
             )
             scopes.append([tuple(map(str, row.values())) for row in [*commitments, *tags]])
             if source.prepare:
-                execute(connection, queries.DROP_REPORT_SCOPE)
+                snapshot.execute(queries.DROP_REPORT_SCOPE)
     assert scopes[0] == scopes[1]
     assert len(scopes[0]) >= 2
 

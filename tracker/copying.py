@@ -28,9 +28,9 @@ class CopySummary:
 
 
 def copy_tracker(source: DatabaseChoice, target: DatabaseChoice, *, force: bool = False) -> CopySummary:
-    from tracker.store import read_connection
+    from tracker.store.transactions import read_database
 
-    with read_connection(source):
+    with read_database(source):
         pass  # refuses what is not a tracker database, and upgrades an older one
     if target.is_url:
         if source.location == target.location:
@@ -49,15 +49,17 @@ def _copy(source: DatabaseChoice, target: DatabaseChoice, *, force: bool, shown:
     from sqlmodel import SQLModel
 
     from tracker import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+    from tracker.maintenance import backup_before_upgrade
     from tracker.migrations import migrate
-    from tracker.store import _explained_errors, make_engine
+    from tracker.store.engine import make_engine
+    from tracker.store.problems import explained_errors
 
     tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "tracker_migration"]
     shown = shown or target.location
     source_engine, target_engine = make_engine(source), make_engine(target)
     try:
-        with _explained_errors(shown):  # the source was opened above: a failure now is the target's
-            migrate(target_engine, shown)
+        with explained_errors(shown):  # the source was opened above: a failure now is the target's
+            migrate(target_engine, shown, before_upgrade=backup_before_upgrade)
             rows: dict[str, int] = {}
             with source_engine.connect() as reader, target_engine.begin() as writer:
                 held = {name: writer.execute(select(func.count()).select_from(_table(tables, name))).scalar_one()

@@ -90,17 +90,19 @@ def _open_read_only(path: str) -> sqlite3.Connection:
 
 
 def _counts(connection: sqlite3.Connection) -> tuple[int, int]:
-    from tracker.queries import DATABASE_COUNTS, fetch_one
+    from tracker.store.database import Database
+    from tracker.store.upkeep import DATABASE_COUNTS
 
-    row = fetch_one(connection, DATABASE_COUNTS)
+    row = Database(connection).row(DATABASE_COUNTS)
     assert row is not None
     return int(row["commitments"]), int(row["events"])
 
 
 def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False) -> BackupResult:
     """An online, consistent copy of the database at `choice` in the file `target`."""
-    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
-    from tracker.store import read_only
+    from tracker.store.database import Database
+    from tracker.store.problems import read_only
+    from tracker.store.upkeep import APPLIED_MIGRATIONS
 
     path = _sqlite_file(choice, "backup")
     files.check_target(target, choice, "file name")
@@ -109,7 +111,7 @@ def backup_database(choice: DatabaseChoice, target: str, *, force: bool = False)
     source = _open_read_only(path)
     try:
         try:
-            fetch_all(source, APPLIED_MIGRATIONS)
+            Database(source).rows(APPLIED_MIGRATIONS)
         except sqlite3.DatabaseError as error:
             raise read_only(path, error) or TrackerError(f"{path} is not a tracker database") from None
         copy_database(source, target, choice, "file name")
@@ -127,8 +129,9 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
     """Run integrity_check and foreign_key_check, and compare the state kept for fast reports with
     the histories; every problem found is in the report."""
     from tracker.migrations import MIGRATION_NAMES, schema_problem
-    from tracker.queries import APPLIED_MIGRATIONS, OUT_OF_STEP, fetch_all
-    from tracker.store import read_only
+    from tracker.store.database import Database
+    from tracker.store.problems import read_only
+    from tracker.store.upkeep import APPLIED_MIGRATIONS, OUT_OF_STEP
 
     path = _sqlite_file(choice, "check")
     report = CheckReport(path)
@@ -139,7 +142,8 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
             report.problems.extend(f"integrity_check: {row}" for row in rows)
         for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check"):
             report.problems.append(f"foreign_key_check: {table} row {rowid} refers to a missing {parent} row")
-        applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
+        database = Database(connection)
+        applied = [row["name"] for row in database.rows(APPLIED_MIGRATIONS)]
         report.schema = len(applied)
         problem = schema_problem(applied, path)
         if problem:
@@ -147,7 +151,7 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
         elif not report.problems and applied == list(MIGRATION_NAMES):
             # Only on a sound file of the current schema: damage elsewhere would show here again,
             # and an older schema has not all of the kept state yet.
-            for row in fetch_all(connection, OUT_OF_STEP):
+            for row in database.rows(OUT_OF_STEP):
                 report.problems.append(f"kept state: {row['ref']} ({row['part']}) differs from its history")
         report.commitments, report.events = _counts(connection)
     except sqlite3.DatabaseError as error:

@@ -1,15 +1,24 @@
 """Named, ordered schema migrations, each applied in its own transaction and recorded.
 
 A new database gets the current schema from the models in one step and is recorded as having
-every migration. An older database gets the migrations it lacks, in order, after a backup copy
-of it has been written next to it.
+every migration. An older database gets the migrations it lacks, in order, after the caller's
+`before_upgrade` has taken a backup copy of it (tracker.maintenance.backup_before_upgrade, passed
+in by the store: this module imports nothing of upkeep).
 """
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from sqlalchemy import Connection, Engine
+
+# Writes a backup copy of the SQLite file at a path, at a schema version; returns its path.
+BeforeUpgrade = Callable[[str, int], str]
 
 # The schema's version is the number of migrations; names never change once released.
 MIGRATION_NAMES: tuple[str, ...] = (
@@ -22,12 +31,12 @@ MIGRATION_NAMES: tuple[str, ...] = (
 )
 
 
-def _m001_initial(connection: Any) -> None:
+def _m001_initial(connection: "Connection") -> None:
     # Version 1 is the first released schema: there is nothing older to upgrade from.
     raise TrackerError("m001_initial is only ever applied to a new database")
 
 
-def _m002_event_batch_and_undo(connection: Any) -> None:
+def _m002_event_batch_and_undo(connection: "Connection") -> None:
     """Group events by the command that recorded them, and link an undo to what it reverses.
 
     Explicit DDL, valid on SQLite and PostgreSQL; tracker.models declares the same columns and
@@ -39,10 +48,10 @@ def _m002_event_batch_and_undo(connection: Any) -> None:
     connection.exec_driver_sql("CREATE INDEX ix_event_undoes ON event (undoes)")
 
 
-def _m003_current_state_dates(connection: Any) -> None:
+def _m003_current_state_dates(connection: "Connection") -> None:
     """Keep the day the current status took effect and the day of the latest event on the
     commitment, filled here from each history, so that today's report need not rebuild them."""
-    from tracker.queries import BACKFILL_CURRENT_STATE_DATES
+    from tracker.store.timeline import BACKFILL_CURRENT_STATE_DATES
 
     connection.exec_driver_sql("ALTER TABLE commitment ADD COLUMN status_on DATE")
     connection.exec_driver_sql("ALTER TABLE commitment ADD COLUMN last_event_on DATE")
@@ -50,10 +59,10 @@ def _m003_current_state_dates(connection: Any) -> None:
     connection.exec_driver_sql("CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on)")
 
 
-def _m004_report_indexes(connection: Any) -> None:
+def _m004_report_indexes(connection: "Connection") -> None:
     """Let today's report count and list from indexes: wider commitment indexes, and tag rows
     that carry their commitment's status, due and status_on (filled here, kept by every write)."""
-    from tracker.queries import COPY_STATE_TO_ALL_TAGS
+    from tracker.store.timeline import COPY_STATE_TO_ALL_TAGS
 
     for column, kind in (("status", "VARCHAR"), ("due", "DATE"), ("status_on", "DATE")):
         connection.exec_driver_sql(f"ALTER TABLE commitment_tag ADD COLUMN {column} {kind}")
@@ -76,16 +85,15 @@ def _m004_report_indexes(connection: Any) -> None:
         connection.exec_driver_sql(_WRITERS_KEEP_TAG_COPIES)
 
 
-def _m005_event_keys(connection: Any) -> None:
+def _m005_event_keys(connection: "Connection") -> None:
     """Give every event a stable key (models.new_event_key), which exports carry and loads keep,
     so that an undo names the same event in every copy of the tracker."""
     from sqlalchemy import text
 
-    from tracker.models import new_event_key
-    from tracker.queries import fetch_all
+    from tracker.keys import new_event_key
 
     connection.exec_driver_sql("ALTER TABLE event ADD COLUMN key VARCHAR")
-    ids = [row["id"] for row in fetch_all(connection, "SELECT id FROM event ORDER BY id")]
+    ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM event ORDER BY id")]
     set_key = text("UPDATE event SET key = :key WHERE id = :id")
     for start in range(0, len(ids), 10_000):
         connection.execute(
@@ -105,7 +113,7 @@ _WRITERS_KEEP_TAG_COPIES = """
 """
 
 
-def _m006_load_snapshots(connection: Any) -> None:
+def _m006_load_snapshots(connection: "Connection") -> None:
     """Keep what each loaded file last said about each commitment (models.LoadSnapshot). A
     database upgraded to it has no record of the files loaded before: the first load of each
     compares with the commitments as they stand (tracker.interchange.snapshots)."""
@@ -135,7 +143,7 @@ _TEAM_USES_LOAD_SNAPSHOTS = """
 """
 
 
-MIGRATIONS: dict[str, Callable[[Any], None]] = {
+MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
     "m003_current_state_dates": _m003_current_state_dates,
@@ -160,8 +168,9 @@ def pending(applied: list[str]) -> list[str]:
     return [name for name in MIGRATION_NAMES if name not in applied]
 
 
-def migrate(engine: Any, location: str) -> str | None:
-    """Bring the database at `engine` to the current schema, creating it when empty.
+def migrate(engine: "Engine", location: str, *, before_upgrade: BeforeUpgrade | None = None) -> str | None:
+    """Bring the database at `engine` to the current schema, creating it when empty. A SQLite
+    file is handed to `before_upgrade` before its first pending migration.
 
     Returns the path of the backup copy written before an upgrade, if there was one.
     """
@@ -180,10 +189,8 @@ def migrate(engine: Any, location: str) -> str | None:
         if "tracker_migration" not in tables:
             raise TrackerError(f"{location} is not a tracker database (it holds other tables)")
         applied = _applied(connection, location)
-        if pending(applied) and connection.dialect.name == "sqlite":
-            from tracker.maintenance import backup_before_upgrade
-
-            backup = backup_before_upgrade(location, len(applied))
+        if pending(applied) and connection.dialect.name == "sqlite" and before_upgrade is not None:
+            backup = before_upgrade(location, len(applied))
     for name in pending(applied):
         with engine.begin() as connection:
             # Another process may have upgraded it since: each step is checked under the lock.
@@ -194,17 +201,17 @@ def migrate(engine: Any, location: str) -> str | None:
     return backup
 
 
-def _applied(connection: Any, location: str) -> list[str]:
-    from tracker.queries import APPLIED_MIGRATIONS, fetch_all
+def _applied(connection: "Connection", location: str) -> list[str]:
+    from tracker.store.upkeep import APPLIED_MIGRATIONS
 
-    applied = [row["name"] for row in fetch_all(connection, APPLIED_MIGRATIONS)]
+    applied = [str(row[0]) for row in connection.exec_driver_sql(APPLIED_MIGRATIONS.sql)]
     problem = schema_problem(applied, location)
     if problem:
         raise TrackerError(problem)
     return applied
 
 
-def _record(connection: Any, models: Any, names: tuple[str, ...]) -> None:
+def _record(connection: "Connection", models: "ModuleType", names: tuple[str, ...]) -> None:
     table = models.TrackerMigration.__table__
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     connection.execute(table.insert(), [{"name": name, "applied_at": now} for name in names])

@@ -1,14 +1,16 @@
-"""The schema, as SQLModel tables. The write path uses these; reads use tracker.queries.
+"""The schema, as SQLModel tables: what creates a new database and what migrations are checked
+against. Reads and writes go through tracker.store's SQL.
 
 Lists that belong to one row and are never filtered on (aliases, an edit's changes) are JSON
 text; those that are filtered on (tags, partners) are tables of their own.
 """
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from tracker.keys import new_event_key
 
 
 class Organisation(SQLModel, table=True):
@@ -32,7 +34,7 @@ class Source(SQLModel, table=True):
 
 class Commitment(SQLModel, table=True):
     __table_args__ = (
-        # Wide enough that today's report counts and lists from the indexes alone (queries.py).
+        # Wide enough that today's report counts and lists from the indexes alone (tracker.store.reports).
         Index("ix_commitment_owner_report", "owner_id", "status", "due", "status_on"),
         Index("ix_commitment_status_due", "status", "due", "ref"),
         Index("ix_commitment_status_last_event", "status", "last_event_on", "ref"),
@@ -73,17 +75,12 @@ class CommitmentTag(SQLModel, table=True):
     commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
     tag: str = Field(primary_key=True)
     # Copies of the commitment's status, due and status_on, kept with them by every write
-    # (queries.COPY_STATE_TO_TAGS), so that today's report counts per tag from one index instead
+    # (tracker.store.timeline.COPY_STATE_TO_TAGS), so that today's report counts per tag from one index instead
     # of looking up each tag's commitment (200k lookups: 45 ms at 100k). Null only in a row
     # written before its commitment's state, inside the same transaction.
     status: str | None = None
     due: dt.date | None = None
     status_on: dt.date | None = None
-
-
-def new_event_key() -> str:
-    """An event's key: the same in every copy of the tracker, where ids are each database's own."""
-    return str(uuid.uuid4())
 
 
 class Event(SQLModel, table=True):

@@ -1,12 +1,14 @@
-"""Read operations: plain dicts in the shape of the JSON interface, from tracker.queries."""
+"""Read operations: plain dicts in the shape of the JSON interface, from tracker.store's queries."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tracker import queries
 from tracker.errors import InvalidInput, NotFound
-from tracker.queries import CommitmentFilter, Row, fetch_all, fetch_one
+from tracker.store import commitments as queries
+from tracker.store.commitments import CommitmentFilter, CommitmentRow, OrganisationRow
+from tracker.store.database import Database, Row
+from tracker.store.timeline import HISTORY
 from tracker.text import LIMITS, lookup_text
 
 _CHUNK = 500
@@ -49,7 +51,7 @@ def _json_list(text: str | None) -> list[str]:
     return list(_json_value(text)) if text else []
 
 
-def match_organisation(rows: Sequence[Row], name: str) -> Row | None:
+def match_organisation(rows: Sequence[OrganisationRow], name: str) -> OrganisationRow | None:
     """Find an organisation by short name, then full name, then alias, ignoring case."""
     wanted = name.strip().casefold()
     for key in ("short_name", "name"):
@@ -62,8 +64,8 @@ def match_organisation(rows: Sequence[Row], name: str) -> Row | None:
     return None
 
 
-def find_organisation(connection: Any, name: str) -> Row:
-    rows = fetch_all(connection, queries.ORGANISATIONS)
+def find_organisation(database: Database, name: str) -> OrganisationRow:
+    rows = database.rows(queries.ORGANISATIONS)
     row = match_organisation(rows, name)
     if row is None:
         known = ", ".join(r["short_name"] for r in rows) or "none yet"
@@ -71,40 +73,40 @@ def find_organisation(connection: Any, name: str) -> Row:
     return row
 
 
-def list_commitments(connection: Any, filters: CommitmentFilter) -> list[Row]:
+def list_commitments(database: Database, filters: CommitmentFilter) -> list[Row]:
     for field, value in (("search", filters.search), ("tag", filters.tag)):
         if value is not None:
             lookup_text(value, field)
     if filters.search is not None and len(filters.search) > LIMITS["search"]:
         raise InvalidInput(f"search is {len(filters.search)} characters long; the limit is {LIMITS['search']}")
     sql, params = queries.list_commitments(filters)
-    rows = fetch_all(connection, sql, params)
-    return _with_lists(connection, rows)
+    rows = database.rows(sql, params)
+    return _with_lists(database, rows)
 
 
-def commitments_with_refs(connection: Any, refs: Sequence[str]) -> list[Row]:
+def commitments_with_refs(database: Database, refs: Sequence[str]) -> list[Row]:
     """The list items of the commitments with these refs (a batch of a load, not a whole table)."""
     items = []
     for start in range(0, len(refs), _CHUNK):
-        rows = fetch_all(connection, *queries.commitments_with_refs(refs[start : start + _CHUNK]))
-        items += _with_lists(connection, rows)
+        rows = database.rows(*queries.commitments_with_refs(refs[start : start + _CHUNK]))
+        items += _with_lists(database, rows)
     return items
 
 
-def _with_lists(connection: Any, rows: list[Row]) -> list[Row]:
+def _with_lists(database: Database, rows: list[CommitmentRow]) -> list[Row]:
     tags: dict[int, list[str]] = {}
     partners: dict[int, list[str]] = {}
     ids = [row["id"] for row in rows]
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for tag_row in fetch_all(connection, queries.tags_of(chunk)):
+        for tag_row in database.rows(queries.tags_of(chunk)):
             tags.setdefault(tag_row["commitment_id"], []).append(tag_row["tag"])
-        for partner_row in fetch_all(connection, queries.partners_of(chunk)):
+        for partner_row in database.rows(queries.partners_of(chunk)):
             partners.setdefault(partner_row["commitment_id"], []).append(partner_row["short_name"])
     return [commitment_item(row, tags.get(row["id"], []), partners.get(row["id"], [])) for row in rows]
 
 
-def commitment_item(row: Row, tags: list[str], partners: list[str]) -> Row:
+def commitment_item(row: CommitmentRow, tags: list[str], partners: list[str]) -> Row:
     return {
         "id": row["id"],
         "ref": row["ref"],
@@ -124,19 +126,19 @@ def commitment_item(row: Row, tags: list[str], partners: list[str]) -> Row:
     }
 
 
-def _commitment_row(connection: Any, ref: str) -> Row:
-    row = fetch_one(connection, queries.COMMITMENT_BY_REF, {"ref": lookup_text(ref.strip(), "ref")})
+def _commitment_row(database: Database, ref: str) -> CommitmentRow:
+    row = database.row(queries.COMMITMENT_BY_REF, {"ref": lookup_text(ref.strip(), "ref")})
     if row is None:
         raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")
     return row
 
 
-def history(connection: Any, ref: str) -> list[Row]:
-    row = _commitment_row(connection, ref)
-    return _history(connection, row["id"])
+def history(database: Database, ref: str) -> list[Row]:
+    row = _commitment_row(database, ref)
+    return _history(database, row["id"])
 
 
-def _history(connection: Any, commitment_id: int) -> list[Row]:
+def _history(database: Database, commitment_id: int) -> list[Row]:
     return [
         {
             "id": event["id"],
@@ -146,14 +148,14 @@ def _history(connection: Any, commitment_id: int) -> list[Row]:
             **recorded_fields({**event, "note": shown_note(event)}),
             "undoes": event["undoes"],
         }
-        for event in fetch_all(connection, queries.HISTORY, {"commitment_id": commitment_id})
+        for event in database.rows(HISTORY, {"commitment_id": commitment_id})
     ]
 
 
 _UNDO_NOTE = "undo of event "
 
 
-def shown_note(event: Row) -> str | None:
+def shown_note(event: Mapping[str, Any]) -> str | None:
     """An undo's note as shown: "undo of event N: " and what it did, N being the id here of the
     event it reverses. The id is taken from the link when shown, never stored in the note, since
     a copy of the tracker (an export loaded elsewhere) numbers its events afresh. A note stored
@@ -166,7 +168,7 @@ def shown_note(event: Row) -> str | None:
     return f"{_UNDO_NOTE}{event['undoes']}: {note}"
 
 
-def recorded_fields(event: Row) -> Row:
+def recorded_fields(event: Mapping[str, Any]) -> Row:
     """What an event records, as `history --format json` and the export both show it."""
     return {
         "to_status": event["to_status"],
@@ -179,20 +181,20 @@ def recorded_fields(event: Row) -> Row:
     }
 
 
-def commitment_detail(connection: Any, ref: str) -> Row:
+def commitment_detail(database: Database, ref: str) -> Row:
     """`show`: the list item, the day its history starts, the source it cites, and its whole history."""
-    row = _commitment_row(connection, ref)
-    item = _with_lists(connection, [row])[0]
+    row = _commitment_row(database, ref)
+    item = _with_lists(database, [row])[0]
     item["starts_on"] = iso_date(row["starts_on"])
-    source = fetch_one(connection, queries.SOURCE_BY_KEY, {"key": row["source"]}) if row["source"] else None
+    source = database.row(queries.SOURCE_BY_KEY, {"key": row["source"]}) if row["source"] else None
     if source is not None:
         source["published"] = iso_date(source["published"])
     item["source_detail"] = source
-    item["history"] = _history(connection, row["id"])
+    item["history"] = _history(database, row["id"])
     return item
 
 
-def owners(connection: Any, today: dt.date) -> list[Row]:
+def owners(database: Database, today: dt.date) -> list[Row]:
     return [
         {
             "short_name": row["short_name"],
@@ -203,5 +205,5 @@ def owners(connection: Any, today: dt.date) -> list[Row]:
             "overdue": row["overdue"] or 0,
             "partner_in": row["partner_in"],
         }
-        for row in fetch_all(connection, queries.OWNERS, {"today": today})
+        for row in database.rows(queries.OWNERS, {"today": today})
     ]

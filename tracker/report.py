@@ -1,6 +1,6 @@
 """Progress reports: the state of every commitment at the end of a day, rebuilt from its history.
 
-`build_report` runs the counting in SQL (tracker.queries, "Reports") and returns a plain
+`build_report` runs the counting in SQL (tracker.store.reports) and returns a plain
 `Report`; tracker.report_render turns it into text, Markdown, HTML, JSON or CSV. Statuses are
 rebuilt from the timeline; titles, owners, tags and deadlines are today's values.
 """
@@ -12,10 +12,12 @@ import operator
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from tracker import queries, reads
+from tracker import reads
 from tracker.errors import InvalidInput
-from tracker.queries import ReportScope, ReportSource, Row, execute, fetch_all
 from tracker.statuses import FINAL_STATUSES, STATUSES
+from tracker.store import reports as queries
+from tracker.store.database import Database
+from tracker.store.reports import ChangeRow, GroupRow, ItemRow, ReportScope, ReportSource
 
 DEFAULT_UPCOMING_DAYS = 30
 DEFAULT_STALE_DAYS = 90
@@ -127,31 +129,31 @@ def share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def build_report(connection: Any, request: ReportRequest) -> Report:
+def build_report(database: Database, request: ReportRequest) -> Report:
     _check(request)
     as_of = request.as_of
     scope = ReportScope(
         as_of=as_of,
         statuses=tuple(request.statuses),
-        owner_id=reads.find_organisation(connection, request.owner)["id"] if request.owner else None,
+        owner_id=reads.find_organisation(database, request.owner)["id"] if request.owner else None,
         tag=request.tag,
     )
-    latest = fetch_all(connection, queries.LATEST_EVENT_DAY)[0]["latest"]
+    latest = database.rows(queries.LATEST_EVENT_DAY)[0]["latest"]
     kept = latest is None or str(latest)[:10] <= as_of.isoformat()
     source = queries.report_source(scope, kept=kept)
     if source.prepare is None:
-        return _sections(connection, request, source)
-    execute(connection, *source.prepare)
+        return _sections(database, request, source)
+    database.execute(*source.prepare)
     try:
-        return _sections(connection, request, source)
+        return _sections(database, request, source)
     finally:
-        execute(connection, queries.DROP_REPORT_SCOPE)
+        database.execute(queries.DROP_REPORT_SCOPE)
 
 
-def _sections(connection: Any, request: ReportRequest, source: ReportSource) -> Report:
+def _sections(database: Database, request: ReportRequest, source: ReportSource) -> Report:
     as_of, limit = request.as_of, request.list_limit
     by_status = dict.fromkeys(STATUSES, 0)
-    for row in fetch_all(connection, *queries.report_by_status(source)):
+    for row in database.rows(*queries.report_by_status(source)):
         by_status[row["status"]] = row["count"]
     list_params = {
         "as_of": as_of,
@@ -159,27 +161,25 @@ def _sections(connection: Any, request: ReportRequest, source: ReportSource) -> 
         "touched_before": as_of - dt.timedelta(days=request.stale_days),
     }
     lists = {
-        name: _items(fetch_all(connection, *queries.report_list(source, name, list_params, limit)), as_of)
+        name: _items(database.rows(*queries.report_list(source, name, list_params, limit)), as_of)
         for name in ("overdue", "upcoming", "stale")
     }
     totals = {}
     changes = transitions = None
     if request.since is not None:
         transitions = {from_status: dict.fromkeys(STATUSES, 0) for from_status in STATUSES}
-        for row in fetch_all(connection, *queries.report_transitions(source, as_of, request.since)):
-            transitions[row["from_status"]][row["to_status"]] = row["count"]
-        changes = [
-            _change(row) for row in fetch_all(connection, *queries.report_changes(source, as_of, request.since, limit))
-        ]
+        for transition in database.rows(*queries.report_transitions(source, as_of, request.since)):
+            transitions[transition["from_status"]][transition["to_status"]] = transition["count"]
+        changes = [_change(row) for row in database.rows(*queries.report_changes(source, as_of, request.since, limit))]
         totals["changes"] = sum(sum(row.values()) for row in transitions.values())
     if limit is not None:
         for name, items in lists.items():
             if len(items) == limit:
                 count_query = queries.report_list_count(source, name, list_params)
-                totals[name] = fetch_all(connection, *count_query)[0]["count"]
+                totals[name] = database.rows(*count_query)[0]["count"]
     rows = None
     if request.with_rows:
-        rows = _items(fetch_all(connection, *queries.report_rows(source)), as_of)
+        rows = _items(database.rows(*queries.report_rows(source)), as_of)
     return Report(
         as_of=as_of.isoformat(),
         since=request.since.isoformat() if request.since else None,
@@ -188,8 +188,8 @@ def _sections(connection: Any, request: ReportRequest, source: ReportSource) -> 
         stale_days=request.stale_days,
         total=sum(by_status.values()),
         by_status=by_status,
-        by_owner=_groups(fetch_all(connection, *queries.report_by_owner(source, as_of))),
-        by_tag=_groups(fetch_all(connection, *queries.report_by_tag(source, as_of))),
+        by_owner=_groups(database.rows(*queries.report_by_owner(source, as_of))),
+        by_tag=_groups(database.rows(*queries.report_by_tag(source, as_of))),
         overdue=lists["overdue"],
         upcoming=lists["upcoming"],
         stale=lists["stale"],
@@ -208,7 +208,7 @@ def _check(request: ReportRequest) -> None:
             raise InvalidInput(f"{option} must be a number of days from 0 to {_MAX_DAYS}, not {days}")
 
 
-def _groups(rows: list[Row]) -> list[Group]:
+def _groups(rows: list[GroupRow]) -> list[Group]:
     """Fold rows of (name, status, count, past_due, with_due, by_due), ordered by name, into Groups."""
     groups = []
     for name, rows_of_name in itertools.groupby(rows, key=operator.itemgetter("name")):
@@ -236,12 +236,12 @@ def _day(value: Any) -> tuple[str, int]:
     return iso, dt.date.fromisoformat(iso).toordinal()
 
 
-def _items(rows: list[Row], as_of: dt.date) -> list[Item]:
+def _items(rows: list[ItemRow], as_of: dt.date) -> list[Item]:
     today = as_of.toordinal()
     return [_item(row, today) for row in rows]
 
 
-def _item(row: Row, today: int) -> Item:
+def _item(row: ItemRow, today: int) -> Item:
     status, due_value = row["status"], row["due"]
     due, due_day = _day(due_value) if due_value is not None else (None, 0)
     is_open = status not in FINAL_STATUSES
@@ -261,7 +261,7 @@ def _item(row: Row, today: int) -> Item:
     )
 
 
-def _change(row: Row) -> Change:
+def _change(row: ChangeRow) -> Change:
     return Change(
         ref=row["ref"],
         title=row["title"],

@@ -24,23 +24,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
-
-from tracker import queries
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, NotFound
-from tracker.models import Commitment, Organisation, Source
-from tracker.queries import Row, events_that_count, fetch_all, fetch_one
 from tracker.reads import iso_date
-from tracker.service import (
+from tracker.service.commitments import append_event, commitment_by_id, recorder
+from tracker.service.edits import (
     CLEAR,
     CommitmentEdit,
-    append_event,
     apply_edit,
     commitment_partners,
     commitment_tags,
-    recorder,
+    owner_name,
+    source_key,
 )
+from tracker.store import timeline as queries
+from tracker.store.database import Database
+from tracker.store.timeline import EventRow, TimelineRow
+from tracker.store.writes import StoredCommitment
+from tracker.timeline import events_that_count
 
 
 @dataclass
@@ -80,14 +81,13 @@ def _whose(name: str | None) -> str:
     return f"{name}'s" if name else "an unnamed recorder's"
 
 
-def undo_last(session: Session, by: str | None = None) -> Undoing:
+def undo_last(database: Database, by: str | None = None) -> Undoing:
     """Reverse every event of the caller's last command that recorded events."""
     caller = _caller(by)
-    connection = session.connection()
-    latest = fetch_one(connection, queries.LAST_EVENT)
+    latest = database.row(queries.LAST_EVENT)
     if latest is None:
         raise InvalidInput("nothing to undo: no change has been recorded yet")
-    last = fetch_one(connection, queries.LAST_EVENT_BY, {"by": caller})
+    last = database.row(queries.LAST_EVENT_BY, {"by": caller})
     if last is None:
         raise InvalidInput(
             f"nothing of {caller}'s to undo: {caller} has recorded no change. The last change, event {latest['id']}, "
@@ -99,10 +99,12 @@ def undo_last(session: Session, by: str | None = None) -> Undoing:
             f"{caller}'s last change (event {last['id']}) was recorded before commands were grouped; "
             f"undo it with 'tracker undo --event {last['id']}'"
         )
-    events = [_event(session, row["id"]) for row in fetch_all(connection, queries.EVENT_IDS_OF_BATCH, last)]
+    events = [_event(database, row["id"]) for row in database.rows(queries.EVENT_IDS_OF_BATCH, last)]
     undos = [event for event in events if event["kind"] == "undo"]
     if undos:
-        reversed_ids = ", ".join(str(i) for i in sorted({int(event["undoes"]) for event in undos}))
+        reversed_ids = ", ".join(
+            str(i) for i in sorted({event["undoes"] for event in undos if event["undoes"] is not None})
+        )
         raise InvalidInput(
             f"{caller}'s last command was itself an undo (of event {reversed_ids}); an undo is not undone. "
             "To reverse an earlier change, name its event: 'tracker undo --event ID'"
@@ -113,23 +115,23 @@ def undo_last(session: Session, by: str | None = None) -> Undoing:
             f"not undone: the latest command, {_whose(latest['recorded_by'])} (event {latest['id']}); "
             f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']}'"
         )
-    return Undoing(_undo(session, events, caller), left_alone)
+    return Undoing(_undo(database, events, caller), left_alone)
 
 
-def undo_event(session: Session, event_id: int, by: str | None = None) -> Undoing:
+def undo_event(database: Database, event_id: int, by: str | None = None) -> Undoing:
     """Reverse one event, the caller's or anyone's."""
-    return Undoing(_undo(session, [_event(session, event_id)], _caller(by)))
+    return Undoing(_undo(database, [_event(database, event_id)], _caller(by)))
 
 
-def _event(session: Session, event_id: int) -> Row:
-    row = fetch_one(session.connection(), queries.EVENT_BY_ID, {"event_id": event_id})
+def _event(database: Database, event_id: int) -> EventRow:
+    row = database.row(queries.EVENT_BY_ID, {"event_id": event_id})
     if row is None:
         raise NotFound(f"no event {event_id}; 'tracker history REF' shows the event ids")
     row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
     return row
 
 
-def _check_undoable(session: Session, event: Row) -> None:
+def _check_undoable(database: Database, event: EventRow) -> None:
     if event["kind"] == "created":
         raise InvalidInput(
             f"event {event['id']} created {event['ref']}; a commitment is not removed from the record. "
@@ -140,43 +142,36 @@ def _check_undoable(session: Session, event: Row) -> None:
             f"event {event['id']} is itself an undo (of event {event['undoes']}); an undo is not undone. "
             "Record the change again instead"
         )
-    undone_by = fetch_one(session.connection(), queries.UNDONE_BY, {"event_id": event["id"]})
+    undone_by = database.row(queries.UNDONE_BY, {"event_id": event["id"]})
     if undone_by is not None:
         raise InvalidInput(f"event {event['id']} was already undone by event {undone_by['id']}")
 
 
-def _undo(session: Session, events: list[Row], caller: str) -> list[Undone]:
+def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undone]:
     """Undo the events, each correction recorded by the caller."""
     for event in events:
-        _check_undoable(session, event)
+        _check_undoable(database, event)
     results: list[Undone] = []
-    statuses: dict[int, list[Row]] = {}
+    statuses: dict[int, list[EventRow]] = {}
     for event in sorted(events, key=lambda e: -int(e["id"])):  # latest first, so edits unwind in order
-        commitment = session.get(Commitment, event["commitment_id"], with_for_update=True)
-        assert commitment is not None
+        commitment = commitment_by_id(database, event["commitment_id"])
         if event["to_status"] is not None:
             statuses.setdefault(event["commitment_id"], []).append(event)
         elif event["kind"] == "edit":
-            results.append(_undo_edit(session, commitment, event, caller))
+            results.append(_undo_edit(database, commitment, event, caller))
         else:
             correction = append_event(
-                session, commitment, "undo", event["on_date"], note="note retracted", undoes=event["id"], by=caller
+                database, commitment, "undo", event["on_date"], note="note retracted", undoes=event["id"], by=caller
             )
-            results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [_id(correction)]))
+            results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [correction]))
     for commitment_id, undone in statuses.items():
-        commitment = session.get(Commitment, commitment_id, with_for_update=True)
-        assert commitment is not None
-        results.extend(_undo_statuses(session, commitment, undone, caller))
+        commitment = commitment_by_id(database, commitment_id)
+        results.extend(_undo_statuses(database, commitment, undone, caller))
     recorded_by = {int(event["id"]): event["recorded_by"] for event in events}
     for result in results:  # say whose the event was, when not the caller's
         if recorded_by[result.event_id] != caller:
             result.recorded_by = recorded_by[result.event_id] or "an unnamed recorder"
     return sorted(results, key=lambda result: result.event_id)
-
-
-def _id(row: Any) -> int:
-    assert row.id is not None
-    return int(row.id)
 
 
 # --- statuses --------------------------------------------------------------------------------
@@ -193,13 +188,15 @@ def _status_at_end_of(timeline: list[tuple[Position, str]], day: dt.date) -> str
     return status
 
 
-def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row], caller: str) -> list[Undone]:
-    rows = fetch_all(session.connection(), queries.TIMELINE_EVENTS, {"commitment_id": commitment.id})
+def _undo_statuses(
+    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str
+) -> list[Undone]:
+    rows = database.rows(queries.TIMELINE_EVENTS, {"commitment_id": commitment.id})
     for row in rows:
         row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
     undone_ids = {event["id"] for event in undone}
 
-    def position(row: Row) -> Position:
+    def position(row: TimelineRow) -> Position:
         return (0 if row["kind"] == "created" else 1, row["on_date"], int(row["id"]))
 
     # What the timeline would say had no undone event happened: the events that count, once
@@ -225,9 +222,9 @@ def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row], 
     corrections: dict[int, list[int]] = {}
     for day, status, undoes, note in planned:
         correction = append_event(
-            session, commitment, "undo", day, to_status=status, note=note, undoes=undoes, by=caller
+            database, commitment, "undo", day, to_status=status, note=note, undoes=undoes, by=caller
         )
-        corrections.setdefault(undoes, []).append(_id(correction))
+        corrections.setdefault(undoes, []).append(correction)
     return [
         Undone(
             event["id"],
@@ -243,26 +240,24 @@ def _undo_statuses(session: Session, commitment: Commitment, undone: list[Row], 
 # --- edits -----------------------------------------------------------------------------------
 
 
-def _current_values(session: Session, commitment: Commitment) -> dict[str, Any]:
-    owner = session.get(Organisation, commitment.owner_id)
-    source = session.get(Source, commitment.source_id) if commitment.source_id else None
+def _current_values(database: Database, commitment: StoredCommitment) -> dict[str, Any]:
     agreed = FuzzyDate.stored(commitment.agreed, commitment.agreed_precision)
     due = FuzzyDate.stored(commitment.due, commitment.due_precision)
     return {
         "title": commitment.title,
         "description": commitment.description,
-        "owner": owner.short_name if owner else None,
+        "owner": owner_name(database, commitment),
         "agreed": str(agreed) if agreed else None,
         "due": str(due) if due else None,
-        "source": source.key if source else None,
-        "tags": commitment_tags(session, commitment),
-        "partners": commitment_partners(session, commitment),
+        "source": source_key(database, commitment),
+        "tags": commitment_tags(database, commitment),
+        "partners": commitment_partners(database, commitment),
     }
 
 
-def _undo_edit(session: Session, commitment: Commitment, event: Row, caller: str) -> Undone:
+def _undo_edit(database: Database, commitment: StoredCommitment, event: EventRow, caller: str) -> Undone:
     changes: dict[str, list[Any]] = json.loads(event["changes"] or "{}")
-    current = _current_values(session, commitment)
+    current = _current_values(database, commitment)
     for name, (_, after) in changes.items():
         if current.get(name) != after:
             raise InvalidInput(
@@ -284,12 +279,12 @@ def _undo_edit(session: Session, commitment: Commitment, event: Row, caller: str
             sorted(set(current["partners"]) - set(before.get("partners") or [])) if "partners" in before else []
         ),
     )
-    restored = apply_edit(session, commitment, edit)
+    restored = apply_edit(database, commitment, edit)
     if "source" in before and before["source"] is None and commitment.source_id is not None:
         restored["source"] = [current["source"], None]
         commitment.source_id = None
     correction = append_event(
-        session,
+        database,
         commitment,
         "undo",
         today(),
@@ -298,9 +293,7 @@ def _undo_edit(session: Session, commitment: Commitment, event: Row, caller: str
         undoes=event["id"],
         by=caller,
     )
-    return Undone(
-        event["id"], commitment.ref, "edit", f"restored {', '.join(restored) or 'nothing'}", [_id(correction)]
-    )
+    return Undone(event["id"], commitment.ref, "edit", f"restored {', '.join(restored) or 'nothing'}", [correction])
 
 
 def _date_or_clear(text: str | None) -> FuzzyDate:

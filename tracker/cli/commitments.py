@@ -20,7 +20,7 @@ def _date(text: str | None, option: str) -> Any:
 
 
 def _date_or_clear(text: str | None, option: str) -> Any:
-    from tracker.service import CLEAR
+    from tracker.service.edits import CLEAR
 
     if text is not None and text.strip().lower() in ("none", "-"):
         return CLEAR
@@ -51,9 +51,9 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add a commitment; prints its ref."""
-    from tracker.service import CommitmentSpec, add_commitment
+    from tracker.service.commitments import CommitmentSpec, add_commitment
     from tracker.statuses import parse_status
-    from tracker.store import write_session
+    from tracker.store.transactions import write_transaction
 
     spec = CommitmentSpec(
         title=title,
@@ -67,8 +67,8 @@ def add(
         source=source,
         description=description,
     )
-    with write_session(database(ctx, db), create=True) as session:
-        commitment = add_commitment(session, spec, note=note, by=by)
+    with write_transaction(database(ctx, db), create=True) as transaction:
+        commitment = add_commitment(transaction, spec, note=note, by=by)
     write(f"{commitment.ref}\n")
 
 
@@ -93,9 +93,9 @@ def list_(
     from tracker import reads, render
     from tracker.dates import today
     from tracker.errors import InvalidInput
-    from tracker.queries import CommitmentFilter
     from tracker.statuses import parse_status
-    from tracker.store import read_connection
+    from tracker.store.commitments import CommitmentFilter
+    from tracker.store.transactions import read_database
 
     fmt = checked_format(fmt, render.LIST_FORMATS)
     if sort not in SORTS:
@@ -103,10 +103,10 @@ def list_(
     before = _date(due_before, "--due-before")
     after = _date(due_after, "--due-after")
     statuses = [parse_status(s) for s in status or []]
-    with read_connection(database(ctx, db)) as connection:
+    with read_database(database(ctx, db)) as snapshot:
         filters = CommitmentFilter(
             statuses=statuses,
-            owner_id=reads.find_organisation(connection, owner)["id"] if owner else None,
+            owner_id=reads.find_organisation(snapshot, owner)["id"] if owner else None,
             tag=tag.strip().lower() if tag else None,
             overdue_on=today() if overdue else None,
             due_before=before.first if before else None,
@@ -115,7 +115,7 @@ def list_(
             sort=sort,
             limit=limit,
         )
-        items = reads.list_commitments(connection, filters)
+        items = reads.list_commitments(snapshot, filters)
     write(render.commitments(items, fmt))
 
 
@@ -128,11 +128,11 @@ def show(
 ) -> None:
     """Show one commitment with its source and whole history."""
     from tracker import reads, render
-    from tracker.store import read_connection
+    from tracker.store.transactions import read_database
 
     fmt = checked_format(fmt, ("table", "json"))
-    with read_connection(database(ctx, db)) as connection:
-        item = reads.commitment_detail(connection, ref)
+    with read_database(database(ctx, db)) as snapshot:
+        item = reads.commitment_detail(snapshot, ref)
     write(render.detail(item, fmt))
 
 
@@ -145,11 +145,11 @@ def history(
 ) -> None:
     """A commitment's history in timeline order (by the day each event took effect)."""
     from tracker import reads, render
-    from tracker.store import read_connection
+    from tracker.store.transactions import read_database
 
     fmt = checked_format(fmt, ("table", "json"))
-    with read_connection(database(ctx, db)) as connection:
-        events = reads.history(connection, ref)
+    with read_database(database(ctx, db)) as snapshot:
+        events = reads.history(snapshot, ref)
     write(render.history(events, fmt))
 
 
@@ -167,9 +167,9 @@ def update(
 ) -> None:
     """Record a new status, a note, or both, with evidence."""
     from tracker.errors import InvalidInput
-    from tracker.service import UpdateRequest, record_update
+    from tracker.service.commitments import UpdateRequest, record_update
     from tracker.statuses import parse_status
-    from tracker.store import write_session
+    from tracker.store.transactions import write_transaction
 
     effective = _date(on, "--on")
     if effective is not None and effective.precision != "day":
@@ -183,8 +183,8 @@ def update(
         by=by,
         reopen=reopen,
     )
-    with write_session(database(ctx, db)) as session:
-        result = record_update(session, request)
+    with write_transaction(database(ctx, db)) as transaction:
+        result = record_update(transaction, request)
     if result.to_status is None:
         write(f"{result.ref}: note recorded on {result.on} (status {result.current_status})\n")
         return
@@ -213,8 +213,8 @@ def edit(
     db: DbOption = None,
 ) -> None:
     """Change fields; the change is recorded in history."""
-    from tracker.service import CommitmentEdit, edit_commitment
-    from tracker.store import write_session
+    from tracker.service.edits import CommitmentEdit, edit_commitment
+    from tracker.store.transactions import write_transaction
 
     changes = CommitmentEdit(
         title=title,
@@ -228,6 +228,6 @@ def edit(
         add_partners=add_partner or [],
         remove_partners=remove_partner or [],
     )
-    with write_session(database(ctx, db)) as session:
-        changed = edit_commitment(session, ref, changes, note=note, by=by)
+    with write_transaction(database(ctx, db)) as transaction:
+        changed = edit_commitment(transaction, ref, changes, note=note, by=by)
     write(f"{ref.strip().lower()}: changed {', '.join(changed)}\n")

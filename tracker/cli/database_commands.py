@@ -13,10 +13,10 @@ app.add_typer(db_app, name="db")
 @app.command()
 def init(ctx: typer.Context, db: DbOption = None) -> None:
     """Create an empty database, or upgrade an old one."""
-    from tracker.store import write_session
+    from tracker.store.transactions import write_transaction
 
     choice = database(ctx, db)
-    with write_session(choice, create=True):
+    with write_transaction(choice, create=True):
         pass
     write(f"database ready at {choice.location}\n")
 

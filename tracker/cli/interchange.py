@@ -24,8 +24,8 @@ def export(
     """Export the whole database: organisations, sources and commitments with their history."""
     from tracker.files import writing
     from tracker.interchange.export import export_database
-    from tracker.store import read_connection
+    from tracker.store.transactions import read_database
 
     choice = database(ctx, db)
-    with read_connection(choice) as connection, writing(output, database=choice) as out:
-        export_database(connection, fmt, out, excel=excel)
+    with read_database(choice) as snapshot, writing(output, database=choice) as out:
+        export_database(snapshot, fmt, out, excel=excel)

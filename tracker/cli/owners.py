@@ -19,11 +19,11 @@ def owners(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None)
         return
     from tracker import reads, render
     from tracker.dates import today
-    from tracker.store import read_connection
+    from tracker.store.transactions import read_database
 
     fmt = checked_format(fmt, render.LIST_FORMATS)
-    with read_connection(database(ctx, db)) as connection:
-        rows = reads.owners(connection, today())
+    with read_database(database(ctx, db)) as snapshot:
+        rows = reads.owners(snapshot, today())
     if fmt == "csv":
         header = ("short_name", "name", "country", "owned", "open", "overdue", "partner_in")
         write(render.to_csv(header, [[row[h] for h in header] for row in rows]))
@@ -41,10 +41,10 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add an organisation that commitments can name as owner or partner."""
-    from tracker.service import OrganisationSpec, upsert_organisation
-    from tracker.store import write_session
+    from tracker.service.organisations import OrganisationSpec, upsert_organisation
+    from tracker.store.transactions import write_transaction
 
     spec = OrganisationSpec(short_name, name or short_name, country, alias or [])
-    with write_session(database(ctx, db), create=True) as session:
-        upsert_organisation(session, spec, create_only=True)
+    with write_transaction(database(ctx, db), create=True) as transaction:
+        upsert_organisation(transaction, spec, create_only=True)
     write(f"added organisation {spec.short_name.strip()}\n")

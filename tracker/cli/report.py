@@ -49,7 +49,7 @@ def report(
     from tracker.report import ReportRequest, build_report
     from tracker.report_render import render
     from tracker.statuses import parse_status
-    from tracker.store import read_connection
+    from tracker.store.transactions import read_database
 
     checked_format(fmt, REPORT_FORMATS)
     # A vague date means its last day, as deadlines do: `--since Q1 2026 --as-of Q2 2026` is Q2.
@@ -65,8 +65,8 @@ def report(
         list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
     )
     choice = database(ctx, db)
-    with read_connection(choice) as connection:
-        result = build_report(connection, request)
+    with read_database(choice) as snapshot:
+        result = build_report(snapshot, request)
     text = render(result, fmt)
     if output is None:
         write(text)

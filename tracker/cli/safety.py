@@ -63,10 +63,10 @@ def undo(
     db: DbOption = None,
 ) -> None:
     """Reverse your last command that changed the history, by recording corrections (nothing is deleted)."""
-    from tracker.store import write_session
+    from tracker.store.transactions import write_transaction
     from tracker.undo import undo_event, undo_last
 
-    with write_session(database(ctx, db)) as session:
-        undoing = undo_last(session, by) if event is None else undo_event(session, event, by)
+    with write_transaction(database(ctx, db)) as transaction:
+        undoing = undo_last(transaction, by) if event is None else undo_event(transaction, event, by)
     for line in undoing.lines():
         write(line + "\n")

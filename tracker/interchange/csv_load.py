@@ -17,18 +17,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracker import queries
+from tracker.creation import BATCH, NewCommitment, insert_commitments, planned_commitment
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange import snapshots
-from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments
 from tracker.interchange.documents import opened
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
-from tracker.queries import fetch_all
 from tracker.render import spreadsheet_text
-from tracker.service import check_dates
+from tracker.service.commitments import check_dates
 from tracker.statuses import parse_status
+from tracker.store.commitments import ORGANISATIONS
+from tracker.store.database import Database
+from tracker.store.interchange import COMMITMENT_IDS
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
 FIELDS = ("ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source")
@@ -276,14 +277,14 @@ class _MadeRefs:
         return candidate
 
 
-def load_csv(session: Any, data: CsvFile, summary: LoadSummary, *, strict: bool, reopen: bool = False) -> None:
+def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict: bool, reopen: bool = False) -> None:
     """Read, check and write the rows inside the caller's transaction, a batch at a time: create
     new refs, update changed ones. After the first problem nothing more is written, but the file is
     read to its end; then it raises with every problem, by line, and the transaction is rolled back."""
     problems = Problems(data.path)
     _date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
-    owners = _Organisations(session, summary, problems, strict=strict, columns=data.columns)
-    writer = _Writer(session, data, summary, problems, owners, reopen=reopen)
+    owners = _Organisations(database, summary, problems, strict=strict, columns=data.columns)
+    writer = _Writer(database, data, summary, problems, owners, reopen=reopen)
     made_refs = _MadeRefs(data)
     first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
     batch: list[CsvRow] = []
@@ -315,7 +316,7 @@ class _Writer:
 
     def __init__(
         self,
-        session: Any,
+        database: Database,
         data: CsvFile,
         summary: LoadSummary,
         problems: Problems,
@@ -323,27 +324,26 @@ class _Writer:
         *,
         reopen: bool,
     ) -> None:
-        from tracker.service import default_recorder, now_utc
+        from tracker.service.commitments import default_recorder, now_utc
 
-        self.session = session
+        self.database = database
         self.summary = summary
         self.problems = problems
         self.owners = owners
         self.reopen = reopen
         self.origin = snapshots.file_name(data.path)
         self.stamp, self.by, self.day = now_utc(), default_recorder(), today()
-        self.known_refs = {r["ref"]: r["id"] for r in fetch_all(session.connection(), queries.COMMITMENT_IDS)}
+        self.known_refs = {r["ref"]: r["id"] for r in database.rows(COMMITMENT_IDS)}
         self.source_ids: dict[str, int | None] = {}
 
     def write(self, rows: list[CsvRow]) -> None:
         from tracker import reads
 
-        connection = self.session.connection()
         ids = {row.ref: self.known_refs[row.ref] for row in rows if row.ref in self.known_refs}
-        said = snapshots.read(connection, self.origin, list(ids.values()))
+        said = snapshots.read(self.database, self.origin, list(ids.values()))
         unrecorded = [ref for ref, commitment_id in ids.items() if commitment_id not in said]
         # Rows this file has not given before are compared with the commitments as they stand.
-        standing = {item["ref"]: item for item in reads.commitments_with_refs(connection, unrecorded)}
+        standing = {item["ref"]: item for item in reads.commitments_with_refs(self.database, unrecorded)}
         new, kept = [], {}
         for row in rows:
             stated = snapshots.statement(row.values)
@@ -358,16 +358,16 @@ class _Writer:
             )
             if stated != before:
                 kept[commitment_id] = stated
-        insert_commitments(self.session, new)
-        snapshots.write(self.session, self.origin, kept)
+        insert_commitments(self.database, new)
+        snapshots.write(self.database, self.origin, kept)
 
     def _update(self, row: CsvRow, fields: list[str]) -> None:
-        from tracker.service import apply_loaded_fields
+        from tracker.service.edits import apply_loaded_fields
 
         wanted = {field: row.values[field] for field in fields}
         try:
             recorded = bool(wanted) and apply_loaded_fields(
-                self.session, row.ref, wanted, origin=self.origin, reopen=self.reopen
+                self.database, row.ref, wanted, origin=self.origin, reopen=self.reopen
             )
         except TrackerError as error:
             self.problems.add(f"line {row.line}", str(error))
@@ -375,66 +375,50 @@ class _Writer:
         self.summary.count("commitments", "updated" if recorded else "unchanged")
 
     def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
-        from tracker.service import resolve_source
+        from tracker.service.organisations import resolve_source
 
         values = row.values
         source = values.get("source")
         if source and source not in self.source_ids:
-            self.source_ids[source] = resolve_source(self.session, source).id
-        agreed, due = values.get("agreed"), values.get("due")
-        status = values.get("status") or "not_started"
-        starts_on = agreed.first if agreed else self.day
-        commitment = {
-            "ref": row.ref,
-            "title": values["title"],
-            "description": values.get("description", ""),
-            "owner_id": self.owners.ids[values["owner"]],
-            "status": status,
-            "agreed": agreed.last if agreed else None,
-            "agreed_precision": agreed.precision if agreed else None,
-            "due": due.last if due else None,
-            "due_precision": due.precision if due else None,
-            "starts_on": starts_on,
-            "status_on": starts_on,  # a new commitment's history is its created event alone
-            "last_event_on": starts_on,
-            "source_id": self.source_ids[source] if source else None,
-            "created_at": self.stamp,
-            "updated_at": self.stamp,
-        }
-        created = {
-            "kind": "created",
-            "to_status": status,
-            "on_date": starts_on,
-            "recorded_at": self.stamp,
-            "recorded_by": self.by,
-            "note": f"loaded from {self.origin}",
-            "evidence": None,
-            "changes": None,
-            "batch": self.session.info.get("batch"),  # so that `tracker undo` sees the whole load
-        }
-        partner_ids = [self.owners.ids[p] for p in values.get("partners", [])]
-        kept = {self.origin: snapshots.encoded(stated)}
-        return NewCommitment(commitment, values.get("tags", []), partner_ids, [created], kept)
+            self.source_ids[source] = resolve_source(self.database, source)["id"]
+        return planned_commitment(
+            ref=row.ref,
+            title=values["title"],
+            description=values.get("description", ""),
+            owner_id=self.owners.ids[values["owner"]],
+            status=values.get("status") or "not_started",
+            agreed=values.get("agreed"),
+            due=values.get("due"),
+            source_id=self.source_ids[source] if source else None,
+            tags=values.get("tags", []),
+            partner_ids=[self.owners.ids[p] for p in values.get("partners", [])],
+            snapshots={self.origin: snapshots.encoded(stated)},
+            note=f"loaded from {self.origin}",
+            by=self.by,
+            on=self.day,
+            stamp=self.stamp,
+            batch=self.database.batch,
+        )
 
 
 class _Organisations:
     """Owners and partners by short name, name or alias; unknown ones are created unless strict."""
 
     def __init__(
-        self, session: Any, summary: LoadSummary, problems: Problems, *, strict: bool, columns: dict[str, str]
+        self, database: Database, summary: LoadSummary, problems: Problems, *, strict: bool, columns: dict[str, str]
     ) -> None:
-        self.session = session
+        self.database = database
         self.summary = summary
         self.problems = problems
         self.strict = strict
         self.columns = columns
-        self.rows = fetch_all(session.connection(), queries.ORGANISATIONS)
+        self.rows = database.rows(ORGANISATIONS)
         self.ids = {str(row["short_name"]): int(row["id"]) for row in self.rows}  # by short name
         self.found: dict[str, str] = {}
 
     def resolve(self, name: str, line: int, field: str) -> str:
         from tracker.reads import match_organisation
-        from tracker.service import OrganisationSpec, upsert_organisation
+        from tracker.service.organisations import OrganisationSpec, upsert_organisation
 
         if name in self.found:
             return self.found[name]
@@ -449,12 +433,12 @@ class _Organisations:
             )
             return name
         try:
-            upsert_organisation(self.session, OrganisationSpec(short_name=name, name=name))
+            upsert_organisation(self.database, OrganisationSpec(short_name=name, name=name))
         except TrackerError as error:
             self.problems.add(where, str(error))
             return name
         self.summary.count("organisations", "created", name)
-        self.rows = fetch_all(self.session.connection(), queries.ORGANISATIONS)
+        self.rows = self.database.rows(ORGANISATIONS)
         self.ids = {str(row["short_name"]): int(row["id"]) for row in self.rows}
         self.found[name] = name
         return name

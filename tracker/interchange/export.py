@@ -7,14 +7,16 @@ time, so an export's memory does not grow with the database.
 """
 
 import json
-from collections.abc import Iterator
-from typing import Any, TextIO
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TextIO, TypeVar
 
-from tracker import queries
 from tracker.errors import InvalidInput
 from tracker.interchange.progress import Progress, progress
-from tracker.queries import Row, fetch_all, fetch_one, iterate
 from tracker.reads import commitment_item, iso_date, recorded_fields
+from tracker.store import interchange as queries
+from tracker.store.commitments import CommitmentRow
+from tracker.store.database import Database, Row
+from tracker.store.interchange import ExportedEventRow, ExportedSnapshotRow
 
 FORMAT = "tracker-export/2"
 # Version 1 named the event an undo reverses by its place in the history; events had no keys.
@@ -23,26 +25,26 @@ EXPORT_FORMATS = ("json", "yaml", "csv")
 _YAML_CHUNK = 200  # commitments per YAML dump call
 
 
-def export_database(connection: Any, fmt: str, out: TextIO, *, excel: bool = False) -> int:
+def export_database(database: Database, fmt: str, out: TextIO, *, excel: bool = False) -> int:
     """Write the database to `out` in `fmt`; returns how many commitments were written."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(EXPORT_FORMATS)}")
     if excel and fmt != "csv":
         raise InvalidInput("--excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)")
-    count = fetch_one(connection, queries.COUNT_COMMITMENTS)
+    count = database.row(queries.COUNT_COMMITMENTS)
     total = int(count["count"]) if count else 0
     with progress(total, "exporting") as bar:
         if fmt == "csv":
-            _write_csv(connection, out, bar, excel=excel)
+            _write_csv(database, out, bar, excel=excel)
         else:
-            head = {"format": FORMAT, "organisations": organisations(connection), "sources": sources(connection)}
-            items = (_document_item(*parts) for parts in _commitment_parts(connection, bar, with_history=True))
+            head = {"format": FORMAT, "organisations": organisations(database), "sources": sources(database)}
+            items = (_document_item(*parts) for parts in _commitment_parts(database, bar, with_history=True))
             (_write_json if fmt == "json" else _write_yaml)(out, head, items)
     return total
 
 
-def organisations(connection: Any) -> list[Row]:
-    rows = fetch_all(connection, queries.EXPORT_ORGANISATIONS)
+def organisations(database: Database) -> list[Row]:
+    rows = database.rows(queries.EXPORT_ORGANISATIONS)
     return [
         {
             "short_name": row["short_name"],
@@ -54,8 +56,8 @@ def organisations(connection: Any) -> list[Row]:
     ]
 
 
-def sources(connection: Any) -> list[Row]:
-    rows = fetch_all(connection, queries.EXPORT_SOURCES)
+def sources(database: Database) -> list[Row]:
+    rows = database.rows(queries.EXPORT_SOURCES)
     return [
         {
             "key": row["key"],
@@ -70,14 +72,17 @@ def sources(connection: Any) -> list[Row]:
     ]
 
 
-class _Grouped:
+_Linked = TypeVar("_Linked", bound=Mapping[str, Any])
+
+
+class _Grouped(Generic[_Linked]):
     """Rows ordered by commitment_id, handed out one commitment at a time."""
 
-    def __init__(self, rows: Iterator[Row]) -> None:
-        self._rows = rows
-        self._next = next(rows, None)
+    def __init__(self, rows: Iterator[_Linked]) -> None:
+        self._rows: Iterator[_Linked] = rows
+        self._next: _Linked | None = next(rows, None)
 
-    def take(self, commitment_id: int) -> list[Row]:
+    def take(self, commitment_id: int) -> list[_Linked]:
         taken = []
         while self._next is not None and self._next["commitment_id"] <= commitment_id:
             if self._next["commitment_id"] == commitment_id:
@@ -87,13 +92,13 @@ class _Grouped:
 
 
 def _commitment_parts(
-    connection: Any, bar: Progress, *, with_history: bool
-) -> Iterator[tuple[Row, list[str], list[str], list[Row], list[Row]]]:
-    tags = _Grouped(iterate(connection, queries.EXPORT_TAGS))
-    partners = _Grouped(iterate(connection, queries.EXPORT_PARTNERS))
-    events = _Grouped(iterate(connection, queries.EXPORT_EVENTS)) if with_history else None
-    loads = _Grouped(iterate(connection, queries.EXPORT_LOAD_SNAPSHOTS)) if with_history else None
-    for row in iterate(connection, queries.EXPORT_COMMITMENTS):
+    database: Database, bar: Progress, *, with_history: bool
+) -> Iterator[tuple[CommitmentRow, list[str], list[str], list[ExportedEventRow], list[ExportedSnapshotRow]]]:
+    tags = _Grouped(database.iterate(queries.EXPORT_TAGS))
+    partners = _Grouped(database.iterate(queries.EXPORT_PARTNERS))
+    events = _Grouped(database.iterate(queries.EXPORT_EVENTS)) if with_history else None
+    loads = _Grouped(database.iterate(queries.EXPORT_LOAD_SNAPSHOTS)) if with_history else None
+    for row in database.iterate(queries.EXPORT_COMMITMENTS):
         commitment_id = row["id"]
         yield (
             row,
@@ -105,7 +110,13 @@ def _commitment_parts(
         bar.advance()
 
 
-def _document_item(row: Row, tags: list[str], partners: list[str], events: list[Row], loads: list[Row]) -> Row:
+def _document_item(
+    row: CommitmentRow,
+    tags: list[str],
+    partners: list[str],
+    events: list[ExportedEventRow],
+    loads: list[ExportedSnapshotRow],
+) -> Row:
     # The list item (tracker.reads) without its database id, with the history's start and events,
     # and what each file loaded into it last said (so that loading that file again in the
     # database this document is loaded into changes nothing it did not change).
@@ -114,7 +125,7 @@ def _document_item(row: Row, tags: list[str], partners: list[str], events: list[
     return {**item, "starts_on": iso_date(row["starts_on"]), "history": _history(events), "last_loaded": last_loaded}
 
 
-def _history(events: list[Row]) -> list[Row]:
+def _history(events: list[ExportedEventRow]) -> list[Row]:
     # An undo names the event it reverses by that event's key: ids are each database's own.
     keys = {event["id"]: event["key"] for event in events}
     return [
@@ -174,13 +185,13 @@ def _write_yaml(out: TextIO, head: Row, items: Iterator[Row]) -> None:
         out.write(" []\n")
 
 
-def _write_csv(connection: Any, out: TextIO, bar: Progress, *, excel: bool) -> None:
+def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool) -> None:
     from tracker import render
 
     if excel:
         out.write("\ufeff")
     rows = (
         render.commitment_csv_row(commitment_item(row, tags, partners))
-        for row, tags, partners, _, _ in _commitment_parts(connection, bar, with_history=False)
+        for row, tags, partners, _, _ in _commitment_parts(database, bar, with_history=False)
     )
     render.write_csv(out, render.LIST_FIELDS, rows)

@@ -14,15 +14,19 @@ import gc
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.problems import LoadSummary
+from tracker.settings import DatabaseChoice
+
+if TYPE_CHECKING:
+    from tracker.store.database import Database
 
 LOAD_FORMATS = ("fixture", "export", "csv")
 _DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
-Loader = Callable[[Any, LoadSummary], None]
+Loader = Callable[["Database", LoadSummary], None]
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,9 @@ class LoadOptions:
     reopen: bool = False  # a status that the file changed may leave a final one
 
 
-def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
+def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
     """Check every file and write them all in one transaction (rolled back on a dry run or any problem)."""
-    from tracker.store import write_session
+    from tracker.store.transactions import write_transaction
     from tracker.text import check_file_name
 
     if options.fmt is not None and options.fmt not in LOAD_FORMATS:
@@ -51,9 +55,9 @@ def load_files(choice: Any, paths: Sequence[str], options: LoadOptions, *, dry_r
     # allocates its rows (a tenth of a 10k-row load's time).
     gc.freeze()
     summary = LoadSummary()
-    with write_session(choice, create=True, dry_run=dry_run) as session:
+    with write_transaction(choice, create=True, dry_run=dry_run) as transaction:
         for loader in loaders:
-            loader(session, summary)
+            loader(transaction, summary)
     return summary
 
 
@@ -67,16 +71,15 @@ def _format_from_name(path: str) -> str | None:
 
 
 def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
-    from tracker import fixture
-    from tracker.interchange import export, restore
+    from tracker.interchange import export, fixture, restore
     from tracker.interchange.documents import read_document, read_json_head
 
     if fmt == "csv":
         from tracker.interchange.csv_load import load_csv, open_csv, parse_mappings
 
         csv_file = open_csv(path, parse_mappings(list(options.mappings)))
-        return lambda session, summary: load_csv(
-            session, csv_file, summary, strict=options.strict, reopen=options.reopen
+        return lambda transaction, summary: load_csv(
+            transaction, csv_file, summary, strict=options.strict, reopen=options.reopen
         )
     streamed = path.lower().endswith(".json") and fmt != "fixture"
     # An export's commitments stay in the file until they are restored; a fixture is small.
@@ -92,6 +95,8 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
             )
     if fmt == "fixture":
         checked = fixture.fixture_from_document(read_document(path) if streamed else document, path)
-        return lambda session, summary: fixture.load_fixture(session, checked, path, summary, reopen=options.reopen)
+        return lambda transaction, summary: fixture.load_fixture(
+            transaction, checked, path, summary, reopen=options.reopen
+        )
     data = restore.export_from_document(document, path)
-    return lambda session, summary: restore.restore_export(session, data, summary, reopen=options.reopen)
+    return lambda transaction, summary: restore.restore_export(transaction, data, summary, reopen=options.reopen)

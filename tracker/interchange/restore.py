@@ -21,22 +21,25 @@ recorder and key, no new `created` events. Into a database that already has some
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracker import queries
+from tracker.creation import BATCH, NewCommitment, insert_commitments, insert_history
 from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import InvalidInput, TrackerError
-from tracker.interchange.bulk import BATCH, NewCommitment, insert_commitments, insert_history, update_commitment
 from tracker.interchange.documents import StreamedList
 from tracker.interchange.export import FORMAT, FORMAT_WITHOUT_KEYS
 from tracker.interchange.problems import LoadSummary, Problems, listed
-from tracker.models import new_event_key
-from tracker.queries import events_that_count, fetch_all, fetch_one
+from tracker.keys import new_event_key
 from tracker.reads import as_date, iso_date, iso_timestamp
 from tracker.statuses import STATUSES
+from tracker.store import interchange as queries
+from tracker.store import timeline as events
+from tracker.store import writes
+from tracker.store.database import Database
 from tracker.text import clean_ref, clean_tag, clean_text
+from tracker.timeline import events_that_count
 
 EVENT_KINDS = ("created", "status", "note", "edit", "undo")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -155,7 +158,7 @@ class _Reader:
 def export_from_document(document: Any, path: str) -> ExportData:
     """Check a parsed export document but its commitments (checked as they are restored, since a
     JSON file's are read from it one at a time); raises with every problem found."""
-    from tracker.service import OrganisationSpec, SourceSpec
+    from tracker.service.organisations import OrganisationSpec, SourceSpec
 
     if not isinstance(document, dict) or document.get("format") not in (FORMAT, FORMAT_WITHOUT_KEYS):
         raise TrackerError(f"{path} is not a tracker export (expected 'format: {FORMAT}')")
@@ -237,7 +240,7 @@ def _commitment(item: Any, where: str, problems: Problems, *, keyed: bool) -> Ex
     last_loaded = _last_loaded(read.item.get("last_loaded"), f"{where}.last_loaded", problems)
     if len(problems.lines) > before or ref is None or owner is None:
         return None
-    # The state comes from the events that count, as the database derives it (queries.counted).
+    # The state comes from the events that count, as the database derives it (tracker.timeline.counted).
     counting = events_that_count(events, "key", "_undoes")
     derived = _status_from(counting)
     if derived != row["status"]:
@@ -291,7 +294,7 @@ def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[st
 def _link_undos(events: list[dict[str, Any]], where: str, problems: Problems, *, keyed: bool) -> None:
     """Check that each event's key is its own and that each undo names an earlier event of the
     history: by its key, or in tracker-export/1 by its place. `_undoes` becomes that event's key
-    (bulk.insert_history resolves it to an id when it writes the undo)."""
+    (creation.insert_history resolves it to an id when it writes the undo)."""
     seen: dict[str, int] = {}
     for index, event in enumerate(events):
         if event["key"] in seen:
@@ -325,7 +328,7 @@ def _current_dates(events: list[dict[str, Any]], starts_on: dt.date) -> tuple[dt
     return status_on, last_event_on
 
 
-def _recorded(event: dict[str, Any]) -> tuple[Any, ...]:
+def _recorded(event: Mapping[str, Any]) -> tuple[Any, ...]:
     """What an event records, by which a file's event without a key of ours is matched."""
     return (
         event["kind"],
@@ -336,28 +339,27 @@ def _recorded(event: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def restore_export(session: Any, data: ExportData, summary: LoadSummary, *, reopen: bool = False) -> None:
+def restore_export(database: Database, data: ExportData, summary: LoadSummary, *, reopen: bool = False) -> None:
     """Check and write an export inside the caller's transaction (see the module's rules), a batch
     of new commitments at a time. After the first problem nothing more is written, but checking
     goes on to the end of the file, so that every problem is listed; then it raises, and the
     caller's transaction is rolled back."""
-    from tracker.service import upsert_organisation, upsert_source
+    from tracker.service.organisations import upsert_organisation, upsert_source
 
     problems = Problems(data.path)
     for organisation in data.organisations:
         try:
-            summary.count("organisations", upsert_organisation(session, organisation))
+            summary.count("organisations", upsert_organisation(database, organisation))
         except TrackerError as error:
             problems.add(f"organisation {organisation.short_name}", str(error))
     for source in data.sources:
         try:
-            summary.count("sources", upsert_source(session, source))
+            summary.count("sources", upsert_source(database, source))
         except TrackerError as error:
             problems.add(f"source {source.key}", str(error))
-    connection = session.connection()
-    organisation_ids = {row["short_name"]: row["id"] for row in fetch_all(connection, queries.ORGANISATION_IDS)}
-    source_ids = {row["key"]: row["id"] for row in fetch_all(connection, queries.SOURCE_IDS)}
-    existing = {row["ref"]: row for row in fetch_all(connection, queries.COMMITMENT_IDS)}
+    organisation_ids = {row["short_name"]: row["id"] for row in database.rows(queries.ORGANISATION_IDS)}
+    source_ids = {row["key"]: row["id"] for row in database.rows(queries.SOURCE_IDS)}
+    existing = {row["ref"]: row for row in database.rows(queries.COMMITMENT_IDS)}
     refs: set[str] = set()
     new: list[NewCommitment] = []
     for index, item in enumerate(data.commitments):
@@ -379,20 +381,20 @@ def restore_export(session: Any, data: ExportData, summary: LoadSummary, *, reop
                 new.append(NewCommitment(row, commitment.tags, partner_ids, commitment.events, commitment.last_loaded))
                 summary.count("commitments", "created")
             elif problems:
-                _new_events(connection, existing[commitment.ref]["id"], commitment)  # checked, not written
+                _new_events(database, existing[commitment.ref]["id"], commitment)  # checked, not written
             else:
                 found = existing[commitment.ref]
-                outcome = _merge(session, found["id"], found["updated_at"], commitment, row, partner_ids, reopen)
+                outcome = _merge(database, found["id"], found["updated_at"], commitment, row, partner_ids, reopen)
                 summary.count("commitments", outcome)
         except TrackerError as error:
             problems.add(commitment.where, str(error))
         if problems:
             new = []  # nothing more is written
         elif len(new) == BATCH:
-            insert_commitments(session, new)
+            insert_commitments(database, new)
             new = []
     problems.raise_if_any()
-    insert_commitments(session, new)
+    insert_commitments(database, new)
 
 
 def _known(ids: dict[str, int], name: str, what: str) -> int:
@@ -401,10 +403,10 @@ def _known(ids: dict[str, int], name: str, what: str) -> int:
     return ids[name]
 
 
-def _new_events(connection: Any, commitment_id: int, commitment: ExportedCommitment) -> list[dict[str, Any]]:
+def _new_events(database: Database, commitment_id: int, commitment: ExportedCommitment) -> list[dict[str, Any]]:
     """The file's events that the stored commitment lacks, each undo linked to its event's key
     here; refuses a commitment that was created separately."""
-    stored = fetch_all(connection, queries.STORED_EVENTS, {"commitment_id": commitment_id})
+    stored = database.rows(queries.STORED_EVENTS, {"commitment_id": commitment_id})
     keys = {e["key"] for e in stored}
     recorded = {_recorded(e): e["key"] for e in stored}
     # A file's event is one stored here with the same key, or (a file or a copy from before keys)
@@ -422,7 +424,7 @@ def _new_events(connection: Any, commitment_id: int, commitment: ExportedCommitm
 
 
 def _merge(
-    session: Any,
+    database: Database,
     commitment_id: int,
     updated_at: Any,
     commitment: ExportedCommitment,
@@ -430,21 +432,20 @@ def _merge(
     partner_ids: list[int],
     reopen: bool,
 ) -> str:
-    connection = session.connection()
-    missing = _new_events(connection, commitment_id, commitment)
-    _keep_last_loaded(session, commitment_id, commitment.last_loaded)
+    missing = _new_events(database, commitment_id, commitment)
+    _keep_last_loaded(database, commitment_id, commitment.last_loaded)
     if not missing:
         return "unchanged"  # every change to a commitment comes with an event, so nothing changed
-    here = {event["id"] for event in fetch_all(connection, queries.TIMELINE_EVENTS, {"commitment_id": commitment_id})}
-    insert_history(session, commitment_id, missing)
-    _check_reopened(connection, commitment_id, commitment, missing, here, reopen=reopen)
+    here = {event["id"] for event in database.rows(events.TIMELINE_EVENTS, {"commitment_id": commitment_id})}
+    insert_history(database, commitment_id, missing)
+    _check_reopened(database, commitment_id, commitment, missing, here, reopen=reopen)
     # Timestamps are to the second, so a tie goes to the file: it brings events this copy lacks.
     if (iso_timestamp(row["updated_at"]) or "") >= (iso_timestamp(updated_at) or ""):
-        update_commitment(session, commitment_id, row, commitment.tags, partner_ids)
-    state = fetch_one(connection, queries.CURRENT_STATE, {"commitment_id": commitment_id})
+        update_commitment(database, commitment_id, row, commitment.tags, partner_ids)
+    state = database.row(events.CURRENT_STATE, {"commitment_id": commitment_id})
     assert state is not None
     update_commitment(
-        session,
+        database,
         commitment_id,
         {
             "status": state["status"],
@@ -455,18 +456,15 @@ def _merge(
     return "updated"
 
 
-def _keep_last_loaded(session: Any, commitment_id: int, last_loaded: dict[str, str]) -> None:
+def _keep_last_loaded(database: Database, commitment_id: int, last_loaded: dict[str, str]) -> None:
     """The export's record of what loaded files said, for those files this database has none of
     for this commitment (its own record is the one its next load of them must compare with)."""
-    from sqlalchemy import text
-
     rows = [{"file_name": n, "commitment_id": commitment_id, "stated": s} for n, s in last_loaded.items()]
-    if rows:
-        session.connection().execute(text(queries.ADD_MISSING_LOAD_SNAPSHOT), rows)
+    database.execute_many(queries.ADD_MISSING_LOAD_SNAPSHOT, rows)
 
 
 def _check_reopened(
-    connection: Any,
+    database: Database,
     commitment_id: int,
     commitment: ExportedCommitment,
     gained: list[dict[str, Any]],
@@ -476,18 +474,18 @@ def _check_reopened(
 ) -> None:
     """A status event the file adds may now follow a final status recorded here (one its own
     history does not have before it): it leaves that status, which needs --reopen, as an update."""
-    from tracker.service import check_reopen
+    from tracker.service.commitments import check_reopen
 
-    timeline = fetch_all(connection, queries.TIMELINE_EVENTS, {"commitment_id": commitment_id})
+    timeline = database.rows(events.TIMELINE_EVENTS, {"commitment_id": commitment_id})
     # insert_history wrote the gained events in their order, so their ids ascend with it.
     added = dict(zip(sorted(e["id"] for e in timeline if e["id"] not in here), (e["key"] for e in gained), strict=True))
-    # Both timelines as they count (queries.counted): undone events and undos leave no status.
+    # Both timelines as they count (tracker.timeline.counted): undone events and undos leave no status.
     before_in_file = _statuses_before(events_that_count(commitment.events, "key", "_undoes"))
     in_effect = None
     for event in events_that_count(timeline, "id", "undoes"):
         source = added.get(event["id"])
         if source is not None and event["kind"] == "status" and in_effect != before_in_file.get(source):
-            check_reopen(commitment.ref, in_effect, as_date(event["on_date"]), event["to_status"], reopen=reopen)
+            check_reopen(commitment.ref, in_effect, as_date(event["on_date"]), str(event["to_status"]), reopen=reopen)
         in_effect = event["to_status"] or in_effect
 
 
@@ -499,3 +497,25 @@ def _statuses_before(events: list[dict[str, Any]]) -> dict[str, str | None]:
         before[event["key"]] = in_effect
         in_effect = event["to_status"] or in_effect
     return before
+
+
+def update_commitment(
+    database: Database,
+    commitment_id: int,
+    values: dict[str, Any],
+    tags: Sequence[str] | None = None,
+    partner_ids: Sequence[int] | None = None,
+) -> None:
+    """Set a commitment's columns, and replace its tags and partners when they are given."""
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    database.execute(f"UPDATE commitment SET {assignments} WHERE id = :id", {**values, "id": commitment_id})
+    if tags is not None:
+        database.execute(writes.DELETE_TAGS, {"commitment_id": commitment_id})
+        database.insert_many(
+            "commitment_tag", [{"commitment_id": commitment_id, "tag": t} for t in dict.fromkeys(tags)]
+        )
+    if partner_ids is not None:
+        database.execute(writes.DELETE_PARTNERS, {"commitment_id": commitment_id})
+        rows = [{"commitment_id": commitment_id, "organisation_id": p} for p in dict.fromkeys(partner_ids)]
+        database.insert_many("commitment_partner", rows)
+    database.execute(events.COPY_STATE_TO_TAGS, {"commitment_id": commitment_id})

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tracker import queries
-from tracker.queries import fetch_all
 from tracker.render import compact_json
+from tracker.store import interchange as queries
+from tracker.store.database import Database
 
 FIELDS = ("title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source")
 _UNSTATED_WHEN_EMPTY = ("status", "source")  # an empty cell keeps these as they are
@@ -71,20 +71,17 @@ def encoded(stated: Statement) -> str:
     return compact_json(stated)
 
 
-def read(connection: Any, name: str, commitment_ids: Sequence[int]) -> dict[int, Statement]:
+def read(database: Database, name: str, commitment_ids: Sequence[int]) -> dict[int, Statement]:
     """What the file called `name` last said about each of these commitments (those it gave)."""
     said: dict[int, Statement] = {}
     for start in range(0, len(commitment_ids), _CHUNK):
-        sql = queries.load_snapshots_of(commitment_ids[start : start + _CHUNK])
-        for row in fetch_all(connection, sql, {"file_name": name}):
+        query = queries.load_snapshots_of(commitment_ids[start : start + _CHUNK])
+        for row in database.rows(query, {"file_name": name}):
             said[int(row["commitment_id"])] = json.loads(row["stated"])
     return said
 
 
-def write(session: Any, name: str, statements: Mapping[int, Statement]) -> None:
+def write(database: Database, name: str, statements: Mapping[int, Statement]) -> None:
     """Keep these statements as what the file called `name` said (one statement for them all)."""
     rows = [{"file_name": name, "commitment_id": i, "stated": encoded(s)} for i, s in statements.items()]
-    if rows:
-        from sqlalchemy import text
-
-        session.connection().execute(text(queries.KEEP_LOAD_SNAPSHOT), rows)
+    database.execute_many(queries.KEEP_LOAD_SNAPSHOT, rows)

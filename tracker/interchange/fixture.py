@@ -6,12 +6,15 @@ The whole file is checked before anything is written, and every problem is repor
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.dates import FuzzyDate, read_date
 from tracker.errors import TrackerError
 from tracker.interchange.problems import LoadSummary, Problems, listed
 from tracker.statuses import parse_status
+
+if TYPE_CHECKING:
+    from tracker.store.database import Database
 
 FORMAT = "tracker-fixture/1"
 
@@ -27,7 +30,8 @@ class Fixture:
 
 def fixture_from_document(document: Any, path: str) -> Fixture:
     """Check a parsed fixture document; raises with every problem found."""
-    from tracker.service import CommitmentSpec, OrganisationSpec, SourceSpec
+    from tracker.service.commitments import CommitmentSpec
+    from tracker.service.organisations import OrganisationSpec, SourceSpec
 
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise TrackerError(f"{path} is not a tracker fixture (expected 'format: {FORMAT}')")
@@ -92,12 +96,14 @@ def fixture_from_document(document: Any, path: str) -> Fixture:
     return Fixture(organisations, sources, commitments)
 
 
-def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSummary, *, reopen: bool = False) -> None:
+def load_fixture(
+    database: "Database", fixture: Fixture, origin: str, summary: LoadSummary, *, reopen: bool = False
+) -> None:
     """Write a checked fixture inside the caller's transaction: new commitments are created, and
     of the others only what the file changed since it was last loaded (tracker.interchange.snapshots)."""
     from tracker import reads
     from tracker.interchange import snapshots
-    from tracker.service import upsert_organisation, upsert_source
+    from tracker.service.organisations import upsert_organisation, upsert_source
 
     problems = Problems(origin)
     for organisation in fixture.organisations:
@@ -106,14 +112,14 @@ def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSumma
             f"organisation {organisation.short_name}",
             summary,
             "organisations",
-            lambda o=organisation: upsert_organisation(session, o),
+            lambda o=organisation: upsert_organisation(database, o),
         )
     for source in fixture.sources:
-        _attempt(problems, f"source {source.key}", summary, "sources", lambda s=source: upsert_source(session, s))
+        _attempt(problems, f"source {source.key}", summary, "sources", lambda s=source: upsert_source(database, s))
     name = snapshots.file_name(origin)
     refs = [ref for ref in (_ref_or_none(c.ref) for c in fixture.commitments) if ref]
-    stored = {item["ref"]: item for item in reads.commitments_with_refs(session.connection(), refs)}
-    said = snapshots.read(session.connection(), name, [item["id"] for item in stored.values()])
+    stored = {item["ref"]: item for item in reads.commitments_with_refs(database, refs)}
+    said = snapshots.read(database, name, [item["id"] for item in stored.values()])
     kept: dict[int, snapshots.Statement] = {}
     for commitment in fixture.commitments:
         _attempt(
@@ -121,14 +127,14 @@ def load_fixture(session: Any, fixture: Fixture, origin: str, summary: LoadSumma
             f"commitment {commitment.ref}",
             summary,
             "commitments",
-            lambda c=commitment: _load_commitment(session, c, stored, said, kept, name, reopen=reopen),
+            lambda c=commitment: _load_commitment(database, c, stored, said, kept, name, reopen=reopen),
         )
     problems.raise_if_any()
-    snapshots.write(session, name, kept)
+    snapshots.write(database, name, kept)
 
 
 def _load_commitment(
-    session: Any,
+    database: "Database",
     spec: Any,
     stored: dict[str, Any],
     said: dict[int, Any],
@@ -139,36 +145,36 @@ def _load_commitment(
 ) -> str:
     """Create one commitment, or apply what the file changed; keeps what the file said in `kept`."""
     from tracker.interchange import snapshots
-    from tracker.service import add_commitment, apply_loaded_fields
+    from tracker.service.commitments import add_commitment
+    from tracker.service.edits import apply_loaded_fields
     from tracker.text import clean_ref
 
-    values = _values(session, spec)
+    values = _values(database, spec)
     stated = snapshots.statement(values)
     item = stored.get(clean_ref(spec.ref))
     if item is None:
-        commitment = add_commitment(session, spec, note=f"loaded from {name}")
-        assert commitment.id is not None
+        commitment = add_commitment(database, spec, note=f"loaded from {name}")
         kept[commitment.id] = stated
         return "created"
     before = said.get(item["id"])
     fields = snapshots.changed(stated, snapshots.as_it_stands(item) if before is None else before)
     wanted = {field: values[field] for field in fields}
-    recorded = bool(wanted) and apply_loaded_fields(session, item["ref"], wanted, origin=name, reopen=reopen)
+    recorded = bool(wanted) and apply_loaded_fields(database, item["ref"], wanted, origin=name, reopen=reopen)
     if stated != before:
         kept[item["id"]] = stated
     return "updated" if recorded else "unchanged"
 
 
-def _values(session: Any, spec: Any) -> dict[str, Any]:
+def _values(database: "Database", spec: Any) -> dict[str, Any]:
     """A commitment's fields as the file gives them, cleaned as a CSV's cells are when read."""
-    from tracker.service import find_organisation
+    from tracker.service.organisations import find_organisation
     from tracker.text import clean_tag, clean_text
 
     return {
         "title": clean_text(spec.title, "title", required=True),
         "description": clean_text(spec.description, "description") or "",
-        "owner": find_organisation(session, spec.owner).short_name,
-        "partners": sorted({find_organisation(session, p).short_name for p in spec.partners}),
+        "owner": find_organisation(database, spec.owner)["short_name"],
+        "partners": sorted({find_organisation(database, p)["short_name"] for p in spec.partners}),
         "status": spec.status,
         "agreed": spec.agreed,
         "due": spec.due,

@@ -1,0 +1,151 @@
+"""The one way a commitment comes into being: its row, its `created` event, its tags and
+partners, and the state it keeps (tracker.store.timeline), written in the caller's transaction.
+
+`add` writes one (`new_commitment`); the CSV load, fixtures and restore write many a batch at a
+time (`insert_commitments`): a few multi-row INSERTs instead of a round trip each. Restore
+brings each commitment's own history, its `created` event among it; every other caller has
+`planned_commitment` build the row and the `created` event.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.dates import FuzzyDate
+from tracker.keys import new_event_key
+from tracker.store import interchange as queries
+from tracker.store.database import Database
+
+# Commitments a loader writes at a time: its memory stays flat in the size of the file.
+BATCH = 1_000
+
+
+@dataclass
+class NewCommitment:
+    row: dict[str, Any]  # commitment columns, without id
+    tags: list[str] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # event columns, without ids
+    snapshots: dict[str, str] = field(default_factory=dict)  # file name → what it said (interchange.snapshots)
+
+
+def planned_commitment(
+    *,
+    ref: str,
+    title: str,
+    owner_id: int,
+    status: str,
+    agreed: FuzzyDate | None,
+    due: FuzzyDate | None,
+    on: dt.date,
+    stamp: dt.datetime,
+    by: str | None,
+    note: str | None,
+    batch: str | None,
+    description: str = "",
+    source_id: int | None = None,
+    tags: Sequence[str] = (),
+    partner_ids: Sequence[int] = (),
+    snapshots: dict[str, str] | None = None,
+) -> NewCommitment:
+    """A new commitment recorded at `stamp` on the day `on`: its history starts on the agreed
+    date's first day, else on `on`, and is its created event alone, so that is the state it keeps."""
+    starts_on = agreed.first if agreed else on
+    row = {
+        "ref": ref,
+        "title": title,
+        "description": description,
+        "owner_id": owner_id,
+        "status": status,
+        "agreed": agreed.last if agreed else None,
+        "agreed_precision": agreed.precision if agreed else None,
+        "due": due.last if due else None,
+        "due_precision": due.precision if due else None,
+        "starts_on": starts_on,
+        "status_on": starts_on,
+        "last_event_on": starts_on,
+        "source_id": source_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    created = {
+        "kind": "created",
+        "to_status": status,
+        "on_date": starts_on,
+        "recorded_at": stamp,
+        "recorded_by": by,
+        "note": note,
+        "evidence": None,
+        "changes": None,
+        "batch": batch,  # so that `tracker undo` sees the whole command
+    }
+    return NewCommitment(row, list(tags), list(partner_ids), [created], snapshots or {})
+
+
+def new_commitment(database: Database, planned: NewCommitment) -> int:
+    """Write one new commitment; its id."""
+    return insert_commitments(database, [planned])[0]
+
+
+def insert_commitments(database: Database, items: Sequence[NewCommitment]) -> list[int]:
+    """Insert commitments with their tags, partners and events, in the order given; their ids."""
+    if not items:
+        return []
+    last = database.row(queries.LAST_COMMITMENT_ID)
+    database.insert_many("commitment", [item.row for item in items])
+    # Only this batch's ids are read, however big the table. (On a server, rows that other
+    # writers committed meanwhile may come too; they are never looked up: refs are unique.)
+    after = {"after": last["id"] if last and last["id"] is not None else 0}
+    ids = {row["ref"]: row["id"] for row in database.rows(queries.COMMITMENT_IDS_AFTER, after)}
+    pairs = [(ids[item.row["ref"]], item) for item in items]
+    database.insert_many(
+        "commitment_tag", [_tag_row(i, t, item.row) for i, item in pairs for t in dict.fromkeys(item.tags)]
+    )
+    database.insert_many(
+        "commitment_partner",
+        [{"commitment_id": i, "organisation_id": p} for i, item in pairs for p in dict.fromkeys(item.partner_ids)],
+    )
+    database.insert_many(
+        "load_snapshot",
+        [
+            {"file_name": n, "commitment_id": i, "stated": text}
+            for i, item in pairs
+            for n, text in item.snapshots.items()
+        ],
+    )
+    linked = [(i, item) for i, item in pairs if any(event.get("_undoes") is not None for event in item.events)]
+    linked_ids = {i for i, _ in linked}
+    plain = [_event_row(event, i) for i, item in pairs if i not in linked_ids for event in item.events]
+    database.insert_many("event", plain)
+    for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
+        insert_history(database, commitment_id, item.events)
+    return [i for i, _ in pairs]
+
+
+def _tag_row(commitment_id: int, tag: str, commitment: dict[str, Any]) -> dict[str, Any]:
+    """A tag with the copies of its commitment's state (models.CommitmentTag)."""
+    copies = {name: commitment.get(name) for name in ("status", "due", "status_on")}
+    return {"commitment_id": commitment_id, "tag": tag, **copies}
+
+
+def insert_history(database: Database, commitment_id: int, events: Sequence[dict[str, Any]]) -> None:
+    """Insert a commitment's new events, in order, linking each undo to the event it reverses
+    (`_undoes`: that event's key), once that event has an id."""
+    pending: list[dict[str, Any]] = []
+    for event in events:
+        row = _event_row(event, commitment_id)
+        target = event.get("_undoes")
+        if target is not None:
+            database.insert_many("event", pending)
+            pending = []
+            stored = database.rows(queries.STORED_EVENTS, {"commitment_id": commitment_id})
+            row["undoes"] = {stored_event["key"]: stored_event["id"] for stored_event in stored}[target]
+        pending.append(row)
+    database.insert_many("event", pending)
+
+
+def _event_row(event: dict[str, Any], commitment_id: int) -> dict[str, Any]:
+    # Every row names the same columns, as one multi-row INSERT needs.
+    row = {"batch": None, "undoes": None, **{k: v for k, v in event.items() if not k.startswith("_")}}
+    return {**row, "key": row.get("key") or new_event_key(), "commitment_id": commitment_id}

@@ -1,0 +1,226 @@
+"""Commitments: adding one, recording an update, and the event every change appends, which
+keeps the commitment's state (status, status_on, last_event_on) and its tags' copies of it."""
+
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.creation import new_commitment, planned_commitment
+from tracker.dates import FuzzyDate, today
+from tracker.errors import InvalidInput, NotFound
+from tracker.service.organisations import find_organisation, resolve_source, unique_value
+from tracker.statuses import STATUSES, is_final
+from tracker.store import timeline as events
+from tracker.store import writes
+from tracker.store.database import Database, stored_date
+from tracker.store.writes import StoredCommitment
+from tracker.text import clean_ref, clean_tag, clean_text, lookup_text, slugify
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def default_recorder() -> str | None:
+    """Who records a change when --by is not given: TRACKER_USER, else the login name."""
+    try:
+        return os.environ.get("TRACKER_USER") or getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def recorder(by: str | None) -> str | None:
+    """Who records a change (and whose commands `undo` reverses): --by, else default_recorder()."""
+    return clean_text(by, "by", single_line=True) or default_recorder()
+
+
+@dataclass
+class CommitmentSpec:
+    """Everything a commitment is made of, as given by a person or a file."""
+
+    title: str
+    owner: str
+    ref: str | None = None
+    status: str = "not_started"
+    agreed: FuzzyDate | None = None
+    due: FuzzyDate | None = None
+    tags: Sequence[str] = ()
+    partners: Sequence[str] = ()
+    source: str | None = None
+    description: str = ""
+
+
+def commitment_by_ref(database: Database, ref: str) -> StoredCommitment:
+    wanted = lookup_text(ref.strip().lower(), "ref")
+    query = writes.RECORD_BY_REF_LOCKED if database.is_server else writes.RECORD_BY_REF
+    row = database.row(query, {"ref": wanted})
+    if row is None:
+        raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")
+    return StoredCommitment.from_row(row)
+
+
+def commitment_by_id(database: Database, commitment_id: int) -> StoredCommitment:
+    query = writes.RECORD_BY_ID_LOCKED if database.is_server else writes.RECORD_BY_ID
+    row = database.row(query, {"id": commitment_id})
+    assert row is not None, "events belong to commitments"
+    return StoredCommitment.from_row(row)
+
+
+def check_dates(agreed: FuzzyDate | None, due: FuzzyDate | None) -> None:
+    if agreed is not None and agreed.first > today():
+        raise InvalidInput(f"agreed date {agreed} is in the future; record a commitment once it is agreed")
+    if agreed is not None and due is not None and due.last < agreed.first:
+        raise InvalidInput(f"due date {due} is before the agreed date {agreed}")
+
+
+def add_commitment(
+    database: Database, spec: CommitmentSpec, *, note: str | None = None, by: str | None = None
+) -> StoredCommitment:
+    title = clean_text(spec.title, "title", required=True) or ""
+    if spec.status not in STATUSES:
+        raise InvalidInput(f"unknown status {spec.status!r}")
+    check_dates(spec.agreed, spec.due)
+    owner = find_organisation(database, spec.owner)
+    ref = clean_ref(spec.ref) if spec.ref else unique_value(database, "commitment", "ref", slugify(title))
+    if database.row(writes.value_taken("commitment", "ref"), {"value": ref}) is not None:
+        raise InvalidInput(f"ref {ref!r} is already taken; choose another with --ref")
+    planned = planned_commitment(
+        ref=ref,
+        title=title,
+        description=clean_text(spec.description, "description") or "",
+        owner_id=owner["id"],
+        status=spec.status,
+        agreed=spec.agreed,
+        due=spec.due,
+        source_id=resolve_source(database, spec.source)["id"] if spec.source else None,
+        tags=[clean_tag(t) for t in spec.tags],
+        partner_ids=[find_organisation(database, p)["id"] for p in spec.partners],
+        note=clean_text(note, "note") or None,
+        by=recorder(by),
+        on=today(),
+        stamp=now_utc(),
+        batch=database.batch,
+    )
+    return commitment_by_id(database, new_commitment(database, planned))
+
+
+def append_event(
+    database: Database,
+    commitment: StoredCommitment,
+    kind: str,
+    on: dt.date,
+    *,
+    to_status: str | None = None,
+    note: str | None = None,
+    evidence: str | None = None,
+    by: str | None = None,
+    changes: dict[str, Any] | None = None,
+    undoes: int | None = None,
+) -> int:
+    """Record one event on `commitment`, save the commitment with it, and derive its state
+    again from the timeline; the event's id."""
+    from tracker.keys import new_event_key
+
+    recorded_at = now_utc()
+    event_id = database.insert(
+        "event",
+        {
+            "key": new_event_key(),
+            "commitment_id": commitment.id,
+            "kind": kind,
+            "to_status": to_status,
+            "on_date": on,
+            "recorded_at": recorded_at,
+            "recorded_by": recorder(by),
+            "note": clean_text(note, "note") or None,
+            "evidence": clean_text(evidence, "evidence", single_line=True) or None,
+            "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
+            "batch": database.batch,
+            "undoes": undoes,
+        },
+    )
+    commitment.updated_at = recorded_at
+    refresh_current_state(database, commitment)
+    return event_id
+
+
+def refresh_current_state(database: Database, commitment: StoredCommitment) -> None:
+    """Derive the status and its dates from the timeline, so a back-dated event lands in place;
+    saves the commitment, and copies its state to its tags."""
+    commitment.save(database)
+    row = database.row(events.CURRENT_STATE, {"commitment_id": commitment.id})
+    assert row is not None and row["status"] is not None, "every commitment has a created event"
+    commitment.status = row["status"]
+    commitment.status_on = stored_date(row["status_on"])
+    commitment.last_event_on = stored_date(row["last_event_on"])
+    commitment.save(database)
+    database.execute(events.COPY_STATE_TO_TAGS, {"commitment_id": commitment.id})
+
+
+def status_on(database: Database, commitment: StoredCommitment, on: dt.date) -> str:
+    row = database.row(events.STATUS_ON, {"commitment_id": commitment.id, "on_date": on})
+    assert row is not None, "every commitment has a created event"
+    return row["status"]
+
+
+def check_reopen(ref: str, in_effect: str | None, on: dt.date, status: str, *, reopen: bool) -> None:
+    """Leaving a final status (the one in effect on the change's own date) needs --reopen."""
+    if in_effect is not None and is_final(in_effect) and status != in_effect and not reopen:
+        raise InvalidInput(f"{ref} is {in_effect} on {on}, a final status; add --reopen to change it to {status}")
+
+
+@dataclass
+class UpdateRequest:
+    ref: str
+    status: str | None = None
+    on: dt.date | None = None
+    note: str | None = None
+    evidence: str | None = None
+    by: str | None = None
+    reopen: bool = False
+
+
+@dataclass
+class UpdateResult:
+    ref: str
+    on: dt.date
+    from_status: str
+    to_status: str | None
+    current_status: str
+    event_id: int
+
+
+def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
+    note = clean_text(request.note, "note")
+    if request.status is None and not note:
+        raise InvalidInput("nothing to record: give --status, --note or both")
+    commitment = commitment_by_ref(database, request.ref)
+    on = request.on or today()
+    if on > today():
+        raise InvalidInput(f"--on {on} is after today ({today()}); record what has already happened")
+    if on < commitment.starts_on:
+        hint = (
+            f"it was agreed {FuzzyDate.stored(commitment.agreed, commitment.agreed_precision)}"
+            if commitment.agreed
+            else "it has no agreed date, so its history starts the day it was recorded"
+        )
+        raise InvalidInput(
+            f"{commitment.ref}'s history starts on {commitment.starts_on} ({hint}); an update cannot be dated "
+            f"before that. Give an earlier agreed date with 'tracker edit {commitment.ref} --agreed DATE'"
+        )
+    in_effect = status_on(database, commitment, on)
+    if request.status is not None:
+        if request.status == in_effect:
+            raise InvalidInput(
+                f"{commitment.ref} is already {in_effect} on {on}; to add a note without a change, leave out --status"
+            )
+        check_reopen(commitment.ref, in_effect, on, request.status, reopen=request.reopen)
+    kind = "status" if request.status is not None else "note"
+    event_id = append_event(
+        database, commitment, kind, on, to_status=request.status, note=note, evidence=request.evidence, by=request.by
+    )
+    return UpdateResult(commitment.ref, on, in_effect, request.status, commitment.status, event_id)

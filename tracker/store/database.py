@@ -1,0 +1,142 @@
+"""`Database`: one typed way to run SQL, on a SQLite file or a PostgreSQL server.
+
+SQLite files go through the standard library's sqlite3, for reads and writes, so that a command
+on a file never imports SQLAlchemy; PostgreSQL goes through a SQLAlchemy connection. The same SQL
+text, with named parameters (`:name`), runs on both. Each query is declared as a `Query[R]`
+next to its SQL, `R` being the TypedDict of the rows it returns.
+"""
+
+import datetime as dt
+import itertools
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection as ServerConnection
+
+R = TypeVar("R")
+Params = Mapping[str, object]
+Row = dict[str, Any]  # a row of a query built at run time, whose columns vary
+
+# Rows a multi-row write sends to the driver at a time.
+_ROWS_PER_STATEMENT = 10_000
+
+
+@dataclass(frozen=True)
+class Query(Generic[R]):
+    """SQL text and the type of the rows it returns."""
+
+    sql: str
+
+
+def _sqlite_value(value: object) -> object:
+    # SQLite keeps dates and timestamps as text (the stdlib's implicit adapters are deprecated),
+    # in the forms SQLAlchemy's types wrote them: `2026-11-28` and `2026-11-28 09:44:45.000000`.
+    if isinstance(value, dt.datetime):
+        return (
+            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_params(params: Params | None) -> dict[str, object]:
+    return {k: _sqlite_value(v) for k, v in params.items()} if params else {}
+
+
+class Database:
+    """A connection inside one transaction (or one read snapshot), and the batch id that the
+    events written in it carry (`tracker undo` finds a command's events by it)."""
+
+    def __init__(self, connection: "sqlite3.Connection | ServerConnection", *, batch: str | None = None) -> None:
+        self.connection = connection
+        self.batch = batch
+        self.is_sqlite = isinstance(connection, sqlite3.Connection) or connection.dialect.name == "sqlite"
+
+    @property
+    def is_server(self) -> bool:
+        return not self.is_sqlite
+
+    def _run(self, sql: str, params: Params | None) -> Any:
+        connection = self.connection
+        if isinstance(connection, sqlite3.Connection):
+            return connection.execute(sql, _sqlite_params(params))
+        from sqlalchemy import text
+
+        values = _sqlite_params(params) if self.is_sqlite else dict(params or {})
+        return connection.execute(text(sql), values)
+
+    def rows(self, query: Query[R], params: Params | None = None) -> list[R]:
+        result = self._run(query.sql, params)
+        if isinstance(self.connection, sqlite3.Connection):
+            names = [column[0] for column in result.description]
+            # map() builds the dicts without a Python frame per row (docs/speed.md).
+            return cast(list[R], list(map(dict, map(zip, itertools.repeat(names), result.fetchall()))))
+        return cast(list[R], [dict(row) for row in result.mappings()])
+
+    def row(self, query: Query[R], params: Params | None = None) -> R | None:
+        rows = self.rows(query, params)
+        return rows[0] if rows else None
+
+    def iterate(self, query: Query[R], params: Params | None = None) -> Iterator[R]:
+        """The rows one at a time, for results too big to hold."""
+        result = self._run(query.sql, params)
+        if isinstance(self.connection, sqlite3.Connection):
+            names = [column[0] for column in result.description]
+            for values in result:
+                yield cast(R, dict(zip(names, values, strict=False)))
+            return
+        for row in result.mappings():
+            yield cast(R, dict(row))
+
+    def execute(self, sql: str, params: Params | None = None) -> None:
+        """Run a statement that returns no rows."""
+        self._run(sql, params)
+
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement for each of `rows`, sent to the driver in large batches."""
+        if not rows:
+            return
+        connection = self.connection
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            chunk = rows[start : start + _ROWS_PER_STATEMENT]
+            if isinstance(connection, sqlite3.Connection):
+                connection.executemany(sql, map(_sqlite_params, chunk))
+            else:
+                from sqlalchemy import text
+
+                values = [_sqlite_params(row) if self.is_sqlite else dict(row) for row in chunk]
+                connection.execute(text(sql), values)
+
+    def insert(self, table: str, values: Params) -> int:
+        """Insert one row; its new id."""
+        names = list(values)
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) RETURNING id"
+        row = self.row(Query[dict[str, int]](sql), values)
+        assert row is not None, "RETURNING gives the new row"
+        return int(row["id"])
+
+    def insert_many(self, table: str, rows: Sequence[Params]) -> None:
+        """Insert rows that all name the same columns."""
+        if not rows:
+            return
+        names = list(rows[0])
+        self.execute_many(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})", rows
+        )
+
+
+def stored_date(value: object) -> dt.date | None:
+    """A stored date as a date: SQLite hands back ISO text, PostgreSQL a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def stored_timestamp(value: object) -> dt.datetime:
+    """A stored (naive, UTC) timestamp as a datetime: SQLite hands back text, PostgreSQL a datetime."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))

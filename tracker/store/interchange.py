@@ -1,0 +1,168 @@
+"""SQL for export and load (tracker.interchange). Exports stream these in commitment-id order,
+so each table is read once whatever its size."""
+
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
+from tracker.store.commitments import COMMITMENT_COLUMNS, COMMITMENT_FROM, CommitmentRow, PartnerRow, TagRow, id_list
+from tracker.store.database import Query
+from tracker.timeline import TIMELINE_ORDER
+
+
+class CountRow(TypedDict):
+    count: int
+
+
+COUNT_COMMITMENTS = Query[CountRow]("SELECT COUNT(*) AS count FROM commitment")
+
+
+class ExportedOrganisationRow(TypedDict):
+    short_name: str
+    name: str
+    country: str | None
+    aliases: str
+
+
+EXPORT_ORGANISATIONS = Query[ExportedOrganisationRow]("SELECT short_name, name, country, aliases FROM organisation")
+
+
+class ExportedSourceRow(TypedDict):
+    key: str
+    title: str
+    publisher: str | None
+    url: str | None
+    published: Any
+    published_precision: str | None
+    note: str | None
+
+
+EXPORT_SOURCES = Query[ExportedSourceRow](
+    "SELECT key, title, publisher, url, published, published_precision, note FROM source"
+)
+
+EXPORT_COMMITMENTS = Query[CommitmentRow](f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} ORDER BY c.id")
+
+EXPORT_TAGS = Query[TagRow]("SELECT commitment_id, tag FROM commitment_tag ORDER BY commitment_id")
+
+EXPORT_PARTNERS = Query[PartnerRow]("""
+    SELECT p.commitment_id, o.short_name
+    FROM commitment_partner p JOIN organisation o ON o.id = p.organisation_id
+    ORDER BY p.commitment_id
+""")
+
+
+class ExportedEventRow(TypedDict):
+    id: int
+    key: str | None
+    commitment_id: int
+    kind: str
+    to_status: str | None
+    on_date: Any
+    recorded_at: Any
+    recorded_by: str | None
+    note: str | None
+    evidence: str | None
+    changes: str | None
+    batch: str | None
+    undoes: int | None
+
+
+# Every event as stored (a created event keeps its own on_date), in timeline order.
+EXPORT_EVENTS = Query[ExportedEventRow](f"""
+    SELECT e.id, e.key, e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
+           e.note, e.evidence, e.changes, e.batch, e.undoes
+    FROM event e
+    ORDER BY e.commitment_id, {TIMELINE_ORDER}
+""")
+
+
+class OrganisationIdRow(TypedDict):
+    id: int
+    short_name: str
+
+
+ORGANISATION_IDS = Query[OrganisationIdRow]("SELECT id, short_name FROM organisation")
+
+
+class SourceIdRow(TypedDict):
+    id: int
+    key: str
+
+
+SOURCE_IDS = Query[SourceIdRow]("SELECT id, key FROM source")
+
+
+class CommitmentIdRow(TypedDict):
+    id: int
+    ref: str
+    updated_at: Any
+
+
+COMMITMENT_IDS = Query[CommitmentIdRow]("SELECT id, ref, updated_at FROM commitment")
+
+
+class RefRow(TypedDict):
+    id: int
+    ref: str
+
+
+# A batch of new commitments' ids: those above the largest id before the batch was inserted.
+class LastIdRow(TypedDict):
+    id: int | None
+
+
+LAST_COMMITMENT_ID = Query[LastIdRow]("SELECT MAX(id) AS id FROM commitment")
+
+COMMITMENT_IDS_AFTER = Query[RefRow]("SELECT id, ref FROM commitment WHERE id > :after")
+
+
+class StoredEventRow(TypedDict):
+    id: int
+    key: str | None
+    kind: str
+    to_status: str | None
+    on_date: Any
+    recorded_at: Any
+    note: str | None
+
+
+# A commitment's events as a load matches them with a file's: by key, else (events from files
+# written before keys) by what each records.
+STORED_EVENTS = Query[StoredEventRow]("""
+    SELECT id, key, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
+""")
+
+# --- what loaded files said (tracker.interchange.snapshots) ----------------------------------
+
+
+class SnapshotRow(TypedDict):
+    commitment_id: int
+    stated: str
+
+
+def load_snapshots_of(ids: Sequence[int]) -> Query[SnapshotRow]:
+    return Query(f"""
+        SELECT commitment_id, stated FROM load_snapshot
+        WHERE file_name = :file_name AND commitment_id IN ({id_list(ids)})
+    """)
+
+
+_ADD_LOAD_SNAPSHOT = """
+    INSERT INTO load_snapshot (file_name, commitment_id, stated) VALUES (:file_name, :commitment_id, :stated)
+    ON CONFLICT (file_name, commitment_id) DO
+"""
+KEEP_LOAD_SNAPSHOT = _ADD_LOAD_SNAPSHOT + " UPDATE SET stated = excluded.stated"
+# An export's record of a file, for a commitment here that has none of that file (restore).
+ADD_MISSING_LOAD_SNAPSHOT = _ADD_LOAD_SNAPSHOT + " NOTHING"
+
+
+class ExportedSnapshotRow(TypedDict):
+    commitment_id: int
+    file_name: str
+    stated: str
+
+
+# Ordered by commitment only: file names are sorted in Python, as collations differ by server.
+EXPORT_LOAD_SNAPSHOTS = Query[ExportedSnapshotRow](
+    "SELECT commitment_id, file_name, stated FROM load_snapshot ORDER BY commitment_id"
+)

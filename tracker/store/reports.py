@@ -1,0 +1,297 @@
+"""SQL for reports (tracker.report): every commitment's state at the end of :as_of.
+
+A report reads a ReportSource: each commitment in scope with its state at :as_of, and each of
+their tags with the same state. Two sources give the same rows (tests/test_report.py):
+- kept: when no event is dated after :as_of (a report on today, typically), the state each
+  commitment keeps (status, status_on, last_event_on) and its tags' copies of it, read
+  straight from the tables, so counts and lists come from indexes alone;
+- rebuilt: otherwise, a TEMP table (report_scope) in which the commitments with an event
+  dated after :as_of have their state rebuilt from their history, and the others, whose whole
+  history is on or before :as_of, bring the state they keep.
+Every query below is written once, against the source's two FROM items, both aliased `s`.
+Query speeds measured on these choices are in docs/speed.md ("Data access").
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, NamedTuple, TypedDict
+
+from tracker.store.commitments import OPEN_LIST, bound_list, owner_and_tag
+from tracker.store.database import Query
+from tracker.timeline import counted
+
+
+class ReportScope(NamedTuple):
+    """Which commitments a report covers; the status filter is on the status at :as_of."""
+
+    as_of: dt.date
+    statuses: Sequence[str] = ()
+    owner_id: int | None = None
+    tag: str | None = None
+
+
+class ReportSource(NamedTuple):
+    # id, ref, title, owner_id, due, due_precision, status, status_on, last_event
+    commitments: str
+    # tag, status, due, status_on: one row per tag of a commitment in scope
+    tags: str
+    params: dict[str, Any]  # the scope's parameters, bound by every query that reads the source
+    prepare: tuple[str, dict[str, Any]] | None = None  # run first; DROP_REPORT_SCOPE undoes it
+
+
+# When nothing is dated after the as-of day, each commitment's state then is the state it keeps.
+
+
+class LatestDayRow(TypedDict):
+    latest: Any
+
+
+class StatusCountRow(TypedDict):
+    status: str
+    count: int
+
+
+class GroupRow(TypedDict):
+    name: str
+    status: str
+    count: int
+    past_due: int | None
+    with_due: int | None
+    by_due: int | None
+
+
+class ItemRow(TypedDict):
+    ref: str
+    title: str
+    owner: str
+    status: str
+    due: Any
+    due_precision: str | None
+    status_on: Any
+    last_event: Any
+
+
+class CountRow(TypedDict):
+    count: int
+
+
+class ChangeRow(TypedDict):
+    ref: str
+    title: str
+    owner: str
+    from_status: str  # the created event's status at the least
+    to_status: str
+    on_date: Any
+    note: str | None
+    recorded_by: str | None
+
+
+class TransitionRow(TypedDict):
+    from_status: str
+    to_status: str
+    count: int
+
+
+LATEST_EVENT_DAY = Query[LatestDayRow]("SELECT MAX(last_event_on) AS latest FROM commitment")
+
+
+def report_source(scope: ReportScope, *, kept: bool, rebuild_every_history: bool = False) -> ReportSource:
+    """The kept source, or the rebuilt one; `rebuild_every_history` rebuilds even the commitments
+    whose kept state is their state at :as_of (tests compare it with the kept state)."""
+    if not kept:
+        prepare = _rebuilt_scope(scope, rebuild_every_history)
+        tags = """(SELECT t.tag, s.status, s.due, s.status_on
+                   FROM report_scope s JOIN commitment_tag t ON t.commitment_id = s.id) s"""
+        return ReportSource("report_scope s", tags, {}, prepare)
+    # Every history has started by :as_of here (starts_on <= last_event_on <= :as_of), so the
+    # scope is the filters alone, which the covering indexes serve.
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    owner_and_tag(scope.owner_id, scope.tag, conditions, params)
+    if scope.statuses:
+        conditions.append(f"c.status IN ({bound_list('status', scope.statuses, params)})")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    commitments = f"""(SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.status, c.status_on,
+                               c.last_event_on AS last_event
+                        FROM commitment c {where}) s"""
+    in_scope = f"WHERE t.commitment_id IN (SELECT c.id FROM commitment c {where})" if conditions else ""
+    tags = f"(SELECT t.tag, t.status, t.due, t.status_on FROM commitment_tag t {in_scope}) s"
+    return ReportSource(commitments, tags, params)
+
+
+# The rebuilt scope: one row per commitment whose history has started by :as_of, with the
+# status in effect at the end of that day, the day that status took effect, and the day of its
+# latest event of any kind. A commitment whose latest event is on or before :as_of brings the
+# state it keeps, which is that state (starts_on <= last_event_on <= :as_of); the others, those
+# with an event dated later, are rebuilt: a report on the end of last month rebuilds only what
+# changed since. For each the status event is found by one backward seek on ix_event_timeline
+# (commitment_id, on_date, id); a window function over the whole event table measured ten times
+# slower at 1M events (docs/reports.md). The created event is the fallback: it is first in the
+# timeline and takes effect on starts_on. `placed` is MATERIALIZED (SQLite 3.35+, PostgreSQL 12+)
+# so that its correlated subqueries run once per commitment: inlined, `touched_on` ran twice
+# (0.75 s against 0.36 s at 100k). It is computed once into a TEMP table because a report reads
+# it several times.
+def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"as_of": scope.as_of}
+    filters: list[str] = []
+    owner_and_tag(scope.owner_id, scope.tag, filters, params)
+    statuses = bound_list("status", scope.statuses, params) if scope.statuses else None
+    rebuilt = ["c.starts_on <= :as_of", *filters]
+    # COALESCE (last_event_on is always set) keeps SQLite from reaching these rows through
+    # ix_commitment_status_last_event: in that order the seeks below jump about the event table
+    # (0.51 s, against 0.20 s reading the table in order, at 100k).
+    last_event_on = "COALESCE(c.last_event_on, c.starts_on)"
+    if not rebuild_every_history:
+        rebuilt.append(f"{last_event_on} > :as_of")
+    sql = f"""
+        CREATE TEMPORARY TABLE report_scope AS
+        WITH placed AS MATERIALIZED (
+            SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.starts_on,
+                   COALESCE(
+                       (SELECT e.id FROM event e
+                         WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.to_status IS NOT NULL
+                           AND e.on_date <= :as_of AND {counted("e")}
+                         ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+                       (SELECT e.id FROM event e WHERE e.commitment_id = c.id AND e.kind = 'created')
+                   ) AS status_event_id,
+                   -- the latest day, read backwards down ix_event_timeline: stops at the first row,
+                   -- where MAX() would read every event up to the day (-25 ms at 100k)
+                   (SELECT e.on_date FROM event e
+                     WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.on_date <= :as_of
+                       AND {counted("e")}
+                     ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS touched_on
+            FROM commitment c
+            WHERE {" AND ".join(rebuilt)}
+        )
+        SELECT p.id, p.ref, p.title, p.owner_id, p.due, p.due_precision,
+               se.to_status AS status,
+               CASE WHEN se.kind = 'created' THEN p.starts_on ELSE se.on_date END AS status_on,
+               CASE WHEN p.touched_on > p.starts_on THEN p.touched_on ELSE p.starts_on END AS last_event
+        FROM placed p
+        JOIN event se ON se.id = p.status_event_id
+        {f"WHERE se.to_status IN ({statuses})" if statuses else ""}
+    """
+    if not rebuild_every_history:
+        settled = [f"{last_event_on} <= :as_of", *filters, *([f"c.status IN ({statuses})"] if statuses else [])]
+        sql += f"""
+        UNION ALL
+        SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.status, c.status_on, c.last_event_on
+        FROM commitment c
+        WHERE {" AND ".join(settled)}
+    """
+    return sql, params
+
+
+DROP_REPORT_SCOPE = "DROP TABLE report_scope"
+
+
+def report_by_status(source: ReportSource) -> tuple[Query[StatusCountRow], dict[str, Any]]:
+    return Query(f"SELECT s.status, COUNT(*) AS count FROM {source.commitments} GROUP BY s.status"), source.params
+
+
+# Per owner or tag and status: how many, and of those how many are past due at :as_of, have a
+# deadline, and took their status on or before it (tracker.report.Group folds these). Grouping
+# by the leading columns of ix_commitment_owner_report / ix_commitment_tag_report reads each
+# index in order, without sorting.
+_GROUP_FIGURES = """
+    COUNT(*) AS count,
+    SUM(CASE WHEN s.due < :as_of THEN 1 ELSE 0 END) AS past_due,
+    SUM(CASE WHEN s.due IS NOT NULL THEN 1 ELSE 0 END) AS with_due,
+    SUM(CASE WHEN s.status_on <= s.due THEN 1 ELSE 0 END) AS by_due
+"""
+
+
+def report_by_owner(source: ReportSource, as_of: dt.date) -> tuple[Query[GroupRow], dict[str, Any]]:
+    sql = f"""
+        SELECT o.short_name AS name, g.status, g.count, g.past_due, g.with_due, g.by_due
+        FROM (SELECT s.owner_id, s.status, {_GROUP_FIGURES} FROM {source.commitments} GROUP BY s.owner_id, s.status) g
+        JOIN organisation o ON o.id = g.owner_id
+        ORDER BY o.short_name, g.status
+    """
+    return Query(sql), {**source.params, "as_of": as_of}
+
+
+def report_by_tag(source: ReportSource, as_of: dt.date) -> tuple[Query[GroupRow], dict[str, Any]]:
+    sql = f"SELECT s.tag AS name, s.status, {_GROUP_FIGURES} FROM {source.tags} GROUP BY s.tag, s.status ORDER BY s.tag"
+    return Query(sql), {**source.params, "as_of": as_of}
+
+
+_ITEM_COLUMNS = "s.ref, s.title, o.short_name AS owner, s.status, s.due, s.due_precision, s.status_on, s.last_event"
+
+
+# The report's lists: which commitments of the scope each holds, and in what order. Naming the
+# open statuses (not excluding the final ones) lets the (status, due|last_event_on, ref) indexes serve.
+_REPORT_LISTS = {
+    "overdue": (f"s.status IN ({OPEN_LIST}) AND s.due < :as_of", "s.due, s.ref"),
+    "upcoming": (f"s.status IN ({OPEN_LIST}) AND s.due >= :as_of AND s.due <= :until", "s.due, s.ref"),
+    "stale": (f"s.status IN ({OPEN_LIST}) AND s.last_event < :touched_before", "s.last_event, s.ref"),
+}
+
+
+def report_list(
+    source: ReportSource, name: str, params: dict[str, Any], limit: int | None
+) -> tuple[Query[ItemRow], dict[str, Any]]:
+    where, order = _REPORT_LISTS[name]
+    rows = f"SELECT {_ITEM_COLUMNS} FROM {source.commitments} JOIN organisation o ON o.id = s.owner_id"
+    if limit is None:
+        return Query(f"{rows} WHERE {where} ORDER BY {order}"), {**source.params, **params}
+    # The first `limit` are chosen from the index alone, then only they are read whole.
+    first = f"SELECT s.id FROM {source.commitments} WHERE {where} ORDER BY {order} LIMIT :limit"
+    return Query(f"{rows} WHERE s.id IN ({first}) ORDER BY {order}"), {**source.params, **params, "limit": limit}
+
+
+def report_list_count(
+    source: ReportSource, name: str, params: dict[str, Any]
+) -> tuple[Query[CountRow], dict[str, Any]]:
+    where = _REPORT_LISTS[name][0]
+    return Query(f"SELECT COUNT(*) AS count FROM {source.commitments} WHERE {where}"), {**source.params, **params}
+
+
+def report_rows(source: ReportSource) -> tuple[Query[ItemRow], dict[str, Any]]:
+    sql = f"SELECT {_ITEM_COLUMNS} FROM {source.commitments} JOIN organisation o ON o.id = s.owner_id ORDER BY s.ref"
+    return Query(sql), source.params
+
+
+# The status changes that count, dated in (:since, :as_of], of the commitments in scope, each
+# with the status in effect just before it in the timeline (a back-dated update counts where it
+# lands).
+def _report_changes(source: ReportSource) -> str:
+    return f"""
+    WITH changes AS (
+        SELECT s.ref, s.title, o.short_name AS owner, e.id, e.on_date, e.to_status, e.note, e.recorded_by,
+               COALESCE(
+                   (SELECT p.to_status FROM event p
+                     WHERE p.commitment_id = e.commitment_id AND p.kind <> 'created' AND p.to_status IS NOT NULL
+                       AND (p.on_date < e.on_date OR (p.on_date = e.on_date AND p.id < e.id)) AND {counted("p")}
+                     ORDER BY p.on_date DESC, p.id DESC LIMIT 1),
+                   (SELECT p.to_status FROM event p WHERE p.commitment_id = e.commitment_id AND p.kind = 'created')
+               ) AS from_status
+        FROM {source.commitments}
+        JOIN organisation o ON o.id = s.owner_id
+        JOIN event e ON e.commitment_id = s.id
+        WHERE e.kind <> 'created' AND e.to_status IS NOT NULL AND e.on_date > :since AND e.on_date <= :as_of
+          AND {counted("e")}
+    )
+"""
+
+
+def report_changes(
+    source: ReportSource, as_of: dt.date, since: dt.date, limit: int | None
+) -> tuple[Query[ChangeRow], dict[str, Any]]:
+    sql = f"""{_report_changes(source)}
+        SELECT ref, title, owner, from_status, to_status, on_date, note, recorded_by FROM changes
+        ORDER BY on_date, id
+    """
+    params = {**source.params, "as_of": as_of, "since": since}
+    if limit is None:
+        return Query(sql), params
+    return Query(sql + " LIMIT :limit"), {**params, "limit": limit}
+
+
+def report_transitions(
+    source: ReportSource, as_of: dt.date, since: dt.date
+) -> tuple[Query[TransitionRow], dict[str, Any]]:
+    sql = f"""{_report_changes(source)}
+        SELECT from_status, to_status, COUNT(*) AS count FROM changes GROUP BY from_status, to_status
+    """
+    return Query(sql), {**source.params, "as_of": as_of, "since": since}

@@ -1,0 +1,154 @@
+"""SQL for events: a commitment's history, its status on a day, the state it keeps, and the
+events `tracker undo` looks at. The rule itself is tracker.timeline's."""
+
+from typing import Any, TypedDict
+
+from tracker.store.database import Query
+from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON, STATUS_ON_DAY, TIMELINE_ORDER
+
+
+class HistoryRow(TypedDict):
+    id: int
+    key: str | None
+    kind: str
+    to_status: str | None
+    on_date: Any
+    recorded_at: Any
+    recorded_by: str | None
+    note: str | None
+    evidence: str | None
+    changes: str | None
+    undoes: int | None
+    position: int
+    from_status: str | None
+
+
+# Every event as it was recorded (a created event with its own day, whatever the start of the
+# history is now), in timeline order.
+HISTORY = Query[HistoryRow](f"""
+    WITH timeline AS (
+        SELECT e.id, e.key, e.kind, e.to_status, e.on_date,
+               e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes, e.undoes,
+               ROW_NUMBER() OVER (ORDER BY {TIMELINE_ORDER}) AS position
+        FROM event e
+        WHERE e.commitment_id = :commitment_id
+    )
+    SELECT t.*,
+           (SELECT p.to_status FROM timeline p
+             WHERE p.to_status IS NOT NULL AND p.position < t.position
+             ORDER BY p.position DESC LIMIT 1) AS from_status
+    FROM timeline t
+    ORDER BY t.position
+""")
+
+
+class StatusRow(TypedDict):
+    status: str
+
+
+STATUS_ON = Query[StatusRow](STATUS_ON_DAY)
+
+
+class CurrentStateRow(TypedDict):
+    status: str | None
+    status_on: Any
+    last_event_on: Any
+
+
+# The state one commitment keeps, derived from its timeline (service.refresh_current_state).
+CURRENT_STATE = Query[CurrentStateRow](f"""
+    SELECT {LATEST_STATUS} AS status, {LATEST_STATUS_ON} AS status_on, {LATEST_EVENT_ON} AS last_event_on
+    FROM commitment c WHERE c.id = :commitment_id
+""")
+
+# The same for every commitment at once (migration m003).
+BACKFILL_CURRENT_STATE_DATES = f"""
+    UPDATE commitment AS c SET status_on = {LATEST_STATUS_ON}, last_event_on = {LATEST_EVENT_ON}
+"""
+
+# Each tag row carries its commitment's status, due and status_on (models.CommitmentTag): copied
+# after every write that can change them, for one commitment or, in migration m004, for all.
+_TAG_COPIES = """
+    UPDATE commitment_tag SET
+        status = (SELECT c.status FROM commitment c WHERE c.id = commitment_tag.commitment_id),
+        due = (SELECT c.due FROM commitment c WHERE c.id = commitment_tag.commitment_id),
+        status_on = (SELECT c.status_on FROM commitment c WHERE c.id = commitment_tag.commitment_id)
+"""
+COPY_STATE_TO_TAGS = _TAG_COPIES + " WHERE commitment_id = :commitment_id"
+COPY_STATE_TO_ALL_TAGS = _TAG_COPIES
+
+
+class FirstUpdateRow(TypedDict):
+    first_on: Any
+
+
+FIRST_UPDATE_ON = Query[FirstUpdateRow](
+    "SELECT MIN(on_date) AS first_on FROM event WHERE commitment_id = :commitment_id AND kind <> 'created'"
+)
+
+
+# --- undo (tracker.undo) -----------------------------------------------------------------------
+
+
+class LastEventRow(TypedDict):
+    id: int
+    batch: str | None
+    recorded_by: str | None
+
+
+# The most recent event, and the command (batch) that recorded it: of anyone, or of one recorder.
+LAST_EVENT = Query[LastEventRow]("SELECT id, batch, recorded_by FROM event ORDER BY id DESC LIMIT 1")
+LAST_EVENT_BY = Query[LastEventRow](
+    "SELECT id, batch, recorded_by FROM event WHERE recorded_by = :by ORDER BY id DESC LIMIT 1"
+)
+
+
+class IdRow(TypedDict):
+    id: int
+
+
+EVENT_IDS_OF_BATCH = Query[IdRow]("SELECT id FROM event WHERE batch = :batch ORDER BY id")
+
+
+class EventRow(TypedDict):
+    id: int
+    commitment_id: int
+    ref: str
+    kind: str
+    to_status: str | None
+    on_date: Any
+    note: str | None
+    changes: str | None
+    batch: str | None
+    undoes: int | None
+    recorded_by: str | None
+
+
+EVENT_BY_ID = Query[EventRow]("""
+    SELECT e.id, e.commitment_id, c.ref, e.kind, e.to_status, e.on_date, e.note, e.changes, e.batch, e.undoes,
+           e.recorded_by
+    FROM event e JOIN commitment c ON c.id = e.commitment_id
+    WHERE e.id = :event_id
+""")
+
+UNDONE_BY = Query[IdRow]("SELECT id FROM event WHERE undoes = :event_id ORDER BY id LIMIT 1")
+
+
+class TimelineRow(TypedDict):
+    id: int
+    kind: str
+    to_status: str | None
+    on_date: Any
+    undoes: int | None
+
+
+# A commitment's events with the day each took effect (the created event's status: the start of
+# the history), in timeline order, for undo's arithmetic.
+TIMELINE_EVENTS = Query[TimelineRow](f"""
+    SELECT e.id, e.kind, e.to_status,
+           CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
+           e.undoes
+    FROM event e JOIN commitment c ON c.id = e.commitment_id
+    WHERE e.commitment_id = :commitment_id
+    ORDER BY {TIMELINE_ORDER}
+""")
