@@ -10,7 +10,6 @@ import datetime as dt
 import itertools
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -24,11 +23,17 @@ Row = dict[str, Any]  # a row of a query built at run time, whose columns vary
 _ROWS_PER_STATEMENT = 10_000
 
 
-@dataclass(frozen=True)
 class Query(Generic[R]):
-    """SQL text and the type of the rows it returns."""
+    """SQL text and the type of the rows it returns. (A plain class: a dataclass costs more to
+    create at import, and every read command imports these.)"""
 
-    sql: str
+    __slots__ = ("sql",)
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+    def __repr__(self) -> str:
+        return f"Query({self.sql!r})"
 
 
 def _sqlite_value(value: object) -> object:
