@@ -130,9 +130,26 @@ class Database:
         if not rows:
             return
         names = list(rows[0])
-        self.execute_many(
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})", rows
-        )
+        columns = ", ".join(names)
+        connection = self.connection
+        if not isinstance(connection, sqlite3.Connection):
+            self.execute_many(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + n for n in names)})", rows)
+            return
+        # Positional values, each distinct date converted once: a load repeats its timestamp and
+        # dates down every row (docs/speed.md, "Data access").
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))})"
+        converted: dict[object, object] = {}
+
+        def value(item: object) -> object:
+            if not isinstance(item, dt.date):
+                return item
+            if item not in converted:
+                converted[item] = _sqlite_value(item)
+            return converted[item]
+
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            chunk = rows[start : start + _ROWS_PER_STATEMENT]
+            connection.executemany(sql, [tuple(map(value, map(row.__getitem__, names))) for row in chunk])
 
 
 def stored_date(value: object) -> dt.date | None:
