@@ -71,11 +71,12 @@ def _format_from_name(path: str) -> str | None:
 
 
 def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
-    from tracker.interchange import export, fixture, restore
+    from tracker.interchange import export, export_reader, fixture, restore
     from tracker.interchange.documents import read_document, read_json_head
 
     if fmt == "csv":
-        from tracker.interchange.csv_load import load_csv, open_csv, parse_mappings
+        from tracker.interchange.csv_file import open_csv, parse_mappings
+        from tracker.interchange.csv_load import load_csv
 
         csv_file = open_csv(path, parse_mappings(list(options.mappings)))
         return lambda transaction, summary: load_csv(
@@ -83,7 +84,7 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
         )
     streamed = path.lower().endswith(".json") and fmt != "fixture"
     # An export's commitments stay in the file until they are restored; a fixture is small.
-    document = read_json_head(path, "commitments", restore.HEAD_KEYS) if streamed else read_document(path)
+    document = read_json_head(path, "commitments", export_reader.HEAD_KEYS) if streamed else read_document(path)
     declared = document.get("format") if isinstance(document, dict) else None
     if fmt is None:
         fmt = {fixture.FORMAT: "fixture", export.FORMAT: "export", export.FORMAT_WITHOUT_KEYS: "export"}.get(
@@ -98,5 +99,5 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
         return lambda transaction, summary: fixture.load_fixture(
             transaction, checked, path, summary, reopen=options.reopen
         )
-    data = restore.export_from_document(document, path)
+    data = export_reader.export_from_document(document, path)
     return lambda transaction, summary: restore.restore_export(transaction, data, summary, reopen=options.reopen)

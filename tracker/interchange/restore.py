@@ -1,5 +1,5 @@
-"""Loading an export document (`tracker-export/2`, or `/1` from before events had keys) back
-into a database.
+"""Writing an export document (`tracker-export/2`, or `/1` from before events had keys), as
+tracker.interchange.export_reader reads it, back into a database.
 
 Into an empty database it restores everything as it was: every event with its own dates,
 recorder and key, no new `created` events. Into a database that already has some of it:
@@ -18,314 +18,19 @@ recorder and key, no new `created` events. Into a database that already has some
   restored with it, and added to one that exists for the files this database has no record of.
 """
 
-import datetime as dt
-import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tracker.creation import BATCH, NewCommitment, insert_commitments, insert_history
-from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import InvalidInput, TrackerError
-from tracker.interchange.documents import StreamedList
-from tracker.interchange.export import FORMAT, FORMAT_WITHOUT_KEYS
-from tracker.interchange.problems import LoadSummary, Problems, listed
-from tracker.keys import new_event_key
+from tracker.interchange.export_reader import ExportData, ExportedCommitment, exported_commitment
+from tracker.interchange.problems import LoadSummary, Problems
 from tracker.reads import as_date, iso_date, iso_timestamp
-from tracker.statuses import STATUSES
 from tracker.store import interchange as queries
 from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database
-from tracker.text import clean_ref, clean_tag, clean_text
 from tracker.timeline import events_that_count
-
-EVENT_KINDS = ("created", "status", "note", "edit", "undo")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-HEAD_KEYS = ("format", "organisations", "sources")  # an export's keys before its commitments
-
-
-@dataclass
-class ExportedCommitment:
-    where: str
-    ref: str
-    row: dict[str, Any]  # commitment columns without ids
-    owner: str
-    partners: list[str]
-    source: str | None
-    tags: list[str]
-    events: list[dict[str, Any]]  # event columns without ids
-    last_loaded: dict[str, str]  # file name → what it said when last loaded (interchange.snapshots)
-
-
-@dataclass
-class ExportData:
-    path: str
-    organisations: list[Any]
-    sources: list[Any]
-    commitments: Iterable[Any]  # the document's items, unchecked: each is checked as it is restored
-    keyed: bool = True  # tracker-export/2: events have keys, and an undo names its event's key
-
-
-class _Reader:
-    """Typed access to one mapping of the document; every problem goes to `problems`."""
-
-    def __init__(self, item: Any, where: str, problems: Problems) -> None:
-        self.item = item if isinstance(item, dict) else {}
-        self.where = where
-        self.problems = problems
-        if not isinstance(item, dict):
-            problems.add(where, "must be a mapping of fields")
-
-    def _fail(self, key: str, message: str) -> None:
-        self.problems.add(f"{self.where}.{key}", message)
-
-    def text(self, key: str, field: str, *, required: bool = False, single_line: bool = False) -> str | None:
-        value = self.item.get(key)
-        if value is None and not required:
-            return None
-        if not isinstance(value, str):
-            self._fail(key, "is missing" if value is None else "must be text")
-            return None
-        try:
-            return clean_text(value, field, required=required, single_line=single_line)
-        except TrackerError as error:
-            self._fail(key, str(error))
-            return None
-
-    def texts(self, key: str, clean: Any) -> list[str]:
-        value = self.item.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self._fail(key, "must be a list of text")
-            return []
-        try:
-            return [clean(v) for v in value]
-        except TrackerError as error:
-            self._fail(key, str(error))
-            return []
-
-    def date(self, key: str, *, required: bool = False) -> dt.date | None:
-        value = self.item.get(key)
-        if value is None:
-            if required:
-                self._fail(key, "is missing")
-            return None
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self._fail(key, f"{value!r} is not a YYYY-MM-DD date")
-            return None
-
-    def fuzzy(self, key: str) -> FuzzyDate | None:
-        last = self.date(key)
-        precision = self.item.get(f"{key}_precision") or "day"
-        if precision not in PRECISIONS:
-            self._fail(f"{key}_precision", f"must be one of: {', '.join(PRECISIONS)}")
-            return None
-        return FuzzyDate(last, precision) if last else None
-
-    def timestamp(self, key: str) -> dt.datetime | None:
-        value = self.item.get(key)
-        try:
-            stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            self._fail(key, "is missing" if value is None else f"{value!r} is not a timestamp (2026-03-31T12:00:00Z)")
-            return None
-        # Stored in UTC; a timestamp without a zone is taken to be UTC already.
-        return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
-
-    def key(self) -> str | None:
-        """An event's key: a UUID as tracker writes them (models.new_event_key), or none."""
-        value = self.item.get("key")
-        if value is not None and not (isinstance(value, str) and _UUID.fullmatch(value)):
-            self._fail("key", "must be a UUID in lower case, such as 0b6f5e1c-3d3a-4c52-9a0e-52f1d8f1b7a4")
-            return None
-        return value
-
-    def status(self, key: str, *, required: bool) -> str | None:
-        value = self.item.get(key)
-        if value is None and not required:
-            return None
-        if value not in STATUSES:
-            self._fail(key, f"must be one of: {', '.join(STATUSES)}")
-            return None
-        return str(value)
-
-
-def export_from_document(document: Any, path: str) -> ExportData:
-    """Check a parsed export document but its commitments (checked as they are restored, since a
-    JSON file's are read from it one at a time); raises with every problem found."""
-    from tracker.service.organisations import OrganisationSpec, SourceSpec
-
-    if not isinstance(document, dict) or document.get("format") not in (FORMAT, FORMAT_WITHOUT_KEYS):
-        raise TrackerError(f"{path} is not a tracker export (expected 'format: {FORMAT}')")
-    problems = Problems(path)
-    organisations = []
-    for index, item in enumerate(listed(document, "organisations", problems)):
-        read = _Reader(item, f"organisations[{index}]", problems)
-        short_name = read.text("short_name", "organisation", required=True, single_line=True)
-        if short_name:
-            organisations.append(
-                OrganisationSpec(
-                    short_name=short_name,
-                    name=read.text("name", "organisation", single_line=True) or short_name,
-                    country=read.text("country", "organisation", single_line=True),
-                    aliases=read.texts("aliases", lambda a: clean_text(a, "organisation", single_line=True)),
-                )
-            )
-    sources = []
-    for index, item in enumerate(listed(document, "sources", problems)):
-        read = _Reader(item, f"sources[{index}]", problems)
-        key, title = read.text("key", "ref", required=True), read.text("title", "source", required=True)
-        published = read.fuzzy("published")
-        if key and title:
-            sources.append(
-                SourceSpec(
-                    key=key,
-                    title=title,
-                    publisher=read.text("publisher", "source", single_line=True),
-                    url=read.text("url", "evidence", single_line=True),
-                    published=published,
-                    note=read.text("note", "note"),
-                )
-            )
-    commitments = document.get("commitments")
-    if not isinstance(commitments, StreamedList):
-        commitments = listed(document, "commitments", problems)
-    problems.raise_if_any()
-    return ExportData(path, organisations, sources, commitments, keyed=document["format"] == FORMAT)
-
-
-def _commitment(item: Any, where: str, problems: Problems, *, keyed: bool) -> ExportedCommitment | None:
-    before = len(problems.lines)
-    read = _Reader(item, where, problems)
-    ref_text = read.text("ref", "ref", required=True)
-    ref = None
-    if ref_text:
-        try:
-            ref = clean_ref(ref_text)
-        except TrackerError as error:
-            problems.add(f"{where}.ref", str(error))
-    where = f"{where} ({ref or ref_text})"
-    read.where = where
-    agreed, due = read.fuzzy("agreed"), read.fuzzy("due")
-    row = {
-        "ref": ref,
-        "title": read.text("title", "title", required=True),
-        "description": read.text("description", "description") or "",
-        "status": read.status("status", required=True),
-        "agreed": agreed.last if agreed else None,
-        "agreed_precision": agreed.precision if agreed else None,
-        "due": due.last if due else None,
-        "due_precision": due.precision if due else None,
-        "starts_on": read.date("starts_on", required=True),
-        "created_at": read.timestamp("created_at"),
-        "updated_at": read.timestamp("updated_at"),
-    }
-    owner = read.text("owner", "organisation", required=True, single_line=True)
-    partners = read.texts("partners", lambda p: clean_text(p, "organisation", single_line=True))
-    tags = read.texts("tags", clean_tag)
-    source = read.text("source", "ref", single_line=True)
-    history = read.item.get("history")
-    if not isinstance(history, list) or not history:
-        problems.add(f"{where}.history", "must be a list of events, starting with the created one")
-        history = []
-    events = [_event(event, f"{where}.history[{i}]", problems, keyed=keyed) for i, event in enumerate(history)]
-    _link_undos(events, f"{where}.history", problems, keyed=keyed)
-    if history and sum(1 for e in events if e["kind"] == "created") != 1:
-        problems.add(f"{where}.history", "must have exactly one created event")
-    last_loaded = _last_loaded(read.item.get("last_loaded"), f"{where}.last_loaded", problems)
-    if len(problems.lines) > before or ref is None or owner is None:
-        return None
-    # The state comes from the events that count, as the database derives it (tracker.timeline.counted).
-    counting = events_that_count(events, "key", "_undoes")
-    derived = _status_from(counting)
-    if derived != row["status"]:
-        problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
-    if isinstance(row["starts_on"], dt.date):
-        row["status_on"], row["last_event_on"] = _current_dates(counting, row["starts_on"])
-    return ExportedCommitment(where, ref, row, owner, partners, source, tags, events, last_loaded)
-
-
-def _last_loaded(value: Any, where: str, problems: Problems) -> dict[str, str]:
-    """File name → its statement, encoded (absent in exports from before m006_load_snapshots: none)."""
-    from tracker.interchange import snapshots
-
-    value = value or {}
-    if not isinstance(value, dict) or not all(
-        isinstance(name, str) and isinstance(stated, dict) and set(stated) <= set(snapshots.FIELDS)
-        for name, stated in value.items()
-    ):
-        problems.add(where, "must map file names to the fields each gave")
-        return {}
-    return {name: snapshots.encoded(stated) for name, stated in value.items()}
-
-
-def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[str, Any]:
-    read = _Reader(item, where, problems)
-    kind = read.item.get("kind")
-    if kind not in EVENT_KINDS:
-        problems.add(f"{where}.kind", f"must be one of: {', '.join(EVENT_KINDS)}")
-    to_status = read.status("to_status", required=kind in ("created", "status"))
-    changes = read.item.get("changes")
-    if changes is not None and not isinstance(changes, dict):
-        problems.add(f"{where}.changes", "must be a mapping of field: [before, after]")
-        changes = None
-    if "on" not in read.item and True in read.item:
-        read.item["on"] = read.item[True]  # YAML 1.1 reads a bare `on:` key as true
-    return {
-        "key": (read.key() if keyed else None) or new_event_key(),
-        "kind": kind,
-        "to_status": to_status,
-        "on_date": read.date("on", required=True),
-        "recorded_at": read.timestamp("recorded_at"),
-        "recorded_by": read.text("by", "by", single_line=True),
-        "note": read.text("note", "note"),
-        "evidence": read.text("evidence", "evidence", single_line=True),
-        "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
-        "batch": read.text("batch", "ref", single_line=True),
-        "_undoes": read.item.get("undoes"),  # the undone event's key, checked by _link_undos
-    }
-
-
-def _link_undos(events: list[dict[str, Any]], where: str, problems: Problems, *, keyed: bool) -> None:
-    """Check that each event's key is its own and that each undo names an earlier event of the
-    history: by its key, or in tracker-export/1 by its place. `_undoes` becomes that event's key
-    (creation.insert_history resolves it to an id when it writes the undo)."""
-    seen: dict[str, int] = {}
-    for index, event in enumerate(events):
-        if event["key"] in seen:
-            problems.add(f"{where}[{index}].key", f"is also the key of history[{seen[event['key']]}]")
-        seen.setdefault(event["key"], index)
-        target = event["_undoes"]
-        if target is None:
-            continue
-        if keyed and not (isinstance(target, str) and seen.get(target, index) < index):
-            problems.add(f"{where}[{index}].undoes", "must be the key of an earlier event in this history")
-        elif not keyed and not (isinstance(target, int) and 0 <= target < index):
-            problems.add(f"{where}[{index}].undoes", "must be the place of an earlier event in this history")
-        else:
-            event["_undoes"] = target if keyed else events[target]["key"]
-
-
-def _status_from(events: list[dict[str, Any]]) -> str | None:
-    """The status the timeline ends on: created first, then by day, ties in the file's order."""
-    timeline = sorted(
-        ((e["kind"] != "created", e["on_date"], i, e["to_status"]) for i, e in enumerate(events) if e["to_status"]),
-    )
-    return str(timeline[-1][3]) if timeline else None
-
-
-def _current_dates(events: list[dict[str, Any]], starts_on: dt.date) -> tuple[dt.date, dt.date]:
-    """The day the current status took effect and the latest event's day (as CURRENT_STATE does)."""
-    updates = [(e["on_date"], i, e) for i, e in enumerate(events) if e["kind"] != "created" and e["on_date"]]
-    status_days = [(on, i) for on, i, e in updates if e["to_status"]]
-    status_on = max(status_days)[0] if status_days else starts_on
-    last_event_on = max([starts_on, *(on for on, _, _ in updates)])
-    return status_on, last_event_on
 
 
 def _recorded(event: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -363,7 +68,7 @@ def restore_export(database: Database, data: ExportData, summary: LoadSummary, *
     refs: set[str] = set()
     new: list[NewCommitment] = []
     for index, item in enumerate(data.commitments):
-        commitment = _commitment(item, f"commitments[{index}]", problems, keyed=data.keyed)
+        commitment = exported_commitment(item, f"commitments[{index}]", problems, keyed=data.keyed)
         if commitment is None:
             continue
         if commitment.ref in refs:

@@ -1,0 +1,266 @@
+"""A spreadsheet's CSV, read and checked: the header (`--map` renames a sheet's own columns),
+then each record, a row per commitment, with its line number and every problem found.
+
+Columns are named as `tracker list --format json`'s fields; lists (tags, partners) are joined
+with `;`. A row's line number is the line its record starts on, the header being line 1, so a
+cell holding a newline does not shift later numbers. tracker.interchange.csv_load writes them.
+"""
+
+import csv
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.dates import FuzzyDate, parse_date
+from tracker.errors import InvalidInput, TrackerError
+from tracker.interchange.documents import opened
+from tracker.interchange.problems import Problems
+from tracker.render import spreadsheet_text
+from tracker.service.commitments import check_dates
+from tracker.statuses import parse_status
+from tracker.text import clean_ref, clean_tag, clean_text, slugify
+
+FIELDS = ("ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source")
+PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export csv; they make its dates exact
+IGNORED_FIELDS = ("id", "created_at", "updated_at")  # written by export csv; a load does not set them
+REQUIRED_FIELDS = ("title", "owner")
+
+
+def parse_mappings(mappings: list[str]) -> dict[str, str]:
+    """`--map "Sheet column=field"` → {sheet column (case-folded): field}; an empty field skips it."""
+    result = {}
+    known = (*FIELDS, *PRECISION_FIELDS, *IGNORED_FIELDS)
+    for mapping in mappings:
+        column, equals, field = mapping.rpartition("=")
+        field = field.strip().lower()
+        if not equals or not column.strip():
+            raise InvalidInput(f"--map {mapping!r} must be 'Sheet column=field'")
+        if field and field not in known:
+            raise InvalidInput(f"--map {mapping!r}: {field!r} is not a field; fields: {', '.join(FIELDS)}")
+        result[column.strip().casefold()] = field
+    return result
+
+
+@dataclass
+class CsvRow:
+    line: int
+    ref: str
+    values: dict[str, Any]  # only the fields the file has
+
+
+@dataclass
+class CsvFile:
+    """A CSV file whose header has been checked; its rows are read as they are loaded."""
+
+    path: str
+    delimiter: str
+    width: int  # the header's number of columns
+    indexes: dict[str, int]  # field → its column's place
+    columns: dict[str, str]  # field → the column's name in the file, for messages
+    lines: int  # for the progress bar
+
+
+def _delimiter(header: str) -> str:
+    """Comma, or the semicolon or tab some spreadsheet locales write, judged from the header line."""
+    counts = {",": header.count(","), ";": header.count(";"), "\t": header.count("\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def open_csv(path: str, mappings: dict[str, str]) -> CsvFile:
+    """Read and check a CSV file's header; raises with every problem found in it."""
+    problems = Problems(path)
+    with opened(path, text=True) as file:
+        delimiter = _delimiter(file.readline())
+        file.seek(0)
+        try:
+            header = next(csv.reader(file, delimiter=delimiter, strict=True), None)
+        except csv.Error as error:
+            problems.add("line 1", f"cannot read the header: {error}")
+            problems.raise_if_any()
+    if not header:
+        raise TrackerError(f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})")
+    indexes, columns = _header(header, mappings, problems)
+    problems.raise_if_any()
+    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path))
+
+
+def _line_count(path: str) -> int:
+    lines, last = 0, b"\n"
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            lines, last = lines + chunk.count(b"\n"), chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def records(data: CsvFile, problems: Problems) -> Iterator[tuple[int, int, list[str]]]:
+    """Each record after the header: the line it starts on, the line it ends on, its cells.
+    A record that cannot be read is a problem, and the last one read."""
+    with opened(data.path, text=True) as file:
+        reader = csv.reader(file, delimiter=data.delimiter, strict=True)
+        next(reader)
+        end = reader.line_num
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                problems.add(f"line {end + 1}", f"cannot read this record: {error}")
+                return
+            yield end + 1, reader.line_num, cells
+            end = reader.line_num
+
+
+def checked_row(
+    line: int, cells: list[str], data: CsvFile, problems: Problems, first_line: dict[str, int]
+) -> CsvRow | None:
+    """A record's values, checked; None for a blank record or one with problems (added to `problems`)."""
+    if not any(cell.strip() for cell in cells):
+        return None  # spreadsheets leave blank lines at the end
+    if len(cells) > data.width and any(cell.strip() for cell in cells[data.width :]):
+        problems.add(f"line {line}", f"{len(cells)} cells, but the header has {data.width} columns")
+        return None
+    values = _row(line, cells, data.indexes, data.columns, problems)
+    # The ref is compared even when another cell of the row is bad, so that every
+    # problem of the file shows at once.
+    ref = values.pop("ref", None) if values is not None else _raw_ref(cells, data.indexes)
+    if ref and ref in first_line:
+        problems.add(f"line {line}, {data.columns['ref']}", f"ref {ref!r} is also on line {first_line[ref]}")
+        return None
+    if ref:
+        first_line[ref] = line
+    return CsvRow(line, ref or "", values) if values is not None else None
+
+
+def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> tuple[dict[str, int], dict[str, str]]:
+    indexes: dict[str, int] = {}
+    columns: dict[str, str] = {}
+    seen = {name.strip().casefold() for name in header}
+    for column in mappings:
+        if column not in seen:
+            problems.add("line 1", f"--map names a column {column!r} that the file does not have")
+    for index, name in enumerate(header):
+        key = name.strip().casefold()
+        field = mappings.get(key, key)
+        if not field or field in IGNORED_FIELDS or (not key and key not in mappings):
+            continue
+        if field not in FIELDS and field not in PRECISION_FIELDS:
+            problems.add(
+                "line 1",
+                f"column {name.strip()!r} is not a commitment field; map it with --map '{name.strip()}=FIELD' "
+                f"or skip it with --map '{name.strip()}='",
+            )
+            continue
+        if field in indexes:
+            problems.add("line 1", f"columns {columns[field]!r} and {name.strip()!r} both give {field}")
+            continue
+        indexes[field] = index
+        columns[field] = name.strip()
+    for field in REQUIRED_FIELDS:
+        if field not in indexes:
+            problems.add("line 1", f"no {field} column (name one {field!r}, or use --map 'COLUMN={field}')")
+    return indexes, columns
+
+
+def _raw_ref(cells: list[str], indexes: dict[str, int]) -> str | None:
+    index = indexes.get("ref")
+    if index is None or index >= len(cells):
+        return None
+    return cells[index].strip().lower() or None
+
+
+def _items(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+_DATES_KEPT = 16_384  # distinct date cells read once; a 100k-row export has about 6,000
+
+
+@functools.lru_cache(maxsize=_DATES_KEPT)
+def cell_date(cell: str, field: str) -> FuzzyDate:
+    """Spreadsheets repeat dates down a column; each text is read once (and `today` is fixed per load)."""
+    return parse_date(cell, field=field)
+
+
+_READERS: dict[str, Any] = {
+    "ref": lambda cell: clean_ref(cell) if cell.strip() else None,
+    "title": lambda cell: clean_text(cell, "title", required=True),
+    "description": lambda cell: clean_text(cell, "description") or "",
+    "owner": lambda cell: clean_text(cell, "owner", required=True, single_line=True),
+    "partners": lambda cell: [clean_text(p, "partner", single_line=True) for p in _items(cell)],
+    "status": lambda cell: parse_status(cell) if cell.strip() else None,
+    "agreed": lambda cell: cell_date(cell, "agreed") if cell.strip() else None,
+    "due": lambda cell: cell_date(cell, "due") if cell.strip() else None,
+    "tags": lambda cell: sorted({clean_tag(t) for t in _items(cell)}),
+    "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
+    "agreed_precision": lambda cell: cell.strip().lower() or None,
+    "due_precision": lambda cell: cell.strip().lower() or None,
+}
+
+
+def _row(
+    line: int, cells: list[str], indexes: dict[str, int], columns: dict[str, str], problems: Problems
+) -> dict[str, Any] | None:
+    values: dict[str, Any] = {}
+    good = True
+    for field, index in indexes.items():
+        cell = cells[index] if index < len(cells) else ""
+        if cell[:1] == "'":  # checked here: a call per cell is a tenth of a second on 10,000 rows
+            cell = spreadsheet_text(cell)
+        try:
+            values[field] = _READERS[field](cell)
+        except TrackerError as error:
+            problems.add(f"line {line}, {columns[field]}", str(error))
+            good = False
+    for field in ("agreed", "due"):
+        precision = values.pop(f"{field}_precision", None)
+        if good and precision and values.get(field) is not None:
+            try:
+                values[field] = _with_precision(values[field], precision)
+            except TrackerError as error:
+                problems.add(f"line {line}, {columns[field + '_precision']}", str(error))
+                good = False
+    if good:
+        try:
+            check_dates(values.get("agreed"), values.get("due"))
+        except TrackerError as error:
+            problems.add(f"line {line}, {columns.get('due') or columns['agreed']}", str(error))
+            good = False
+    return values if good else None
+
+
+@functools.lru_cache(maxsize=_DATES_KEPT)
+def _with_precision(date: FuzzyDate, precision: str) -> FuzzyDate:
+    """A day from an exported CSV, read back at the precision stored beside it."""
+    day = date.last
+    if precision == "day":
+        return FuzzyDate(day)
+    if precision == "month":
+        return parse_date(f"{day.year}-{day.month}")
+    if precision == "quarter":
+        return parse_date(f"Q{(day.month - 1) // 3 + 1} {day.year}")
+    if precision == "year":
+        return parse_date(str(day.year))
+    raise InvalidInput(f"unknown precision {precision!r}; expected day, month, quarter or year")
+
+
+class MadeRefs:
+    """Refs for rows without one, made from their titles, unique in the file: they avoid every
+    ref the file gives, later rows' too, so those are read from the file when first needed."""
+
+    def __init__(self, data: CsvFile) -> None:
+        self.data = data
+        self.taken: set[str] | None = None
+
+    def make(self, title: str) -> str:
+        if self.taken is None:
+            given = records(self.data, Problems(self.data.path))  # its problems are the load's own
+            self.taken = {ref for _, _, cells in given if (ref := _raw_ref(cells, self.data.indexes))}
+        base = slugify(title)
+        candidate, number = base, 1
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        self.taken.add(candidate)
+        return candidate
