@@ -33,6 +33,16 @@ class CommitmentRow(TypedDict):
     updated_at: Any
 
 
+class TagRow(TypedDict):
+    commitment_id: int
+    tag: str
+
+
+class PartnerRow(TypedDict):
+    commitment_id: int
+    short_name: str
+
+
 COMMITMENT_COLUMNS = """
     c.id, c.ref, c.title, c.description, o.short_name AS owner, c.status,
     c.agreed, c.agreed_precision, c.due, c.due_precision, c.starts_on,
@@ -155,17 +165,8 @@ def id_list(ids: Iterable[int]) -> str:
     return ", ".join(str(int(i)) for i in ids)
 
 
-class TagRow(TypedDict):
-    commitment_id: int
-    tag: str
-
-
-class PartnerRow(TypedDict):
-    commitment_id: int
-    short_name: str
-
-
 def tags_of(ids: Sequence[int]) -> Query[TagRow]:
+    """The tags of these commitments, in order."""
     return Query(f"""
         SELECT commitment_id, tag FROM commitment_tag
         WHERE commitment_id IN ({id_list(ids)})
@@ -174,6 +175,7 @@ def tags_of(ids: Sequence[int]) -> Query[TagRow]:
 
 
 def partners_of(ids: Sequence[int]) -> Query[PartnerRow]:
+    """The partners of these commitments, by short name, in order."""
     return Query(f"""
         SELECT p.commitment_id, o.short_name
         FROM commitment_partner p JOIN organisation o ON o.id = p.organisation_id

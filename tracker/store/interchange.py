@@ -4,8 +4,17 @@ so each table is read once whatever its size."""
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-from tracker.store.commitments import COMMITMENT_COLUMNS, COMMITMENT_FROM, CommitmentRow, PartnerRow, TagRow, id_list
+from tracker.store.commitments import (
+    COMMITMENT_COLUMNS,
+    COMMITMENT_FROM,
+    CommitmentRow,
+    PartnerRow,
+    SourceRow,
+    TagRow,
+    id_list,
+)
 from tracker.store.database import Query
+from tracker.store.timeline import RecordedEventRow
 from tracker.timeline import TIMELINE_ORDER
 
 
@@ -26,19 +35,7 @@ class ExportedOrganisationRow(TypedDict):
 EXPORT_ORGANISATIONS = Query[ExportedOrganisationRow]("SELECT short_name, name, country, aliases FROM organisation")
 
 
-class ExportedSourceRow(TypedDict):
-    key: str
-    title: str
-    publisher: str | None
-    url: str | None
-    published: Any
-    published_precision: str | None
-    note: str | None
-
-
-EXPORT_SOURCES = Query[ExportedSourceRow](
-    "SELECT key, title, publisher, url, published, published_precision, note FROM source"
-)
+EXPORT_SOURCES = Query[SourceRow]("SELECT key, title, publisher, url, published, published_precision, note FROM source")
 
 EXPORT_COMMITMENTS = Query[CommitmentRow](f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} ORDER BY c.id")
 
@@ -51,20 +48,9 @@ EXPORT_PARTNERS = Query[PartnerRow]("""
 """)
 
 
-class ExportedEventRow(TypedDict):
-    id: int
-    key: str | None
+class ExportedEventRow(RecordedEventRow):
     commitment_id: int
-    kind: str
-    to_status: str | None
-    on_date: Any
-    recorded_at: Any
-    recorded_by: str | None
-    note: str | None
-    evidence: str | None
-    changes: str | None
     batch: str | None
-    undoes: int | None
 
 
 # Every event as stored (a created event keeps its own on_date), in timeline order.
@@ -116,26 +102,19 @@ LAST_COMMITMENT_ID = Query[LastIdRow]("SELECT MAX(id) AS id FROM commitment")
 COMMITMENT_IDS_AFTER = Query[RefRow]("SELECT id, ref FROM commitment WHERE id > :after")
 
 
-class StoredEventRow(TypedDict):
-    id: int
-    key: str | None
-    kind: str
-    to_status: str | None
-    on_date: Any
-    recorded_at: Any
-    note: str | None
-
-
 # A commitment's events as a load matches them with a file's: by key, else (events from files
 # written before keys) by what each records.
-STORED_EVENTS = Query[StoredEventRow]("""
-    SELECT id, key, kind, to_status, on_date, recorded_at, note FROM event WHERE commitment_id = :commitment_id
+STORED_EVENTS = Query[RecordedEventRow]("""
+    SELECT id, key, kind, to_status, on_date, recorded_at, recorded_by, note, evidence, changes, undoes
+    FROM event WHERE commitment_id = :commitment_id
 """)
 
 # --- what loaded files said (tracker.interchange.snapshots) ----------------------------------
 
 
 class SnapshotRow(TypedDict):
+    """What a file said of a commitment (JSON), as tracker.interchange.snapshots reads it."""
+
     commitment_id: int
     stated: str
 
@@ -156,10 +135,8 @@ KEEP_LOAD_SNAPSHOT = _ADD_LOAD_SNAPSHOT + " UPDATE SET stated = excluded.stated"
 ADD_MISSING_LOAD_SNAPSHOT = _ADD_LOAD_SNAPSHOT + " NOTHING"
 
 
-class ExportedSnapshotRow(TypedDict):
-    commitment_id: int
+class ExportedSnapshotRow(SnapshotRow):
     file_name: str
-    stated: str
 
 
 # Ordered by commitment only: file names are sorted in Python, as collations differ by server.

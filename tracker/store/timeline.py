@@ -7,7 +7,9 @@ from tracker.store.database import Query
 from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON, STATUS_ON_DAY, TIMELINE_ORDER
 
 
-class HistoryRow(TypedDict):
+class RecordedEventRow(TypedDict):
+    """An event as it was recorded."""
+
     id: int
     key: str | None
     kind: str
@@ -19,6 +21,9 @@ class HistoryRow(TypedDict):
     evidence: str | None
     changes: str | None
     undoes: int | None
+
+
+class HistoryRow(RecordedEventRow):
     position: int
     from_status: str | None
 

@@ -3,14 +3,15 @@ commitment as a record to change, its tags and partners, organisations and sourc
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from tracker.store.database import Database, Query, stored_date, stored_timestamp
+from tracker.store.commitments import SourceRow
+from tracker.store.database import Database, Query, Row, stored_date, stored_timestamp
 
 
 @dataclass
 class StoredCommitment:
-    """A commitment's row as the write commands change it; `save` writes it back."""
+    """A commitment's row, typed, as the write commands change it; `save` writes it back."""
 
     id: int
     ref: str
@@ -30,59 +31,29 @@ class StoredCommitment:
     last_event_on: dt.date | None
 
     @classmethod
-    def from_row(cls, row: "CommitmentRecordRow") -> "StoredCommitment":
-        starts_on = stored_date(row["starts_on"])
-        assert starts_on is not None, "every history has a start"
-        return cls(
-            id=row["id"],
-            ref=row["ref"],
-            title=row["title"],
-            description=row["description"],
-            owner_id=row["owner_id"],
-            status=row["status"],
-            agreed=stored_date(row["agreed"]),
-            agreed_precision=row["agreed_precision"],
-            due=stored_date(row["due"]),
-            due_precision=row["due_precision"],
-            starts_on=starts_on,
-            source_id=row["source_id"],
-            created_at=stored_timestamp(row["created_at"]),
-            updated_at=stored_timestamp(row["updated_at"]),
-            status_on=stored_date(row["status_on"]),
-            last_event_on=stored_date(row["last_event_on"]),
-        )
+    def from_row(cls, row: Row) -> "StoredCommitment":
+        """The record from its row (RECORD_BY_*), dates and timestamps as the database gave them."""
+        values = dict(row)
+        for name in _DATES:
+            values[name] = stored_date(values[name])
+        for name in _TIMESTAMPS:
+            values[name] = stored_timestamp(values[name])
+        return cls(**values)
 
     def save(self, database: Database) -> None:
         database.execute(SAVE_COMMITMENT, {f.name: getattr(self, f.name) for f in fields(self)})
 
 
-class CommitmentRecordRow(TypedDict):
-    id: int
-    ref: str
-    title: str
-    description: str
-    owner_id: int
-    status: str
-    agreed: Any
-    agreed_precision: str | None
-    due: Any
-    due_precision: str | None
-    starts_on: Any
-    source_id: int | None
-    created_at: Any
-    updated_at: Any
-    status_on: Any
-    last_event_on: Any
-
-
+_DATES = ("agreed", "due", "starts_on", "status_on", "last_event_on")
+_TIMESTAMPS = ("created_at", "updated_at")
 _RECORD_COLUMNS = [f.name for f in fields(StoredCommitment)]
 _RECORD = f"SELECT {', '.join(_RECORD_COLUMNS)} FROM commitment"
 # FOR UPDATE: on a server, writers to one commitment take turns, so each sees the others' events
 # before it derives the status (SQLite's BEGIN IMMEDIATE already serialises them).
-RECORD_BY_REF = Query[CommitmentRecordRow](f"{_RECORD} WHERE ref = :ref")
-RECORD_BY_REF_LOCKED = Query[CommitmentRecordRow](f"{_RECORD} WHERE ref = :ref FOR UPDATE")
-RECORD_BY_ID = Query[CommitmentRecordRow](f"{_RECORD} WHERE id = :id")
-RECORD_BY_ID_LOCKED = Query[CommitmentRecordRow](f"{_RECORD} WHERE id = :id FOR UPDATE")
+RECORD_BY_REF = Query[Row](f"{_RECORD} WHERE ref = :ref")
+RECORD_BY_REF_LOCKED = Query[Row](f"{_RECORD} WHERE ref = :ref FOR UPDATE")
+RECORD_BY_ID = Query[Row](f"{_RECORD} WHERE id = :id")
+RECORD_BY_ID_LOCKED = Query[Row](f"{_RECORD} WHERE id = :id FOR UPDATE")
 SAVE_COMMITMENT = "UPDATE commitment SET {} WHERE id = :id".format(
     ", ".join(f"{name} = :{name}" for name in _RECORD_COLUMNS if name != "id")
 )
@@ -128,15 +99,8 @@ ORGANISATION_BY_SHORT_NAME = Query[OrganisationRecordRow](
 UPDATE_ORGANISATION = "UPDATE organisation SET name = :name, country = :country, aliases = :aliases WHERE id = :id"
 
 
-class SourceRecordRow(TypedDict):
+class SourceRecordRow(SourceRow):
     id: int
-    key: str
-    title: str
-    publisher: str | None
-    url: str | None
-    published: Any
-    published_precision: str | None
-    note: str | None
 
 
 _SOURCE = "SELECT id, key, title, publisher, url, published, published_precision, note FROM source"
