@@ -75,9 +75,9 @@ class CommitmentTag(SQLModel, table=True):
     commitment_id: int = Field(foreign_key="commitment.id", primary_key=True)
     tag: str = Field(primary_key=True)
     # Copies of the commitment's status, due and status_on, kept with them by every write
-    # (tracker.store.timeline.COPY_STATE_TO_TAGS), so that today's report counts per tag from one index instead
-    # of looking up each tag's commitment (200k lookups: 45 ms at 100k). Null only in a row
-    # written before its commitment's state, inside the same transaction.
+    # (tracker.store.timeline.COPY_STATE_TO_TAGS), so that today's report counts per tag from one
+    # index instead of looking up each tag's commitment (docs/speed.md). Null only in a row written
+    # before its commitment's state, inside the same transaction.
     status: str | None = None
     due: dt.date | None = None
     status_on: dt.date | None = None

@@ -125,12 +125,11 @@ def report_source(scope: ReportScope, *, kept: bool, rebuild_every_history: bool
 # state it keeps, which is that state (starts_on <= last_event_on <= :as_of); the others, those
 # with an event dated later, are rebuilt: a report on the end of last month rebuilds only what
 # changed since. For each the status event is found by one backward seek on ix_event_timeline
-# (commitment_id, on_date, id); a window function over the whole event table measured ten times
-# slower at 1M events (docs/reports.md). The created event is the fallback: it is first in the
-# timeline and takes effect on starts_on. `placed` is MATERIALIZED (SQLite 3.35+, PostgreSQL 12+)
-# so that its correlated subqueries run once per commitment: inlined, `touched_on` ran twice
-# (0.75 s against 0.36 s at 100k). It is computed once into a TEMP table because a report reads
-# it several times.
+# (commitment_id, on_date, id), not a window function over the whole event table. The created
+# event is the fallback: it is first in the timeline and takes effect on starts_on. `placed` is
+# MATERIALIZED (SQLite 3.35+, PostgreSQL 12+) so that its correlated subqueries run once per
+# commitment (inlined, `touched_on` ran twice). It is computed once into a TEMP table because a
+# report reads it several times. The measurements behind these choices: docs/speed.md.
 def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {"as_of": scope.as_of}
     filters: list[str] = []
@@ -139,7 +138,7 @@ def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str
     rebuilt = ["c.starts_on <= :as_of", *filters]
     # COALESCE (last_event_on is always set) keeps SQLite from reaching these rows through
     # ix_commitment_status_last_event: in that order the seeks below jump about the event table
-    # (0.51 s, against 0.20 s reading the table in order, at 100k).
+    # (docs/speed.md).
     last_event_on = "COALESCE(c.last_event_on, c.starts_on)"
     if not rebuild_every_history:
         rebuilt.append(f"{last_event_on} > :as_of")
@@ -155,7 +154,7 @@ def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str
                        (SELECT e.id FROM event e WHERE e.commitment_id = c.id AND e.kind = 'created')
                    ) AS status_event_id,
                    -- the latest day, read backwards down ix_event_timeline: stops at the first row,
-                   -- where MAX() would read every event up to the day (-25 ms at 100k)
+                   -- where MAX() would read every event up to the day
                    (SELECT e.on_date FROM event e
                      WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.on_date <= :as_of
                        AND {counted("e")}
