@@ -2,11 +2,11 @@
 backend. Everyday commands on a SQLite file never come here (tracker.store.transactions)."""
 
 import sqlite3
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from tracker.errors import TrackerError
 from tracker.settings import DatabaseChoice
@@ -42,7 +42,7 @@ def make_engine(choice: DatabaseChoice) -> Engine:
         engine = create_engine(server_url(choice), connect_args={"connect_timeout": 10})
 
         @event.listens_for(engine, "begin")
-        def _bounded_waits(connection: Any) -> None:
+        def _bounded_waits(connection: Connection) -> None:
             # Row locks wait at most TRACKER_LOCK_TIMEOUT, as SQLite's busy timeout does.
             # A plain cursor: the connection may be set to stream results through server cursors.
             cursor = connection.connection.cursor()
@@ -53,7 +53,7 @@ def make_engine(choice: DatabaseChoice) -> Engine:
     engine = create_engine(f"sqlite:///{choice.location}", connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _configure(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below, explicitly
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -62,7 +62,7 @@ def make_engine(choice: DatabaseChoice) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
+    def _begin_immediate(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
