@@ -26,7 +26,6 @@ from typing import Any
 
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, NotFound
-from tracker.reads import iso_date
 from tracker.service.commitments import append_event, commitment_by_id, recorder
 from tracker.service.edits import (
     CLEAR,
@@ -38,7 +37,7 @@ from tracker.service.edits import (
     source_key,
 )
 from tracker.store import timeline as queries
-from tracker.store.database import Database
+from tracker.store.database import Database, stored_date
 from tracker.store.timeline import EventRow, TimelineRow
 from tracker.store.writes import StoredCommitment
 from tracker.timeline import events_that_count
@@ -127,8 +126,15 @@ def _event(database: Database, event_id: int) -> EventRow:
     row = database.row(queries.EVENT_BY_ID, {"event_id": event_id})
     if row is None:
         raise NotFound(f"no event {event_id}; 'tracker history REF' shows the event ids")
-    row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
+    row["on_date"] = _day(row)
     return row
+
+
+def _day(event: EventRow | TimelineRow) -> dt.date:
+    """The day an event took effect, as a date."""
+    day = stored_date(event["on_date"])
+    assert day is not None, "every event has a day"
+    return day
 
 
 def _check_undoable(database: Database, event: EventRow) -> None:
@@ -161,7 +167,7 @@ def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undon
             results.append(_undo_edit(database, commitment, event, caller))
         else:
             correction = append_event(
-                database, commitment, "undo", event["on_date"], note="note retracted", undoes=event["id"], by=caller
+                database, commitment, "undo", _day(event), note="note retracted", undoes=event["id"], by=caller
             )
             results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [correction]))
     for commitment_id, undone in statuses.items():
@@ -193,11 +199,11 @@ def _undo_statuses(
 ) -> list[Undone]:
     rows = database.rows(queries.TIMELINE_EVENTS, {"commitment_id": commitment.id})
     for row in rows:
-        row["on_date"] = dt.date.fromisoformat(str(iso_date(row["on_date"])))
+        row["on_date"] = _day(row)
     undone_ids = {event["id"] for event in undone}
 
     def position(row: TimelineRow) -> Position:
-        return (0 if row["kind"] == "created" else 1, row["on_date"], int(row["id"]))
+        return (0 if row["kind"] == "created" else 1, _day(row), int(row["id"]))
 
     # What the timeline would say had no undone event happened: the events that count, once
     # these are undone too.
@@ -212,12 +218,12 @@ def _undo_statuses(
         planned.append((day, status, undoes, note))
         actual.append(((1, day, 2**62 + len(planned)), status))
 
-    for event in sorted(undone, key=lambda e: (e["on_date"], e["id"])):
-        plan(event["on_date"], event["id"], f"{event['to_status']} withdrawn")
-    first_day = min(event["on_date"] for event in undone)
+    for event in sorted(undone, key=lambda e: (_day(e), e["id"])):
+        plan(_day(event), event["id"], f"{event['to_status']} withdrawn")
+    first_day = min(_day(event) for event in undone)
     for day in sorted({pos[1] for pos, _ in actual if pos[1] > first_day}):
         if _status_at_end_of(actual, day) != _status_at_end_of(clean, day):
-            latest = max((e for e in undone if e["on_date"] <= day), key=lambda e: (e["on_date"], e["id"]))
+            latest = max((e for e in undone if _day(e) <= day), key=lambda e: (_day(e), e["id"]))
             plan(day, latest["id"], "restates the status in effect without it")
     corrections: dict[int, list[int]] = {}
     for day, status, undoes, note in planned:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TypedDict
 
 from tracker.statuses import FINAL_STATUSES, OPEN_STATUSES, STATUSES
-from tracker.store.database import Query
+from tracker.store.database import Query, StoredDay, StoredStamp
 
 FINAL_LIST = ", ".join(f"'{s}'" for s in sorted(FINAL_STATUSES))
 OPEN_LIST = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
@@ -23,14 +23,14 @@ class CommitmentRow(TypedDict):
     description: str
     owner: str
     status: str
-    agreed: Any
+    agreed: StoredDay | None
     agreed_precision: str | None
-    due: Any
+    due: StoredDay | None
     due_precision: str | None
-    starts_on: Any
+    starts_on: StoredDay
     source: str | None
-    created_at: Any
-    updated_at: Any
+    created_at: StoredStamp
+    updated_at: StoredStamp
 
 
 class TagRow(TypedDict):
@@ -63,7 +63,7 @@ class SourceRow(TypedDict):
     title: str
     publisher: str | None
     url: str | None
-    published: Any
+    published: StoredDay | None
     published_precision: str | None
     note: str | None
 

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 Params = Mapping[str, object]
 Row = dict[str, Any]  # a row of a query built at run time, whose columns vary
+# A stored day or timestamp as the driver hands it back: ISO text from SQLite, a date or a
+# (naive, UTC) datetime from PostgreSQL. stored_date and stored_timestamp read either.
+StoredDay = str | dt.date
+StoredStamp = str | dt.datetime
 
 # Rows a multi-row write sends to the driver at a time.
 _ROWS_PER_STATEMENT = 10_000

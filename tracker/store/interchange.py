@@ -2,7 +2,7 @@
 so each table is read once whatever its size."""
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from tracker.store.commitments import (
     COMMITMENT_COLUMNS,
@@ -13,7 +13,7 @@ from tracker.store.commitments import (
     TagRow,
     id_list,
 )
-from tracker.store.database import Query
+from tracker.store.database import Query, StoredStamp
 from tracker.store.timeline import RecordedEventRow
 from tracker.timeline import TIMELINE_ORDER
 
@@ -81,7 +81,7 @@ SOURCE_IDS = Query[SourceIdRow]("SELECT id, key FROM source")
 class CommitmentIdRow(TypedDict):
     id: int
     ref: str
-    updated_at: Any
+    updated_at: StoredStamp
 
 
 COMMITMENT_IDS = Query[CommitmentIdRow]("SELECT id, ref, updated_at FROM commitment")

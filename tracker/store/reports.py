@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, TypedDict
 
 from tracker.store.commitments import OPEN_LIST, bound_list, owner_and_tag
-from tracker.store.database import Query
+from tracker.store.database import Query, StoredDay
 from tracker.timeline import counted
 
 
@@ -43,7 +43,7 @@ class ReportSource(NamedTuple):
 
 
 class LatestDayRow(TypedDict):
-    latest: Any
+    latest: StoredDay | None
 
 
 class StatusCountRow(TypedDict):
@@ -65,10 +65,10 @@ class ItemRow(TypedDict):
     title: str
     owner: str
     status: str
-    due: Any
+    due: StoredDay | None
     due_precision: str | None
-    status_on: Any
-    last_event: Any
+    status_on: StoredDay | None
+    last_event: StoredDay
 
 
 class CountRow(TypedDict):
@@ -81,7 +81,7 @@ class ChangeRow(TypedDict):
     owner: str
     from_status: str  # the created event's status at the least
     to_status: str
-    on_date: Any
+    on_date: StoredDay
     note: str | None
     recorded_by: str | None
 

@@ -1,9 +1,9 @@
 """SQL for events: a commitment's history, its status on a day, the state it keeps, and the
 events `tracker undo` looks at. The rule itself is tracker.timeline's."""
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from tracker.store.database import Query
+from tracker.store.database import Query, StoredDay, StoredStamp
 from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON, STATUS_ON_DAY, TIMELINE_ORDER
 
 
@@ -14,8 +14,8 @@ class RecordedEventRow(TypedDict):
     key: str | None
     kind: str
     to_status: str | None
-    on_date: Any
-    recorded_at: Any
+    on_date: StoredDay
+    recorded_at: StoredStamp
     recorded_by: str | None
     note: str | None
     evidence: str | None
@@ -56,8 +56,8 @@ STATUS_ON = Query[StatusRow](STATUS_ON_DAY)
 
 class CurrentStateRow(TypedDict):
     status: str | None
-    status_on: Any
-    last_event_on: Any
+    status_on: StoredDay | None
+    last_event_on: StoredDay | None
 
 
 # The state one commitment keeps, derived from its timeline (service.refresh_current_state).
@@ -84,7 +84,7 @@ COPY_STATE_TO_ALL_TAGS = _TAG_COPIES
 
 
 class FirstUpdateRow(TypedDict):
-    first_on: Any
+    first_on: StoredDay | None
 
 
 FIRST_UPDATE_ON = Query[FirstUpdateRow](
@@ -121,7 +121,7 @@ class EventRow(TypedDict):
     ref: str
     kind: str
     to_status: str | None
-    on_date: Any
+    on_date: StoredDay
     note: str | None
     changes: str | None
     batch: str | None
@@ -143,7 +143,7 @@ class TimelineRow(TypedDict):
     id: int
     kind: str
     to_status: str | None
-    on_date: Any
+    on_date: StoredDay
     undoes: int | None
 
 
