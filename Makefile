@@ -13,7 +13,7 @@ $(BIN)/python:
 
 # An editable install leaves tracker's modules uncompiled, and PYTHONDONTWRITEBYTECODE (set on
 # some machines) stops Python caching them: compile them, as a regular install does, or every
-# command spends ~12 ms compiling source.
+# command compiles source first (docs/speed.md).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) -e . --config-settings editable_mode=compat
 	$(BIN)/python -m compileall -q tracker

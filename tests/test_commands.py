@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import FIXTURE, fails, ok, run, run_process
-from tracker.cli import COMMAND_MODULES, whole_app
+from tracker.cli import whole_app
+from tracker.cli.trimming import COMMAND_MODULES
 from tracker.errors import NotFound
 
 

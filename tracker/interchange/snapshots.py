@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker import queries
+from tracker.fastjson import compact_json
 from tracker.queries import fetch_all
-from tracker.render import compact_json
 
 FIELDS = ("title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source")
 _UNSTATED_WHEN_EMPTY = ("status", "source")  # an empty cell keeps these as they are
