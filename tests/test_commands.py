@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import FIXTURE, fails, ok, run, run_process
 from tracker.cli import whole_app
-from tracker.cli.trimming import COMMAND_MODULES
+from tracker.cli.trimming import COMMAND_MODULES, command_name
 from tracker.errors import NotFound
 
 
@@ -405,13 +405,12 @@ def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command
 @pytest.mark.database_free
 def test_every_command_is_found_by_a_process_that_imports_only_its_module() -> None:
     app = whole_app()
-    commands = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
-    groups = {g.name: g.typer_instance for g in app.registered_groups}
+    commands = {command_name(c) for c in app.registered_commands}
+    groups = {str(g.name): g.typer_instance for g in app.registered_groups if g.typer_instance}
     assert set(COMMAND_MODULES) == commands | set(groups)  # a command missing here loads every module
     invocations = [[name] for name in sorted(commands)] + [
-        [group, sub.name or sub.callback.__name__] for group, typer_app in groups.items()
-        for sub in typer_app.registered_commands
-    ]  # fmt: skip
+        [group, command_name(sub)] for group, typer_app in groups.items() for sub in typer_app.registered_commands
+    ]
     for words in invocations:
         shown = run_process(*words, "--help")
         assert shown.returncode == 0 and f"tracker {' '.join(words)} [OPTIONS]" in shown.stdout, words

@@ -3,6 +3,7 @@
 import html
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ ODD = [
 
 texts = st.one_of(
     st.sampled_from(ODD),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),
     st.builds(lambda c, n: c * n, st.sampled_from(["a", "é", "\u202e", "x\n"]), st.integers(0, 25_000)),
 )
 
@@ -178,7 +179,7 @@ def test_a_nul_character_is_refused_in_one_line(loaded: None, args: tuple[str, .
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Every stored text field, each with the command that writes it (a control inside ordinary text).
-BIDI_FIELDS = {
+BIDI_FIELDS: dict[str, Callable[[str], tuple[str, ...]]] = {
     "title": lambda c: ("add", f"Pay {c}gnirts", "--owner", "MOI"),
     "ref": lambda c: ("add", "T", "--owner", "MOI", "--ref", f"a{c}b"),
     "organisation": lambda c: ("owners", "add", f"X{c}Y"),

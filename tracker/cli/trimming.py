@@ -48,7 +48,7 @@ def app_for(arguments: list[str]) -> typer.Typer:
         return whole_app()
     _register(list(COMMAND_MODULES[name]))
     trimmed = copy.copy(app)  # the module's app keeps every command registered, for whole_app
-    trimmed.registered_commands = [c for c in app.registered_commands if _command_name(c) == name]
+    trimmed.registered_commands = [c for c in app.registered_commands if command_name(c) == name]
     trimmed.registered_groups = [g for g in app.registered_groups if g.name == name]
     return trimmed
 
@@ -71,5 +71,6 @@ def _command_named(arguments: list[str]) -> str | None:
     return None
 
 
-def _command_name(command: Any) -> str:
-    return str(command.name or command.callback.__name__.lower().replace("_", "-"))  # as Typer names them
+def command_name(command: Any) -> str:
+    """A registered command's name, as Typer names it."""
+    return str(command.name or command.callback.__name__.lower().replace("_", "-"))
