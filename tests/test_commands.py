@@ -386,6 +386,7 @@ def test_python_dash_m_and_debug_traceback(isolated: Path) -> None:
     assert "tracker.errors.NotFound" in loud.stderr
 
 
+@pytest.mark.slow
 def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command(isolated: Path) -> None:
     env = {**os.environ, "TRACKER_DB": str(isolated)}
     assert run_process("load", str(FIXTURE), env=env).returncode == 0
@@ -402,6 +403,7 @@ def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command
     assert unknown.stderr.endswith("Error: No such command 'lst'. Did you mean 'list'?\n")  # said once
 
 
+@pytest.mark.slow
 @pytest.mark.database_free
 def test_every_command_is_found_by_a_process_that_imports_only_its_module() -> None:
     app = whole_app()
@@ -416,6 +418,7 @@ def test_every_command_is_found_by_a_process_that_imports_only_its_module() -> N
         assert shown.returncode == 0 and f"tracker {' '.join(words)} [OPTIONS]" in shown.stdout, words
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_is_not_an_error(isolated: Path) -> None:
     for number in range(300):
         ok("add", f"Commitment number {number} with a long enough title to fill the pipe", "--owner", "FIA")

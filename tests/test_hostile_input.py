@@ -63,24 +63,28 @@ def check(database: Path | str, *args: str) -> None:
     assert snapshot() == before
 
 
+@pytest.mark.slow
 @FUZZ
 @given(title=texts, note=texts, tag=texts)
 def test_add(isolated: Path, loaded: None, title: str, note: str, tag: str) -> None:
     check(isolated, "add", title, "--owner", "MOI", "--note", note, "--tag", tag)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(ref=texts, description=texts)
 def test_add_with_ref_and_description(isolated: Path, loaded: None, ref: str, description: str) -> None:
     check(isolated, "add", "A title", "--owner", "MOI", "--ref", ref, "--description", description)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(note=texts, evidence=texts, by=texts)
 def test_update(isolated: Path, loaded: None, note: str, evidence: str, by: str) -> None:
     check(isolated, "update", "ata-engagement", "--note", note, "--evidence", evidence, "--by", by)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(title=texts, description=texts, owner=texts)
 def test_edit(isolated: Path, loaded: None, title: str, description: str, owner: str) -> None:
@@ -88,12 +92,14 @@ def test_edit(isolated: Path, loaded: None, title: str, description: str, owner:
     check(isolated, "edit", "ata-engagement", "--owner", owner, "--add-tag", owner, "--source", owner)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=texts, alias=texts)
 def test_owners_add(isolated: Path, loaded: None, name: str, alias: str) -> None:
     check(isolated, "owners", "add", name, "--alias", alias, "--country", alias)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=texts)
 def test_reads(isolated: Path, loaded: None, text: str) -> None:
@@ -104,6 +110,7 @@ def test_reads(isolated: Path, loaded: None, text: str) -> None:
     check(isolated, "update", text, "--note", "n")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=texts)
 def test_odd_file_names(isolated: Path, loaded: None, name: str) -> None:
