@@ -13,7 +13,7 @@ $(BIN)/python:
 
 # An editable install leaves tracker's modules uncompiled, and PYTHONDONTWRITEBYTECODE (set on
 # some machines) stops Python caching them: compile them, as a regular install does, or every
-# command spends ~12 ms compiling source.
+# command compiles source first (docs/speed.md).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) -e . --config-settings editable_mode=compat
 	$(BIN)/python -m compileall -q tracker
@@ -41,10 +41,14 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# The fast subset: SQLite only, without the tests marked slow, on every core.
 unit: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto -m "not slow and not postgresql"
 
-test: lint typecheck unit
+# Lint, types, then the whole suite on SQLite and on PostgreSQL (a throwaway server, when
+# PostgreSQL is installed; TRACKER_TEST_POSTGRES names one to use instead).
+test: lint typecheck
+	scripts/test-both-backends.sh
 
 # Times every command at 1k, 10k and 100k commitments beside its floors (README, "Speed").
 # Generated data is kept in bench/data/; install Debian's taskwarrior to compare with it.

@@ -9,12 +9,14 @@ import datetime as dt
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# SQL text only: these import sqlite3, dataclasses, statuses and the timeline's SQL fragments.
+# SQL text only: these import sqlite3, statuses and the timeline's SQL fragments.
 from tracker.store import reports
 from tracker.store.commitments import CommitmentFilter, list_commitments
+from tracker.store.database import Query
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -26,7 +28,7 @@ def floor_statements(kind: str) -> list[tuple[str, dict[str, object]]]:
         return [(query.sql, params)]
     lists = {"as_of": AS_OF, "until": AS_OF + dt.timedelta(days=30), "touched_before": AS_OF - dt.timedelta(days=90)}
     source = reports.report_source(reports.ReportScope(as_of=AS_OF), kept=True)  # nothing is dated later
-    statements = [
+    statements: list[tuple[Query[Any], dict[str, Any]]] = [
         (reports.LATEST_EVENT_DAY, {}),
         reports.report_by_status(source),
         reports.report_by_owner(source, AS_OF),

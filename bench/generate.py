@@ -142,7 +142,10 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
         "INSERT INTO source (id, key, title, publisher) VALUES (1, 'bench', 'Synthetic benchmark data', 'bench')"
     )
     tasks = open(taskwarrior, "w", encoding="utf-8") if taskwarrior else None  # noqa: SIM115 - closed below
-    commitments, events, tags, partners = [], [], [], []
+    commitments: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    tags: list[tuple[Any, ...]] = []
+    partners: list[tuple[Any, ...]] = []
     event_id = 0
     for cid in range(1, count + 1):
         agreed_day = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(365 * 6))

@@ -7,7 +7,7 @@ this one shows how much of the difference is tracker's own work rather than Pyth
 
 import gc
 
-from minimal_typer import app
+from minimal_typer import app  # type: ignore[import-not-found]  # run as a script beside it
 
 if __name__ == "__main__":
     gc.freeze()

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import compare
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 PY = sys.executable
@@ -248,7 +250,12 @@ def main() -> None:
         row(
             "update --status",
             label,
-            timed([*tracker, "update", "c-42", "--note", "benchmark note"], write_env, size_runs, fresh_copy),
+            timed(
+                [*tracker, "update", "c-1", "--status", "stalled", "--note", "benchmark"],
+                write_env,
+                size_runs,
+                fresh_copy,
+            ),
             sqlmodel=sqlmodel,
             taskwarrior=timed(["task", *_task_rc(twcopy), "1", "modify", "+bench"], env, size_runs, fresh_tasks)
             if tw
@@ -285,15 +292,27 @@ def main() -> None:
                 sqlite3=Timing(float(floor_ms), float(floor_ms), float(floor_ms)),
             )
     shutil.rmtree(scratch, ignore_errors=True)
-    header = ["operation", "size", "tracker ms", "sqlite3 floor", "typer floor", "import sqlmodel", "Taskwarrior"]
+    header = [
+        "operation",
+        "size",
+        "tracker ms",
+        "28 Nov ms",
+        "× 28 Nov",
+        "sqlite3 floor",
+        "typer floor",
+        "import sqlmodel",
+        "Taskwarrior",
+    ]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for cells in rows:
+    for cells in compare.beside_baseline(rows, compare.read_table(compare.BASELINE.read_text(encoding="utf-8"))):
         print("| " + " | ".join(cells) + " |")
     print(
         f"\nmedian (min–max) of {runs} cold runs ({max(3, runs // 2)} at 100k), ms; "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; 28 Nov: bench/baseline-2026-11-28.md\n"
     )
+    for line in compare.write_targets(rows):
+        print(f"- {line}")
 
 
 if __name__ == "__main__":

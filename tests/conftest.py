@@ -31,6 +31,16 @@ NO_POSTGRES = (
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: the test is about SQLite files themselves")
     config.addinivalue_line("markers", "database_free: the test touches no database, so it runs once")
+    config.addinivalue_line("markers", "slow: left out of `make unit` (seconds each); `make test` runs it")
+    config.addinivalue_line("markers", "postgresql: runs on a PostgreSQL server (given to each server test)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the server half of the suite, so that `-m "not postgresql"` leaves it out."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgresql)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

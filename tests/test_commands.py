@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import FIXTURE, fails, ok, run, run_process
-from tracker.cli import COMMAND_MODULES, whole_app
+from tracker.cli import whole_app
+from tracker.cli.trimming import COMMAND_MODULES, command_name
 from tracker.errors import NotFound
 
 
@@ -385,6 +386,7 @@ def test_python_dash_m_and_debug_traceback(isolated: Path) -> None:
     assert "tracker.errors.NotFound" in loud.stderr
 
 
+@pytest.mark.slow
 def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command(isolated: Path) -> None:
     env = {**os.environ, "TRACKER_DB": str(isolated)}
     assert run_process("load", str(FIXTURE), env=env).returncode == 0
@@ -401,21 +403,22 @@ def test_a_process_builds_only_the_command_it_runs_and_still_knows_every_command
     assert unknown.stderr.endswith("Error: No such command 'lst'. Did you mean 'list'?\n")  # said once
 
 
+@pytest.mark.slow
 @pytest.mark.database_free
 def test_every_command_is_found_by_a_process_that_imports_only_its_module() -> None:
     app = whole_app()
-    commands = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
-    groups = {g.name: g.typer_instance for g in app.registered_groups}
+    commands = {command_name(c) for c in app.registered_commands}
+    groups = {str(g.name): g.typer_instance for g in app.registered_groups if g.typer_instance}
     assert set(COMMAND_MODULES) == commands | set(groups)  # a command missing here loads every module
     invocations = [[name] for name in sorted(commands)] + [
-        [group, sub.name or sub.callback.__name__] for group, typer_app in groups.items()
-        for sub in typer_app.registered_commands
-    ]  # fmt: skip
+        [group, command_name(sub)] for group, typer_app in groups.items() for sub in typer_app.registered_commands
+    ]
     for words in invocations:
         shown = run_process(*words, "--help")
         assert shown.returncode == 0 and f"tracker {' '.join(words)} [OPTIONS]" in shown.stdout, words
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_is_not_an_error(isolated: Path) -> None:
     for number in range(300):
         ok("add", f"Commitment number {number} with a long enough title to fill the pipe", "--owner", "FIA")

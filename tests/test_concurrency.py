@@ -57,6 +57,7 @@ def test_every_write_transaction_begins_immediate(
     assert statements[-1] == "COMMIT"
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_a_writer_gives_up_on_a_held_lock_with_a_clear_message(
     isolated: Path, holder: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
@@ -68,6 +69,7 @@ def test_a_writer_gives_up_on_a_held_lock_with_a_clear_message(
     assert ok("history", "ata-engagement") == before
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_a_writer_in_another_process_gives_up_and_changes_nothing(isolated: Path, holder: sqlite3.Connection) -> None:
     env = {**os.environ, "TRACKER_LOCK_TIMEOUT": "1"}
@@ -97,6 +99,7 @@ def _timeline_status(commitment_id: int) -> str:
     return str(rows[-1][0])
 
 
+@pytest.mark.slow
 def test_concurrent_processes_lose_no_update(isolated: Path | str, loaded: None) -> None:
     """Workers in separate processes update the same two commitments at once, back-dated at random."""
     workers, updates = 4, 5

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import FIXTURE, ok
@@ -39,6 +40,7 @@ def commitment_count(database: Path) -> int:
     return len(json.loads(ok("--db", str(database), "list", "--format", "json")))
 
 
+@pytest.mark.slow
 def test_a_load_killed_at_any_moment_is_all_or_nothing(tmp_path: Path) -> None:
     big = bulk_fixture(tmp_path / "bulk.yaml", BULK)
     killed = 0

@@ -220,6 +220,7 @@ def test_an_exported_csv_loads_into_an_empty_database_with_the_same_rows(loaded:
     assert copied == original
 
 
+@pytest.mark.slow
 def test_a_problem_late_in_a_big_csv_leaves_the_database_as_it_was(loaded: None) -> None:
     # Rows are written a batch at a time as they are read: by the last one, several batches
     # are in the transaction, and all of it must be rolled back.
@@ -295,6 +296,7 @@ def test_a_sheet_loaded_again_applies_only_what_it_changed_and_obeys_update(
     assert (shown["title"], shown["due"]) == ("An academy", "2027-12-31")  # the deadline set by hand stays
 
 
+@pytest.mark.slow
 def test_a_big_sheet_loaded_again_after_updates_by_hand_is_unchanged(loaded: None) -> None:
     # Several batches: what the file said is read and kept a batch at a time.
     count = 2 * BATCH + 10
@@ -316,6 +318,7 @@ _PIECES = ["a", " ", "=", "+", "-", "@", "'", "\t", '"', ",", ";", "اردو", "
 _CELL = st.tuples(st.sampled_from(_STARTS), st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)).map("".join)
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only  # about the CSV text, not where it is stored
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(title=_CELL, description=st.tuples(_CELL, st.sampled_from(["", "\nsecond line"])).map("".join), owner=_CELL)

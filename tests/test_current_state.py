@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURE, ROOT, db_rows, ok
+from tracker.timeline import TimelineEvent, kept_state
 
 
 def _day(value: Any) -> str:
@@ -16,27 +17,26 @@ def _day(value: Any) -> str:
 
 
 def _derived() -> dict[str, tuple[str, str, str]]:
-    """(status, status_on, last_event_on) per ref, worked out from the events alone: those that
-    count, which are all but undo events and the events they undo."""
-    starts = {ref: _day(starts_on) for ref, starts_on in db_rows("SELECT ref, starts_on FROM commitment")}
+    """(status, status_on, last_event_on) per ref, worked out from the events alone by the
+    timeline rule (tracker/timeline.py)."""
+    starts = {
+        ref: dt.date.fromisoformat(_day(starts_on))
+        for ref, starts_on in db_rows("SELECT ref, starts_on FROM commitment")
+    }
     events = db_rows(
         "SELECT c.ref, e.kind, e.to_status, e.on_date, e.id, e.undoes"
-        " FROM event e JOIN commitment c ON c.id = e.commitment_id"
+        " FROM event e JOIN commitment c ON c.id = e.commitment_id ORDER BY e.id"
     )
-    undone = {undoes for *_, undoes in events if undoes is not None}
     derived = {}
     for ref, starts_on in starts.items():
-        mine = [
-            (kind != "created", _day(on), event_id, kind, status)
-            for r, kind, status, on, event_id, _ in events
-            if r == ref and kind != "undo" and event_id not in undone
+        history = [
+            TimelineEvent(kind, dt.date.fromisoformat(_day(on)), status, event_id, undoes)
+            for r, kind, status, on, event_id, undoes in events
+            if r == ref
         ]
-        timeline = sorted(mine)
-        status = [entry[4] for entry in timeline if entry[4] is not None][-1]
-        updates = [entry for entry in timeline if entry[3] != "created"]
-        status_days = [entry[1] for entry in updates if entry[4] is not None]
-        last_event = max([starts_on, *(entry[1] for entry in updates)])
-        derived[ref] = (status, status_days[-1] if status_days else starts_on, last_event)
+        status, status_on, last_event_on = kept_state(history, starts_on)
+        assert status is not None
+        derived[ref] = (status, status_on.isoformat(), last_event_on.isoformat())
     return derived
 
 

@@ -107,6 +107,7 @@ def _drop_permission_overrides() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_a_database_in_a_read_only_folder_is_called_so(tmp_path: Path) -> None:
     folder = tmp_path / "shared"

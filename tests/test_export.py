@@ -67,6 +67,7 @@ def _populate(location: str, owner: str, alias: str, commitments: list[tuple]) -
                 edit_commitment(transaction, commitment.ref, CommitmentEdit(title=title + " ✓", add_tags=["renamed"]))
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     fmt=st.sampled_from(["json", "yaml"]),
@@ -259,6 +260,7 @@ def _export_file(name: str, commitments: list, **head: object) -> str:  # type: 
     return name
 
 
+@pytest.mark.slow
 def test_a_problem_late_in_a_big_export_leaves_the_database_as_it_was(loaded: None) -> None:
     # Commitments are written a batch at a time as they are read: by the last one, several
     # batches are in the transaction, and all of it must be rolled back.

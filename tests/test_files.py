@@ -56,6 +56,7 @@ def files_in(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_no_output_is_written_over_the_database(isolated: Path, loaded: None) -> None:
     before = ok("export")

@@ -3,6 +3,7 @@
 import html
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ ODD = [
 
 texts = st.one_of(
     st.sampled_from(ODD),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),
     st.builds(lambda c, n: c * n, st.sampled_from(["a", "é", "\u202e", "x\n"]), st.integers(0, 25_000)),
 )
 
@@ -62,24 +63,28 @@ def check(database: Path | str, *args: str) -> None:
     assert snapshot() == before
 
 
+@pytest.mark.slow
 @FUZZ
 @given(title=texts, note=texts, tag=texts)
 def test_add(isolated: Path, loaded: None, title: str, note: str, tag: str) -> None:
     check(isolated, "add", title, "--owner", "MOI", "--note", note, "--tag", tag)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(ref=texts, description=texts)
 def test_add_with_ref_and_description(isolated: Path, loaded: None, ref: str, description: str) -> None:
     check(isolated, "add", "A title", "--owner", "MOI", "--ref", ref, "--description", description)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(note=texts, evidence=texts, by=texts)
 def test_update(isolated: Path, loaded: None, note: str, evidence: str, by: str) -> None:
     check(isolated, "update", "ata-engagement", "--note", note, "--evidence", evidence, "--by", by)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(title=texts, description=texts, owner=texts)
 def test_edit(isolated: Path, loaded: None, title: str, description: str, owner: str) -> None:
@@ -87,12 +92,14 @@ def test_edit(isolated: Path, loaded: None, title: str, description: str, owner:
     check(isolated, "edit", "ata-engagement", "--owner", owner, "--add-tag", owner, "--source", owner)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=texts, alias=texts)
 def test_owners_add(isolated: Path, loaded: None, name: str, alias: str) -> None:
     check(isolated, "owners", "add", name, "--alias", alias, "--country", alias)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=texts)
 def test_reads(isolated: Path, loaded: None, text: str) -> None:
@@ -103,6 +110,7 @@ def test_reads(isolated: Path, loaded: None, text: str) -> None:
     check(isolated, "update", text, "--note", "n")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=texts)
 def test_odd_file_names(isolated: Path, loaded: None, name: str) -> None:
@@ -178,7 +186,7 @@ def test_a_nul_character_is_refused_in_one_line(loaded: None, args: tuple[str, .
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Every stored text field, each with the command that writes it (a control inside ordinary text).
-BIDI_FIELDS = {
+BIDI_FIELDS: dict[str, Callable[[str], tuple[str, ...]]] = {
     "title": lambda c: ("add", f"Pay {c}gnirts", "--owner", "MOI"),
     "ref": lambda c: ("add", "T", "--owner", "MOI", "--ref", f"a{c}b"),
     "organisation": lambda c: ("owners", "add", f"X{c}Y"),

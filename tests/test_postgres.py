@@ -15,6 +15,7 @@ from tests.conftest import FIXTURE, NO_POSTGRES, POSTGRES_SERVER, ROOT, fails, o
 
 pytestmark = [
     pytest.mark.sqlite_only,
+    pytest.mark.postgresql,  # a server of its own, besides the test database
     pytest.mark.skipif(POSTGRES_SERVER is None, reason=NO_POSTGRES),
 ]
 

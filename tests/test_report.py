@@ -419,6 +419,7 @@ def _every_report() -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_undone_changes_and_their_undos_are_left_out_of_every_report(
     backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

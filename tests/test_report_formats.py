@@ -41,6 +41,7 @@ def _tables(markdown: str) -> list[list[str]]:
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     assert not [t for t in tokens if t.type == "html_block"]
     tables: list[list[str]] = []
+    header: list[str] = []
     in_head = False
     for token in tokens:
         if token.type == "thead_open":

@@ -21,6 +21,7 @@ def url_with_password(backend: str, isolated: Path | str) -> str:
     return make_url(str(isolated)).set(password=PASSWORD).render_as_string(hide_password=False)
 
 
+@pytest.mark.slow
 def test_every_command_keeps_the_password_to_itself(
     backend: str, isolated: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,10 +6,11 @@ Each takes the plain dicts of tracker.reads and returns text; nothing here reads
 import functools
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from tracker.dates import FuzzyDate
+from tracker.fastjson import Encode, compact_encoder, compact_json
 
 LIST_FORMATS = ("table", "json", "csv", "markdown")
 LIST_FIELDS = (
@@ -22,47 +23,18 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def to_json(value: Any) -> str:
     """Indented JSON in which lists of plain values, and records below the second level, take one line.
 
-    A report at 100k commitments lists tens of thousands of records: the standard library
-    encodes compact JSON in C, but indented JSON in Python, twenty times slower.
+    The standard library encodes compact JSON in C but indented JSON in Python, so the layout is
+    done here and each record encoded compactly (tracker.fastjson; docs/speed.md).
     """
-    return _layout(value, 0, _compact_encoder()) + "\n"
+    return _layout(value, 0, compact_encoder()) + "\n"
 
 
 _EXPANDED_LEVELS = 2
-Encode = Callable[[Any], str]
-
-
-@functools.cache
-def _compact_encoder() -> Encode:
-    import json  # here, not at the top: commands that print tables never load it
-    import json.encoder
-
-    plain = json.JSONEncoder(ensure_ascii=False)  # compact, so encoded in C
-    make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if make_encoder is None:  # a Python without the C accelerator
-        return plain.encode
-    # JSONEncoder.encode builds this C encoder anew for every call; a report encodes 50,000
-    # records one by one, so build it once (the arguments encode() passes, minus the circular
-    # check: these are plain values tracker built). 0.35 s -> 0.25 s at 100k commitments.
-    encode_string = json.encoder.encode_basestring
-    encoder = make_encoder(None, plain.default, encode_string, None, ": ", ", ", False, False, True)
-
-    def encode(value: Any) -> str:
-        if isinstance(value, str):  # most values: straight to C, as JSONEncoder.encode does
-            return encode_string(value)
-        return "".join(encoder(value, 0))
-
-    return encode
-
-
-def compact_json(value: Any) -> str:
-    """JSON on one line, encoded in C (what a load keeps of each row, interchange.snapshots)."""
-    return _compact_encoder()(value)
 
 
 @functools.lru_cache(maxsize=1024)
 def _encoded_key(key: Any) -> str:
-    return _compact_encoder()(str(key))  # records repeat the same few keys thousands of times
+    return compact_json(str(key))  # records repeat the same few keys thousands of times
 
 
 def _layout(value: Any, level: int, encode: Encode) -> str:

@@ -10,12 +10,12 @@ transaction, and written a batch at a time; a problem anywhere stops the writing
 read to its end so that every problem is listed, and the whole transaction is rolled back.
 """
 
-import gc
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker import gc_tuning
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.problems import LoadSummary
 from tracker.settings import DatabaseChoice
@@ -50,12 +50,8 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
     if (options.mappings or options.strict) and "csv" not in formats:
         raise InvalidInput("--map and --strict are for CSV files")
     loaders = [_checked(path, fmt, options) for path, fmt in zip(paths, formats, strict=True)]
-    # What the imports made (SQLAlchemy's and sqlmodel's classes and tables) lives as long as the
-    # process: frozen, the garbage collector stops walking it over and over while a load
-    # allocates its rows (a tenth of a 10k-row load's time).
-    gc.freeze()
     summary = LoadSummary()
-    with write_transaction(choice, create=True, dry_run=dry_run) as transaction:
+    with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
         for loader in loaders:
             loader(transaction, summary)
     return summary

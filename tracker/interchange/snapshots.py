@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tracker.render import compact_json
+from tracker.fastjson import compact_json
 from tracker.store import interchange as queries
 from tracker.store.database import Database
 

@@ -6,7 +6,7 @@ import sqlite3
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from tracker.errors import TrackerError
 from tracker.settings import DatabaseChoice
@@ -50,7 +50,10 @@ def make_engine(choice: DatabaseChoice) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(f"sqlite:///{choice.location}", connect_args={"timeout": timeout})
+    # The file is opened by name, never through a URL, where a name such as `?` or `a#b` would
+    # be read as a query string or a fragment (and `sqlite:///?` is a database in memory).
+    path = choice.location
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(path, timeout=timeout), poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

@@ -1,0 +1,42 @@
+"""`make bench` sets today's medians beside the 28 November table and checks the write targets."""
+
+import pytest
+
+from bench import compare
+
+pytestmark = pytest.mark.database_free
+
+
+def test_the_baseline_is_the_readme_table_before_the_renovation() -> None:
+    baseline = compare.read_table(compare.BASELINE.read_text(encoding="utf-8"))
+    assert compare.median(baseline[("update --status", "10k")][2]) == 315
+    assert compare.median(baseline[("export --format json", "100k")][2]) == 12_522
+    assert compare.median(baseline[("update --status", "10k")][-1]) == 69  # Taskwarrior's modify
+
+
+def test_rows_gain_the_baseline_median_and_the_ratio() -> None:
+    baseline = {("report", "10k"): ["report", "10k", "73 (72–90)", "", "", "", ""]}
+    rows = [["report", "10k", "146 (140–150)", "36 (35–37)", "", "", ""], ["new thing", "", "5 (5–5)", "", "", "", ""]]
+    assert compare.beside_baseline(rows, baseline) == [
+        ["report", "10k", "146 (140–150)", "73", "2.00×", "36 (35–37)", "", "", ""],
+        ["new thing", "", "5 (5–5)", "", "", "", "", "", ""],
+    ]
+
+
+def test_writes_are_held_to_one_and_a_half_typer_floors_and_taskwarriors_modify() -> None:
+    rows = [
+        ["typer do-nothing command", "", "56 (54–56)", "", "", "", ""],
+        ["update --status", "10k", "84 (80–90)", "", "", "318", "69 (68–72)"],
+        ["add", "10k", "60 (58–61)", "", "", "318", ""],
+        ["edit", "1k", "85 (80–90)", "", "", "318", ""],
+    ]
+    update, add, edit = compare.write_targets(rows)
+    assert update == (
+        "update --status at 10k: 1.50× the do-nothing Typer command (holds, ≤ 1.5×); "
+        "NOT faster than Taskwarrior's modify (84 against 69 ms)"
+    )
+    assert add == (
+        "add at 10k: 1.07× the do-nothing Typer command (holds, ≤ 1.5×); "
+        "faster than Taskwarrior's modify (60 against 69 ms)"
+    )
+    assert edit.startswith("edit at 1k: 1.52× the do-nothing Typer command (MISSED")

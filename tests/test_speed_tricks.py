@@ -1,0 +1,161 @@
+"""Each speed trick that leans on a library's internals (docs/speed.md) is still in effect.
+
+These tests probe what the trick does, never how long anything takes: if a new Python, Typer or
+click stops the trick working, tracker still runs (each has a fallback or none is needed), and
+only these tests say that it has become slower.
+"""
+
+import _json
+import gc
+import json
+import json.encoder
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXTURE, ok
+from tracker import fastjson, gc_tuning
+from tracker.cli.trimming import COMMAND_MODULES
+from tracker.interchange import loading
+
+AWKWARD_VALUES: list[Any] = [
+    "",
+    "plain",
+    'quote " backslash \\ slash /',
+    "control \x00 \x1f \x7f tab\t new line\n",
+    "Urdu اردو, emoji 🙂, a lone surrogate \ud800, U+2028 \u2028",
+    0,
+    -0.0,
+    1.5,
+    1e300,
+    -(2**70),
+    float("nan"),
+    float("inf"),
+    True,
+    None,
+    [],
+    {},
+    [1, "a", None, [2, [3, {}]], {"k": []}],
+    ("a", "tuple"),
+    {"z": 1, "a": {"nested": ["x", 2.25]}, "": "empty key"},
+    {3: "int key", 2.5: "float key", False: "bool key", None: "null key"},
+]
+
+
+@pytest.fixture
+def fresh_encoders() -> Iterator[None]:
+    """fastjson's encoders built anew, and again afterwards (they are cached per process)."""
+    fastjson.c_encoder.cache_clear()
+    fastjson.compact_encoder.cache_clear()
+    yield
+    fastjson.c_encoder.cache_clear()
+    fastjson.compact_encoder.cache_clear()
+
+
+@pytest.mark.database_free
+@pytest.mark.usefixtures("fresh_encoders")
+def test_json_is_encoded_by_the_standard_librarys_c_encoder_built_once() -> None:
+    encoder = fastjson.c_encoder()
+    assert isinstance(encoder, _json.make_encoder)  # json.encoder.c_make_encoder, else the fallback is in use
+    assert fastjson.c_encoder() is encoder
+
+
+@pytest.mark.database_free
+@pytest.mark.usefixtures("fresh_encoders")
+@pytest.mark.parametrize("value", AWKWARD_VALUES, ids=repr)
+def test_fast_json_is_what_json_dumps_writes(value: Any) -> None:
+    assert fastjson.compact_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+@pytest.mark.database_free
+@pytest.mark.usefixtures("fresh_encoders")
+def test_without_the_c_encoder_the_text_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    assert fastjson.c_encoder() is None
+    assert [fastjson.compact_json(value) for value in AWKWARD_VALUES] == [
+        json.dumps(value, ensure_ascii=False) for value in AWKWARD_VALUES
+    ]
+
+
+# Records every command Typer turns into click's form, then runs tracker as `python -m tracker` does.
+_BUILT_COMMANDS_PROBE = """
+import atexit, sys, typer.main
+built = []
+build = typer.main.get_command_from_info
+def recording(command_info, **options):
+    built.append(typer.main.get_command_name(command_info.name or command_info.callback.__name__))
+    return build(command_info=command_info, **options)
+typer.main.get_command_from_info = recording
+atexit.register(lambda: print(" ".join(sorted(built)), file=sys.stderr))
+sys.argv = ["tracker", *sys.argv[1:]]
+from tracker.cli import main
+main()
+"""
+
+
+def _built_commands(*arguments: str) -> list[str]:
+    process = subprocess.run(
+        [sys.executable, "-c", _BUILT_COMMANDS_PROBE, *arguments], capture_output=True, text=True, check=False
+    )
+    assert process.returncode in (0, 2), process.stderr
+    return process.stderr.splitlines()[-1].split()
+
+
+@pytest.mark.database_free
+def test_a_process_builds_only_the_typer_command_it_runs() -> None:
+    assert _built_commands("list", "--help") == ["list"]
+    assert _built_commands("--db", "x.db", "report", "--help") == ["report"]
+    everything = _built_commands("--help")
+    assert set(COMMAND_MODULES) - {"db", "owners"} <= set(everything)  # the groups' own commands too
+    assert _built_commands("lst") == everything  # to suggest a near name
+    # What help and an unknown command then say: tests/test_commands.py.
+
+
+@pytest.mark.database_free
+def test_a_process_is_tuned_for_the_collector_to_its_end() -> None:
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.get_threshold(), gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "sys.argv = ['tracker', '--version']\n"
+        "from tracker.cli import main\n"
+        "main()\n"
+    )
+    process = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert (process.returncode, process.stdout) == (0, "tracker 0.1.0\n")
+    assert process.stderr == f"{gc_tuning.THRESHOLD} True\n"
+
+
+@pytest.fixture
+def collector_as_python_starts() -> Iterator[tuple[int, int, int]]:
+    """Nothing frozen and a threshold other than the tuned one; the collector as it was afterwards."""
+    threshold = gc.get_threshold()
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    try:
+        yield gc.get_threshold()
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def test_a_load_tunes_the_collector_while_it_writes_and_then_puts_it_back(
+    collector_as_python_starts: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[tuple[int, int, int], bool, bool]] = []
+    check = loading._checked
+
+    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
+        load = check(*arguments)
+
+        def probe(session: Any, summary: Any) -> None:
+            seen.append((gc.get_threshold(), gc.get_freeze_count() > 0, gc.isenabled()))
+            load(session, summary)
+
+        return probe
+
+    monkeypatch.setattr(loading, "_checked", probed)
+    ok("load", str(FIXTURE))
+    assert seen == [(gc_tuning.THRESHOLD, True, True)]
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == (collector_as_python_starts, 0, True)
