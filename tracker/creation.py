@@ -63,6 +63,8 @@ def planned_commitment(
         "due": due.last if due else None,
         "due_precision": due.precision if due else None,
         "starts_on": starts_on,
+        # Rule 4 of tracker/timeline.py for a history of one created event, written out: loads
+        # make 100,000 of these (tests/test_current_state.py compares every path with the rule).
         "status_on": starts_on,
         "last_event_on": starts_on,
         "source_id": source_id,

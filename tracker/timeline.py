@@ -12,17 +12,25 @@ A commitment's history is a list of events. The rule:
 4. **The kept state** of a commitment (stored on it for fast reads) is the status at the latest
    day, the day that status took effect (the latest status event's day, or `starts_on` for the
    created event alone) and the day of its latest event (or `starts_on`).
+5. **As recorded:** `history` shows each event with the status before it on the timeline of
+   every event that carries a status, undone or not, so that it reads as a chain; `tracker undo`
+   appends `undo` events restating the status wherever that chain would otherwise disagree with
+   rule 3.
 
 The rule is written twice, once for the database and once for events in hand, and nowhere else:
-the SQL fragments below, which every query that needs the rule is built from, and the Python
-functions under them, used where events are in hand (undo's planning, a file being loaded).
-`tests/test_timeline.py` builds random histories and checks that the two always agree, on SQLite
-and on PostgreSQL.
+- the SQL fragments below, from which tracker/store builds every query that needs it (the status
+  on a day, the kept state and `db check`, `report --as-of` and the period report's changes,
+  `history`'s order);
+- the Python functions under them, for events in hand: `tracker undo` plans its restatements
+  with them, and a loaded export's state and reopenings are read with them.
+`tests/test_timeline.py` builds random histories (back-dated, same-day, undone, reopened) and
+checks that the two always agree, on SQLite and on PostgreSQL; `tests/test_current_state.py`
+checks every command's kept state against rule 4.
 """
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Hashable, Iterable, Sequence
+from typing import NamedTuple
 
 # --- SQL ---------------------------------------------------------------------------------------
 # Fragments over an event aliased `e` (and, for the kept state, its commitment aliased `c`).
@@ -38,16 +46,6 @@ def counted(alias: str) -> str:
     return f"{alias}.kind <> 'undo' AND NOT EXISTS (SELECT 1 FROM event {undo} WHERE {undo}.undoes = {alias}.id)"
 
 
-Event = TypeVar("Event", bound=Mapping[str, Any])
-
-
-def events_that_count(events: Sequence[Event], identity: str, link: str) -> list[Event]:
-    """`counted` for events in hand (an export being loaded): `identity` names the field that
-    identifies an event, `link` the field in which an undo event names the event it undoes."""
-    undone = {event[link] for event in events if event[link] is not None}
-    return [event for event in events if event["kind"] != "undo" and event[identity] not in undone]
-
-
 # The status in effect at the end of :on_date for the commitment :commitment_id (the created
 # event is always in effect).
 STATUS_ON_DAY = f"""
@@ -57,6 +55,39 @@ STATUS_ON_DAY = f"""
     ORDER BY {TIMELINE_ORDER_DESC}
     LIMIT 1
 """
+
+
+def status_event_at(commitment: str, day: str) -> str:
+    """The id of the event whose status is in effect at the end of `day` for `commitment` (both
+    SQL expressions): the latest status event that counts on or before the day, else the created
+    event. One backward seek down ix_event_timeline (commitment_id, on_date, id)."""
+    return f"""COALESCE(
+        (SELECT e.id FROM event e
+          WHERE e.commitment_id = {commitment} AND e.kind <> 'created' AND e.to_status IS NOT NULL
+            AND e.on_date <= {day} AND {counted("e")}
+          ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+        (SELECT e.id FROM event e WHERE e.commitment_id = {commitment} AND e.kind = 'created'))"""
+
+
+def latest_event_day_by(commitment: str, day: str) -> str:
+    """The day of the latest event that counts on or before `day` (not the created one), read
+    backwards down ix_event_timeline: it stops at the first row, where MAX() reads every event."""
+    return f"""(SELECT e.on_date FROM event e
+        WHERE e.commitment_id = {commitment} AND e.kind <> 'created' AND e.on_date <= {day} AND {counted("e")}
+        ORDER BY e.on_date DESC, e.id DESC LIMIT 1)"""
+
+
+def status_before(event: str) -> str:
+    """The status in effect just before the event aliased `event` takes effect: the latest status
+    event that counts before it in timeline order, else the created event's."""
+    return f"""COALESCE(
+        (SELECT p.to_status FROM event p
+          WHERE p.commitment_id = {event}.commitment_id AND p.kind <> 'created' AND p.to_status IS NOT NULL
+            AND (p.on_date < {event}.on_date OR (p.on_date = {event}.on_date AND p.id < {event}.id))
+            AND {counted("p")}
+          ORDER BY p.on_date DESC, p.id DESC LIMIT 1),
+        (SELECT p.to_status FROM event p WHERE p.commitment_id = {event}.commitment_id AND p.kind = 'created'))"""
+
 
 # The state a commitment `c` keeps (its status at the latest date, the day that status took
 # effect, the latest day any event took effect), as scalar subqueries. A created event takes
@@ -112,6 +143,15 @@ def status_at(events: Iterable[TimelineEvent], day: dt.date | None = None) -> st
     status = None
     for event in in_timeline_order(that_count(events)):
         if event.to_status is not None and (day is None or event.kind == "created" or event.on <= day):
+            status = event.to_status
+    return status
+
+
+def status_as_recorded(events: Iterable[TimelineEvent], day: dt.date) -> str | None:
+    """Rule 5: the status at the end of `day` on the timeline of every event with a status."""
+    status = None
+    for event in in_timeline_order(events):
+        if event.to_status is not None and (event.kind == "created" or event.on <= day):
             status = event.to_status
     return status
 

@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tracker import timeline
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, NotFound
 from tracker.service.commitments import append_event, commitment_by_id, recorder
@@ -40,7 +41,7 @@ from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.timeline import EventRow, TimelineRow
 from tracker.store.writes import StoredCommitment
-from tracker.timeline import events_that_count
+from tracker.timeline import TimelineEvent
 
 
 @dataclass
@@ -182,47 +183,29 @@ def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undon
 
 # --- statuses --------------------------------------------------------------------------------
 
-# Timeline position of an event: created first, then the day it took effect, then recording order.
-Position = tuple[int, dt.date, int]
-
-
-def _status_at_end_of(timeline: list[tuple[Position, str]], day: dt.date) -> str | None:
-    status = None
-    for position, to_status in sorted(timeline):
-        if position[0] == 0 or position[1] <= day:
-            status = to_status
-    return status
-
 
 def _undo_statuses(
     database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str
 ) -> list[Undone]:
-    rows = database.rows(queries.TIMELINE_EVENTS, {"commitment_id": commitment.id})
-    for row in rows:
-        row["on_date"] = _day(row)
-    undone_ids = {event["id"] for event in undone}
-
-    def position(row: TimelineRow) -> Position:
-        return (0 if row["kind"] == "created" else 1, _day(row), int(row["id"]))
-
-    # What the timeline would say had no undone event happened: the events that count, once
-    # these are undone too.
-    counting = [row for row in events_that_count(rows, "id", "undoes") if row["id"] not in undone_ids]
-    clean = [(position(row), str(row["to_status"])) for row in counting if row["to_status"] is not None]
-    actual = [(position(row), str(row["to_status"])) for row in rows if row["to_status"] is not None]
+    rows = sorted(database.rows(queries.TIMELINE_EVENTS, {"commitment_id": commitment.id}), key=lambda row: row["id"])
+    recorded = [TimelineEvent(row["kind"], _day(row), row["to_status"], row["id"], row["undoes"]) for row in rows]
+    # What the timeline will say: these events undone too (timeline rule 3) …
+    clean = [*recorded, *(TimelineEvent("undo", _day(e), None, ("undoing", e["id"]), e["id"]) for e in undone)]
+    # … and the chain `history` shows (rule 5), which the restatements planned here join.
+    chain = list(recorded)
     planned: list[tuple[dt.date, str, int, str]] = []  # day, status, undoes, note
 
     def plan(day: dt.date, undoes: int, note: str) -> None:
-        status = _status_at_end_of(clean, day)
+        status = timeline.status_at(clean, day)
         assert status is not None, "the created event is never undone"
         planned.append((day, status, undoes, note))
-        actual.append(((1, day, 2**62 + len(planned)), status))
+        chain.append(TimelineEvent("undo", day, status, ("planned", len(planned))))
 
     for event in sorted(undone, key=lambda e: (_day(e), e["id"])):
         plan(_day(event), event["id"], f"{event['to_status']} withdrawn")
     first_day = min(_day(event) for event in undone)
-    for day in sorted({pos[1] for pos, _ in actual if pos[1] > first_day}):
-        if _status_at_end_of(actual, day) != _status_at_end_of(clean, day):
+    for day in sorted({event.on for event in chain if event.on > first_day}):
+        if timeline.status_as_recorded(chain, day) != timeline.status_at(clean, day):
             latest = max((e for e in undone if _day(e) <= day), key=lambda e: (_day(e), e["id"]))
             plan(day, latest["id"], "restates the status in effect without it")
     corrections: dict[int, list[int]] = {}

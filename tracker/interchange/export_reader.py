@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tracker import timeline
 from tracker.dates import PRECISIONS, FuzzyDate
 from tracker.errors import TrackerError
 from tracker.interchange.documents import StreamedList
@@ -19,7 +20,7 @@ from tracker.interchange.problems import Problems, listed
 from tracker.keys import new_event_key
 from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
-from tracker.timeline import events_that_count
+from tracker.timeline import TimelineEvent
 
 EVENT_KINDS = ("created", "status", "note", "edit", "undo")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -220,13 +221,13 @@ def exported_commitment(item: Any, where: str, problems: Problems, *, keyed: boo
     last_loaded = _last_loaded(read.item.get("last_loaded"), f"{where}.last_loaded", problems)
     if len(problems.lines) > before or ref is None or owner is None:
         return None
-    # The state comes from the events that count, as the database derives it (tracker.timeline.counted).
-    counting = events_that_count(events, "key", "_undoes")
-    derived = _status_from(counting)
+    # The state comes from the history by the timeline rule, as the database derives it.
+    history_events = file_timeline(events)
+    derived = timeline.status_at(history_events)
     if derived != row["status"]:
         problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
     if isinstance(row["starts_on"], dt.date):
-        row["status_on"], row["last_event_on"] = _current_dates(counting, row["starts_on"])
+        _, row["status_on"], row["last_event_on"] = timeline.kept_state(history_events, row["starts_on"])
     return ExportedCommitment(where, ref, row, owner, partners, source, tags, events, last_loaded)
 
 
@@ -291,18 +292,6 @@ def _link_undos(events: list[dict[str, Any]], where: str, problems: Problems, *,
             event["_undoes"] = target if keyed else events[target]["key"]
 
 
-def _status_from(events: list[dict[str, Any]]) -> str | None:
-    """The status the timeline ends on: created first, then by day, ties in the file's order."""
-    timeline = sorted(
-        ((e["kind"] != "created", e["on_date"], i, e["to_status"]) for i, e in enumerate(events) if e["to_status"]),
-    )
-    return str(timeline[-1][3]) if timeline else None
-
-
-def _current_dates(events: list[dict[str, Any]], starts_on: dt.date) -> tuple[dt.date, dt.date]:
-    """The day the current status took effect and the latest event's day (as CURRENT_STATE does)."""
-    updates = [(e["on_date"], i, e) for i, e in enumerate(events) if e["kind"] != "created" and e["on_date"]]
-    status_days = [(on, i) for on, i, e in updates if e["to_status"]]
-    status_on = max(status_days)[0] if status_days else starts_on
-    last_event_on = max([starts_on, *(on for on, _, _ in updates)])
-    return status_on, last_event_on
+def file_timeline(events: list[dict[str, Any]]) -> list[TimelineEvent]:
+    """A file's history as the timeline rule reads it: events by key, in the file's order."""
+    return [TimelineEvent(e["kind"], e["on_date"], e["to_status"], e["key"], e["_undoes"]) for e in events]

@@ -18,19 +18,20 @@ recorder and key, no new `created` events. Into a database that already has some
   restored with it, and added to one that exists for the files this database has no record of.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
+from tracker import timeline
 from tracker.creation import BATCH, NewCommitment, insert_commitments, insert_history
 from tracker.errors import InvalidInput, TrackerError
-from tracker.interchange.export_reader import ExportData, ExportedCommitment, exported_commitment
+from tracker.interchange.export_reader import ExportData, ExportedCommitment, exported_commitment, file_timeline
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.reads import as_date, iso_date, iso_timestamp
 from tracker.store import interchange as queries
 from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database
-from tracker.timeline import events_that_count
+from tracker.timeline import TimelineEvent
 
 
 def _recorded(event: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -181,27 +182,20 @@ def _check_reopened(
     history does not have before it): it leaves that status, which needs --reopen, as an update."""
     from tracker.service.commitments import check_reopen
 
-    timeline = database.rows(events.TIMELINE_EVENTS, {"commitment_id": commitment_id})
+    rows = sorted(database.rows(events.TIMELINE_EVENTS, {"commitment_id": commitment_id}), key=lambda e: e["id"])
     # insert_history wrote the gained events in their order, so their ids ascend with it.
-    added = dict(zip(sorted(e["id"] for e in timeline if e["id"] not in here), (e["key"] for e in gained), strict=True))
-    # Both timelines as they count (tracker.timeline.counted): undone events and undos leave no status.
-    before_in_file = _statuses_before(events_that_count(commitment.events, "key", "_undoes"))
-    in_effect = None
-    for event in events_that_count(timeline, "id", "undoes"):
-        source = added.get(event["id"])
-        if source is not None and event["kind"] == "status" and in_effect != before_in_file.get(source):
-            check_reopen(commitment.ref, in_effect, as_date(event["on_date"]), str(event["to_status"]), reopen=reopen)
-        in_effect = event["to_status"] or in_effect
-
-
-def _statuses_before(events: list[dict[str, Any]]) -> dict[str, str | None]:
-    """The status in effect just before each event (by key) on the file's own timeline."""
-    before: dict[str, str | None] = {}
-    in_effect = None
-    for _, _, _, event in sorted((e["kind"] != "created", e["on_date"], i, e) for i, e in enumerate(events)):
-        before[event["key"]] = in_effect
-        in_effect = event["to_status"] or in_effect
-    return before
+    added: dict[Hashable, Hashable] = dict(
+        zip((e["id"] for e in rows if e["id"] not in here), (e["key"] for e in gained), strict=True)
+    )
+    here_now = [TimelineEvent(e["kind"], as_date(e["on_date"]), e["to_status"], e["id"], e["undoes"]) for e in rows]
+    # The status before each event on both timelines, by the timeline rule (undone events and
+    # undos leave none).
+    before_here = timeline.statuses_before(here_now)
+    before_in_file = timeline.statuses_before(file_timeline(commitment.events))
+    for event in timeline.in_timeline_order(timeline.that_count(here_now)):
+        source = added.get(event.identity)
+        if source is not None and event.kind == "status" and before_here[event.identity] != before_in_file.get(source):
+            check_reopen(commitment.ref, before_here[event.identity], event.on, str(event.to_status), reopen=reopen)
 
 
 def update_commitment(

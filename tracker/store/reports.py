@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TypedDict
 
+from tracker import timeline
 from tracker.store.commitments import OPEN_LIST, bound_list, owner_and_tag
 from tracker.store.database import Query, StoredDay
 from tracker.timeline import counted
@@ -146,19 +147,8 @@ def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str
         CREATE TEMPORARY TABLE report_scope AS
         WITH placed AS MATERIALIZED (
             SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.starts_on,
-                   COALESCE(
-                       (SELECT e.id FROM event e
-                         WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.to_status IS NOT NULL
-                           AND e.on_date <= :as_of AND {counted("e")}
-                         ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
-                       (SELECT e.id FROM event e WHERE e.commitment_id = c.id AND e.kind = 'created')
-                   ) AS status_event_id,
-                   -- the latest day, read backwards down ix_event_timeline: stops at the first row,
-                   -- where MAX() would read every event up to the day
-                   (SELECT e.on_date FROM event e
-                     WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.on_date <= :as_of
-                       AND {counted("e")}
-                     ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS touched_on
+                   {timeline.status_event_at("c.id", ":as_of")} AS status_event_id,
+                   {timeline.latest_event_day_by("c.id", ":as_of")} AS touched_on
             FROM commitment c
             WHERE {" AND ".join(rebuilt)}
         )
@@ -258,13 +248,7 @@ def _report_changes(source: ReportSource) -> str:
     return f"""
     WITH changes AS (
         SELECT s.ref, s.title, o.short_name AS owner, e.id, e.on_date, e.to_status, e.note, e.recorded_by,
-               COALESCE(
-                   (SELECT p.to_status FROM event p
-                     WHERE p.commitment_id = e.commitment_id AND p.kind <> 'created' AND p.to_status IS NOT NULL
-                       AND (p.on_date < e.on_date OR (p.on_date = e.on_date AND p.id < e.id)) AND {counted("p")}
-                     ORDER BY p.on_date DESC, p.id DESC LIMIT 1),
-                   (SELECT p.to_status FROM event p WHERE p.commitment_id = e.commitment_id AND p.kind = 'created')
-               ) AS from_status
+               {timeline.status_before("e")} AS from_status
         FROM {source.commitments}
         JOIN organisation o ON o.id = s.owner_id
         JOIN event e ON e.commitment_id = s.id
