@@ -109,7 +109,8 @@ def test_a_row_longer_than_its_header_and_an_unknown_precision_are_problems() ->
     _write("odd.csv", "ref,title,owner,due,due_precision\na,A,MOI,2026-03-31,week\nb,B,MOI,,,extra\nc,C,MOI,,,\n")
     assert run("load", "odd.csv").stderr.splitlines() == [
         "error: odd.csv: 2 problems; nothing was loaded",
-        "  line 2, due_precision: unknown precision 'week'; expected day, month, quarter or year",
+        "  line 2, due_precision: unknown precision 'week'; "
+        "expected one of: day, month, quarter, half, fiscal_year, year",
         "  line 3: 6 cells, but the header has 5 columns",
     ]
 
