@@ -99,7 +99,8 @@ def test_every_bad_row_is_listed_by_the_line_it_starts_on() -> None:
         "Q3 2026, 2026, today or +90d",
         "  line 9, ref: ref 'ok-1' is also on line 2",
         "  line 10, due: due date 2025-01-01 is before the agreed date June 2025",
-        "  line 11, ref: ref 'Bad Ref!' must be letters, digits and hyphens, starting with a letter or digit",
+        "  line 11, ref: ref 'Bad Ref!' must be letters (with their marks), digits and hyphens, "
+        "starting with a letter or digit",
     ]
     assert not Path("tracker.db").exists() or json.loads(ok("list", "-f", "json")) == []
 
