@@ -117,12 +117,27 @@ def test_a_row_longer_than_its_header_and_an_unknown_precision_are_problems() ->
 
 
 def test_a_long_list_of_problems_stops_at_fifty() -> None:
-    _write("many.csv", "title,owner\n" + "x,\n" * 60)
+    _write("many.csv", "ref,title,owner\n" + "".join(f"r-{n},x,MOI\nr-{n},x,MOI\n" for n in range(60)))
     lines = run("load", "many.csv").stderr.splitlines()
     assert lines[0] == "error: many.csv: 60 problems; nothing was loaded"
-    assert lines[1] == "  line 2, owner: owner is empty"
-    assert lines[50] == "  line 51, owner: owner is empty"
+    assert lines[1] == "  line 3, ref: ref 'r-0' is also on line 2"
+    assert lines[50] == "  line 101, ref: ref 'r-49' is also on line 100"
     assert lines[51:] == ["  … and 10 more"]
+
+
+def test_one_problem_on_many_rows_is_one_line_and_every_other_problem_shows() -> None:
+    ok("owners", "add", "MOI")
+    _write("many.csv", "title,owner,status\n" + "x,MOI,nodata\n" * 238 + "y,,not_started\nz,MOI,done\n")
+    assert run("load", "many.csv").stderr.splitlines() == [
+        "error: many.csv: 240 problems; nothing was loaded",
+        "  line 2, 3, 4 … (238 rows), status: unknown status 'nodata'; "
+        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned",
+        "  line 240, owner: owner is empty",
+        "  line 241, status: unknown status 'done'; "
+        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned",
+    ]
+    _write("two.csv", "title,owner\nx,\ny,\n")
+    assert run("load", "two.csv").stderr.splitlines()[1:] == ["  line 2, 3 (2 rows), owner: owner is empty"]
 
 
 def test_a_broken_file_or_header_loads_nothing() -> None:
@@ -160,8 +175,8 @@ def test_strict_refuses_unknown_organisations_on_every_row(loaded: None) -> None
     assert run("load", "--strict", "new.csv").stderr.splitlines() == [
         "error: new.csv: 3 problems; nothing was loaded",
         "  line 2, partners: unknown organisation 'Nowhere' (--strict creates none; add it with 'tracker owners add')",
-        "  line 3, owner: unknown organisation 'Elsewhere' (--strict creates none; add it with 'tracker owners add')",
-        "  line 4, owner: unknown organisation 'Elsewhere' (--strict creates none; add it with 'tracker owners add')",
+        "  line 3, 4 (2 rows), owner: unknown organisation 'Elsewhere' "
+        "(--strict creates none; add it with 'tracker owners add')",
     ]
     assert ok("export") == before
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.usefixtures("loaded")
         ("اردو کا وعدہ", "اردو-کا-وعدہ"),
         ("Activate the FIA's CT Wing", "activate-the-fia-s-ct-wing"),
         (unicodedata.normalize("NFD", "Café Réforme"), "café-réforme"),  # composed, whatever was typed
+        ("👩🏽\u200d⚖️ report", "report"),  # an emoji's variation selector is a mark, but follows no letter
     ],
 )
 def test_a_ref_made_from_a_title_keeps_letters_whole(title: str, ref: str) -> None:

@@ -87,6 +87,13 @@ def _is_mark(character: str) -> bool:
     return unicodedata.category(character).startswith("M")
 
 
+def _without_leading_marks(part: str) -> str:
+    start = 0
+    while start < len(part) and _is_mark(part[start]):
+        start += 1
+    return part[start:]
+
+
 def ref_key(value: str) -> str:
     """A ref as it is stored and looked up: NFC-normalised and in lower case, so that
     `FIA-CT-WING` finds `fia-ct-wing` and a ref typed with decomposed marks finds its composed form."""
@@ -121,9 +128,10 @@ def slugify(title: str, limit: int = 60) -> str:
     title = ref_key(title)
     if title.isascii():
         slug = _NOT_WORD.sub("-", title).strip("-")
-    else:  # marks are not \w: keep those between the separators (short runs, so this is quick)
+    else:  # marks are not \w: keep those in the separators (short runs, so this is quick) …
         kept = _NOT_WORD.sub(lambda run: "".join(c if _is_mark(c) else "-" for c in run.group()), title)
-        slug = re.sub("-{2,}", "-", kept).strip("-")
+        # … where they follow a letter: a part of the ref never starts with one (`⚖️` leaves U+FE0F)
+        slug = "-".join(part for part in map(_without_leading_marks, kept.split("-")) if part)
     if len(slug) > limit:
         cut = limit
         while cut > 1 and _is_mark(slug[cut]):  # never part a letter from its marks
