@@ -192,7 +192,8 @@ def test_text_is_data_quotes_and_sql_are_stored_and_matched_as_text() -> None:
         ),
         (
             ("x", "--owner", "FIA", "--ref", "has space"),
-            "error: ref 'has space' must be letters, digits and hyphens, starting with a letter or digit",
+            "error: ref 'has space' must be letters (with their marks), digits and hyphens, "
+            "starting with a letter or digit",
         ),
         (
             ("x", "--owner", "FIA", "--agreed", "2027"),

@@ -99,7 +99,8 @@ def test_every_bad_row_is_listed_by_the_line_it_starts_on() -> None:
         "Q3 2026, 2026, today or +90d",
         "  line 9, ref: ref 'ok-1' is also on line 2",
         "  line 10, due: due date 2025-01-01 is before the agreed date June 2025",
-        "  line 11, ref: ref 'Bad Ref!' must be letters, digits and hyphens, starting with a letter or digit",
+        "  line 11, ref: ref 'Bad Ref!' must be letters (with their marks), digits and hyphens, "
+        "starting with a letter or digit",
     ]
     assert not Path("tracker.db").exists() or json.loads(ok("list", "-f", "json")) == []
 
@@ -109,18 +110,34 @@ def test_a_row_longer_than_its_header_and_an_unknown_precision_are_problems() ->
     _write("odd.csv", "ref,title,owner,due,due_precision\na,A,MOI,2026-03-31,week\nb,B,MOI,,,extra\nc,C,MOI,,,\n")
     assert run("load", "odd.csv").stderr.splitlines() == [
         "error: odd.csv: 2 problems; nothing was loaded",
-        "  line 2, due_precision: unknown precision 'week'; expected day, month, quarter or year",
+        "  line 2, due_precision: unknown precision 'week'; "
+        "expected one of: day, month, quarter, half, fiscal_year, year",
         "  line 3: 6 cells, but the header has 5 columns",
     ]
 
 
 def test_a_long_list_of_problems_stops_at_fifty() -> None:
-    _write("many.csv", "title,owner\n" + "x,\n" * 60)
+    _write("many.csv", "ref,title,owner\n" + "".join(f"r-{n},x,MOI\nr-{n},x,MOI\n" for n in range(60)))
     lines = run("load", "many.csv").stderr.splitlines()
     assert lines[0] == "error: many.csv: 60 problems; nothing was loaded"
-    assert lines[1] == "  line 2, owner: owner is empty"
-    assert lines[50] == "  line 51, owner: owner is empty"
+    assert lines[1] == "  line 3, ref: ref 'r-0' is also on line 2"
+    assert lines[50] == "  line 101, ref: ref 'r-49' is also on line 100"
     assert lines[51:] == ["  … and 10 more"]
+
+
+def test_one_problem_on_many_rows_is_one_line_and_every_other_problem_shows() -> None:
+    ok("owners", "add", "MOI")
+    _write("many.csv", "title,owner,status\n" + "x,MOI,nodata\n" * 238 + "y,,not_started\nz,MOI,done\n")
+    assert run("load", "many.csv").stderr.splitlines() == [
+        "error: many.csv: 240 problems; nothing was loaded",
+        "  line 2, 3, 4 … (238 rows), status: unknown status 'nodata'; "
+        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned",
+        "  line 240, owner: owner is empty",
+        "  line 241, status: unknown status 'done'; "
+        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned",
+    ]
+    _write("two.csv", "title,owner\nx,\ny,\n")
+    assert run("load", "two.csv").stderr.splitlines()[1:] == ["  line 2, 3 (2 rows), owner: owner is empty"]
 
 
 def test_a_broken_file_or_header_loads_nothing() -> None:
@@ -158,8 +175,8 @@ def test_strict_refuses_unknown_organisations_on_every_row(loaded: None) -> None
     assert run("load", "--strict", "new.csv").stderr.splitlines() == [
         "error: new.csv: 3 problems; nothing was loaded",
         "  line 2, partners: unknown organisation 'Nowhere' (--strict creates none; add it with 'tracker owners add')",
-        "  line 3, owner: unknown organisation 'Elsewhere' (--strict creates none; add it with 'tracker owners add')",
-        "  line 4, owner: unknown organisation 'Elsewhere' (--strict creates none; add it with 'tracker owners add')",
+        "  line 3, 4 (2 rows), owner: unknown organisation 'Elsewhere' "
+        "(--strict creates none; add it with 'tracker owners add')",
     ]
     assert ok("export") == before
 

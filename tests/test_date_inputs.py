@@ -31,6 +31,13 @@ def test_update_on_with_a_time_or_another_separator_keeps_the_day_written(on: st
     )
 
 
+def test_a_day_first_date_with_a_zone_dateutil_does_not_know_is_read_without_a_warning() -> None:
+    # dateutil warned on stderr ("UnknownTimezoneWarning … will raise an exception") for PKT.
+    assert ok("update", "fia-ct-wing", "--note", "seen", "--on", "01/03/2026 10:00 PKT") == (
+        "fia-ct-wing: note recorded on 2026-03-01 (status in_progress)\n"
+    )
+
+
 def test_a_csv_with_pandas_timestamps_loads_the_days_written() -> None:
     # What DataFrame.to_csv writes for a column of dates, and an ISO time with an offset.
     Path("pandas.csv").write_text(

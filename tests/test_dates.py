@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tracker.dates import FuzzyDate, parse_date
+from tracker.dates import FuzzyDate, at_precision, parse_date
 from tracker.errors import InvalidInput
 
 pytestmark = pytest.mark.database_free
@@ -46,6 +46,18 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
         ("in 6 months", "2027-05-28", "day", "2027-05-28"),
         ("30 days ago", "2026-10-29", "day", "2026-10-29"),
         ("  In 1 Year ", "2027-11-28", "day", "2027-11-28"),
+        # Deadline wordings: the period they name.
+        ("end of 2026", "2026-12-31", "year", "2026"),
+        ("By end of 2026", "2026-12-31", "year", "2026"),
+        ("by the end of Q3 2026", "2026-09-30", "quarter", "Q3 2026"),
+        ("end of March 2026", "2026-03-31", "month", "March 2026"),
+        ("by 2026-03-15", "2026-03-15", "day", "2026-03-15"),
+        ("H1 2026", "2026-06-30", "half", "H1 2026"),
+        ("h2 2026", "2026-12-31", "half", "H2 2026"),
+        ("2026-H1", "2026-06-30", "half", "H1 2026"),
+        ("second half of 2026", "2026-12-31", "half", "H2 2026"),
+        ("by end of H1 2027", "2027-06-30", "half", "H1 2027"),
+        ("FY2026", "2026-12-31", "fiscal_year", "FY2026"),  # fiscal years start in January by default
     ],
 )
 def test_accepted_forms(text: str, last: str, precision: str, shown: str) -> None:
@@ -55,7 +67,15 @@ def test_accepted_forms(text: str, last: str, precision: str, shown: str) -> Non
 
 @pytest.mark.parametrize(
     ("text", "first"),
-    [("Q3 2026", "2026-07-01"), ("March 2026", "2026-03-01"), ("2025", "2025-01-01"), ("2026-05-17", "2026-05-17")],
+    [
+        ("Q3 2026", "2026-07-01"),
+        ("March 2026", "2026-03-01"),
+        ("2025", "2025-01-01"),
+        ("2026-05-17", "2026-05-17"),
+        ("H1 2026", "2026-01-01"),
+        ("H2 2026", "2026-07-01"),
+        ("FY2026", "2026-01-01"),
+    ],
 )
 def test_first_day_of_a_vague_date(text: str, first: str) -> None:
     assert parse_date(text).first.isoformat() == first
@@ -97,6 +117,10 @@ UNREADABLE_HINT = "use a form such as 2026-03-31, 31 March 2026, March 2026, Q3 
         ),
         ("2026-02-30T10:00", "date '2026-02-30T10:00' is not a real date (day is out of range for month)"),
         ("2026/13/01 10:00", "date '2026/13/01 10:00' is not a real date (month must be in 1..12)"),
+        ("H3 2026", f"cannot read date 'H3 2026'; {UNREADABLE_HINT}"),
+        ("by by 2026", f"cannot read date 'by by 2026'; {UNREADABLE_HINT}"),
+        ("end of soon", f"cannot read date 'end of soon'; {UNREADABLE_HINT}"),
+        ("H1 1800", "date 'H1 1800' is out of range (years 1900 to 2200)"),
         # Year first with a time that is not one, or mixed separators: refused, never guessed day first.
         *(
             (text, f"cannot read date '{text}'; {UNREADABLE_HINT}")
@@ -108,6 +132,81 @@ def test_refused_forms(text: str, message: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         parse_date(text)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("start", "text", "last", "first", "shown"),
+    [
+        ("July", "FY2025-26", "2026-06-30", "2025-07-01", "FY2025-26"),
+        ("july", "FY2026", "2026-06-30", "2025-07-01", "FY2025-26"),  # named by the year it ends in
+        ("7", "fy 2025/2026", "2026-06-30", "2025-07-01", "FY2025-26"),
+        ("Oct", "FY2026", "2026-09-30", "2025-10-01", "FY2025-26"),  # the US federal fiscal year
+        ("January", "FY2026", "2026-12-31", "2026-01-01", "FY2026"),
+    ],
+)
+def test_fiscal_years_follow_the_configured_start(
+    monkeypatch: pytest.MonkeyPatch, start: str, text: str, last: str, first: str, shown: str
+) -> None:
+    monkeypatch.setenv("TRACKER_FISCAL_YEAR_START", start)
+    parsed = parse_date(text)
+    assert (parsed.last.isoformat(), parsed.first.isoformat(), parsed.precision, str(parsed)) == (
+        last,
+        first,
+        "fiscal_year",
+        shown,
+    )
+    assert parse_date(str(parsed)) == parsed  # the shown form reads back as the same period
+
+
+@pytest.mark.parametrize(
+    ("start", "text", "message"),
+    [
+        (
+            "",
+            "FY2025-26",
+            "date 'FY2025-26' spans two years, but fiscal years start in January here; "
+            "set TRACKER_FISCAL_YEAR_START to the month yours starts (Pakistan's: July)",
+        ),
+        ("July", "FY2025-27", "date 'FY2025-27' is not a fiscal year: the second year must follow the first"),
+        ("July", "FY2200-01", "date 'FY2200-01' is out of range (years 1900 to 2200)"),
+        ("Juli", "FY2026", "TRACKER_FISCAL_YEAR_START must be a month, such as July or 7, not 'juli'"),
+        ("13", "FY2026", "TRACKER_FISCAL_YEAR_START must be a month, such as July or 7, not '13'"),
+    ],
+)
+def test_fiscal_years_refused(monkeypatch: pytest.MonkeyPatch, start: str, text: str, message: str) -> None:
+    monkeypatch.setenv("TRACKER_FISCAL_YEAR_START", start)
+    with pytest.raises(InvalidInput) as raised:
+        parse_date(text)
+    assert str(raised.value) == message
+
+
+def test_within_counts_from_the_agreed_date_and_in_from_today() -> None:
+    agreed = parse_date("2026-03-01")
+    assert parse_date("within 6 months", agreed=agreed) == FuzzyDate(dt.date(2026, 9, 1))
+    assert parse_date("within 90 days of the agreement", agreed=agreed) == FuzzyDate(dt.date(2026, 5, 30))
+    assert parse_date("within 1 year", agreed=parse_date("March 2026")) == FuzzyDate(dt.date(2027, 3, 31))
+    assert parse_date("in 6 months", agreed=agreed) == FuzzyDate(dt.date(2027, 5, 28))  # from today
+    with pytest.raises(InvalidInput) as raised:
+        parse_date("within 6 months", field="--due")
+    assert str(raised.value) == (
+        "--due 'within 6 months' counts from the agreed date, and there is none; give the agreed date, "
+        "or write 'in 6 months' to count from today"
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "precision", "last"),
+    [
+        ("2026-03-15", "month", "2026-03-31"),
+        ("2026-08-01", "quarter", "2026-09-30"),
+        ("2026-02-10", "half", "2026-06-30"),
+        ("2026-07-01", "half", "2026-12-31"),
+        ("2026-06-30", "fiscal_year", "2026-06-30"),
+        ("2026-06-03", "year", "2026-12-31"),
+    ],
+)
+def test_a_day_is_read_back_at_its_precision(day: str, precision: str, last: str) -> None:
+    assert at_precision(dt.date.fromisoformat(day), precision) == FuzzyDate(dt.date.fromisoformat(last), precision)
 
 
 def test_stored_round_trip_keeps_precision() -> None:

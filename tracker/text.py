@@ -19,7 +19,12 @@ LIMITS = {
     "search": 1_000,
 }
 
-_REF = re.compile(r"^[^\W_][\w-]*$")
+# A ref: letters with their combining marks (Thai vowels and tones, Devanagari and Arabic vowel
+# signs), digits and hyphens, starting with a letter or digit. Python's \w has no marks, so
+# outside ASCII the marks are picked out by their Unicode category (_is_mark).
+_ASCII_REF = re.compile(r"^[^\W_][\w-]*$")
+_NOT_WORD = re.compile(r"[\W_]+")
+
 # Unicode's control characters (category Cc) other than tab, line feed and carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -75,11 +80,40 @@ def check_file_name(value: str, what: str = "file name") -> str:
     return value
 
 
+@functools.cache  # titles repeat their few marks: a dict lookup after the first
+def _is_mark(character: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(character).startswith("M")
+
+
+def _without_leading_marks(part: str) -> str:
+    start = 0
+    while start < len(part) and _is_mark(part[start]):
+        start += 1
+    return part[start:]
+
+
+def ref_key(value: str) -> str:
+    """A ref as it is stored and looked up: NFC-normalised and in lower case, so that
+    `FIA-CT-WING` finds `fia-ct-wing` and a ref typed with decomposed marks finds its composed form."""
+    if value.isascii():
+        return value.lower()
+    import unicodedata
+
+    return unicodedata.normalize("NFC", value).lower()
+
+
 def clean_ref(value: str) -> str:
-    ref = clean_text(value, "ref", required=True, single_line=True) or ""
-    ref = ref.lower()
-    if not _REF.match(ref):
-        raise InvalidInput(f"ref {value!r} must be letters, digits and hyphens, starting with a letter or digit")
+    ref = ref_key(clean_text(value, "ref", required=True, single_line=True) or "")
+    if ref.isascii():
+        valid = bool(_ASCII_REF.match(ref))
+    else:
+        valid = ref[:1].isalnum() and all(c.isalnum() or c in "-_" or _is_mark(c) for c in ref)
+    if not valid:
+        raise InvalidInput(
+            f"ref {value!r} must be letters (with their marks), digits and hyphens, starting with a letter or digit"
+        )
     return ref
 
 
@@ -89,8 +123,19 @@ def clean_tag(value: str) -> str:
 
 
 def slugify(title: str, limit: int = 60) -> str:
-    """A readable ref from a title: `Activate the FIA's CT Wing` -> `activate-the-fia-s-ct-wing`."""
-    slug = re.sub(r"[\W_]+", "-", title.casefold()).strip("-")
+    """A readable ref from a title: `Activate the FIA's CT Wing` -> `activate-the-fia-s-ct-wing`;
+    letters keep their marks (`จังหวัด`, `हिन्दी`)."""
+    title = ref_key(title)
+    if title.isascii():
+        slug = _NOT_WORD.sub("-", title).strip("-")
+    else:  # marks are not \w: keep those in the separators (short runs, so this is quick) …
+        kept = _NOT_WORD.sub(lambda run: "".join(c if _is_mark(c) else "-" for c in run.group()), title)
+        # … where they follow a letter: a part of the ref never starts with one (`⚖️` leaves U+FE0F)
+        slug = "-".join(part for part in map(_without_leading_marks, kept.split("-")) if part)
     if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
+        cut = limit
+        while cut > 1 and _is_mark(slug[cut]):  # never part a letter from its marks
+            cut -= 1
+        head = slug[:cut]
+        slug = head.rsplit("-", 1)[0] if "-" in head else head
     return slug or "commitment"

@@ -13,10 +13,10 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (defa
 SORTS = ("id", "ref", "title", "owner", "status", "due", "agreed", "updated")
 
 
-def _date(text: str | None, option: str) -> Any:
+def _date(text: str | None, option: str, *, agreed: Any = None) -> Any:
     from tracker.dates import parse_date
 
-    return None if text is None else parse_date(text, field=option)
+    return None if text is None else parse_date(text, field=option, agreed=agreed)
 
 
 def _date_or_clear(text: str | None, option: str) -> Any:
@@ -60,8 +60,8 @@ def add(
         owner=owner,
         ref=ref,
         status=parse_status(status),
-        agreed=_date(agreed, "--agreed"),
-        due=_date(due, "--due"),
+        agreed=(agreed_date := _date(agreed, "--agreed")),
+        due=_date(due, "--due", agreed=agreed_date),
         tags=tag or [],
         partners=partner or [],
         source=source,

@@ -1,5 +1,6 @@
 """What a load found wrong, and what it did: shared by every loader."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +11,12 @@ MAX_REPORTED_PROBLEMS = 50
 
 
 class Problems:
-    """Collects every problem in a file, then raises them together (up to a limit) or not at all."""
+    """Collects every problem in a file, then raises them together (up to a limit) or not at all.
+
+    The same problem on many lines of a file is one line of the message, with its count and first
+    line numbers (`line 2, 5, 9 … (238 rows), status: …`), so that one repeated mistake cannot
+    hide the others behind the limit.
+    """
 
     def __init__(self, origin: str, limit: int = MAX_REPORTED_PROBLEMS) -> None:
         self.origin = origin
@@ -23,16 +29,41 @@ class Problems:
     def add(self, where: str, message: str) -> None:
         self.lines.append(f"{where}: {message}")
 
+    def grouped(self) -> list[str]:
+        """The problems, one line each, those that differ only in their line number as one."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for problem in self.lines:
+            match = _ON_A_LINE.match(problem)
+            if match is None:
+                groups[(problem, "")] = [""]
+                continue
+            groups.setdefault((match.group(2), match.group(3)), []).append(match.group(1))
+        shown = []
+        for (column, message), numbers in groups.items():
+            if numbers == [""]:
+                shown.append(column)
+            elif len(numbers) == 1:
+                shown.append(f"line {numbers[0]}{column}: {message}")
+            else:
+                first = ", ".join(numbers[:3]) + (" …" if len(numbers) > 3 else "")
+                shown.append(f"line {first} ({len(numbers)} rows){column}: {message}")
+        return shown
+
     def raise_if_any(self) -> None:
         if not self.lines:
             return
-        shown = self.lines[: self.limit]
-        more = len(self.lines) - len(shown)
+        grouped = self.grouped()
+        shown = grouped[: self.limit]
+        more = len(grouped) - len(shown)
         tail = [f"  … and {more} more"] if more else []
         count = f"{len(self.lines)} problem{'s' if len(self.lines) != 1 else ''}"
         raise TrackerError(
             "\n".join([f"{self.origin}: {count}; nothing was loaded", *("  " + s for s in shown), *tail])
         )
+
+
+# `line 12, status: unknown status 'nodata'`: the line, the column (if any) and the problem.
+_ON_A_LINE = re.compile(r"^line (\d+)((?:, [^:]*)?): (.*)$", re.DOTALL)
 
 
 @dataclass
