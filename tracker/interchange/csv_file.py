@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.dates import FuzzyDate, parse_date
+from tracker.dates import FuzzyDate, at_precision, counts_from_agreed, parse_date
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.documents import opened
 from tracker.interchange.problems import Problems
@@ -191,7 +191,8 @@ _READERS: dict[str, Any] = {
     "partners": lambda cell: [clean_text(p, "partner", single_line=True) for p in _items(cell)],
     "status": lambda cell: parse_status(cell) if cell.strip() else None,
     "agreed": lambda cell: cell_date(cell, "agreed") if cell.strip() else None,
-    "due": lambda cell: cell_date(cell, "due") if cell.strip() else None,
+    # `within 6 months` counts from the row's agreed date: read in _row, once that is known.
+    "due": lambda cell: (cell if counts_from_agreed(cell) else cell_date(cell, "due")) if cell.strip() else None,
     "tags": lambda cell: sorted({clean_tag(t) for t in _items(cell)}),
     "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
     "agreed_precision": lambda cell: cell.strip().lower() or None,
@@ -213,6 +214,12 @@ def _row(
         except TrackerError as error:
             problems.add(f"line {line}, {columns[field]}", str(error))
             good = False
+    if good and isinstance(values.get("due"), str):
+        try:
+            values["due"] = parse_date(values["due"], field="due", agreed=values.get("agreed"))
+        except TrackerError as error:
+            problems.add(f"line {line}, {columns['due']}", str(error))
+            good = False
     for field in ("agreed", "due"):
         precision = values.pop(f"{field}_precision", None)
         if good and precision and values.get(field) is not None:
@@ -233,16 +240,7 @@ def _row(
 @functools.lru_cache(maxsize=_DATES_KEPT)
 def _with_precision(date: FuzzyDate, precision: str) -> FuzzyDate:
     """A day from an exported CSV, read back at the precision stored beside it."""
-    day = date.last
-    if precision == "day":
-        return FuzzyDate(day)
-    if precision == "month":
-        return parse_date(f"{day.year}-{day.month}")
-    if precision == "quarter":
-        return parse_date(f"Q{(day.month - 1) // 3 + 1} {day.year}")
-    if precision == "year":
-        return parse_date(str(day.year))
-    raise InvalidInput(f"unknown precision {precision!r}; expected day, month, quarter or year")
+    return at_precision(date.last, precision)
 
 
 class MadeRefs:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker import timeline
-from tracker.dates import PRECISIONS, FuzzyDate
+from tracker.dates import PRECISIONS, FuzzyDate, at_precision
 from tracker.errors import TrackerError
 from tracker.interchange.documents import StreamedList
 from tracker.interchange.export import FORMAT, FORMAT_WITHOUT_KEYS
@@ -106,7 +106,12 @@ class _Reader:
         if precision not in PRECISIONS:
             self._fail(f"{key}_precision", f"must be one of: {', '.join(PRECISIONS)}")
             return None
-        return FuzzyDate(last, precision) if last else None
+        if last is None:
+            return None
+        if at_precision(last, precision).last != last:  # `first` and the shown form rely on it
+            self._fail(key, f"{last} is not the last day of a {precision.replace('_', ' ')}")
+            return None
+        return FuzzyDate(last, precision)
 
     def timestamp(self, key: str) -> dt.datetime | None:
         value = self.item.get(key)
