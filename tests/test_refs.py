@@ -46,3 +46,11 @@ def test_a_ref_cannot_start_with_a_mark_or_hold_other_signs(ref: str) -> None:
     assert fails("add", "Scripted", "--owner", "FIA", "--ref", ref) == (
         f"error: ref {ref!r} must be letters (with their marks), digits and hyphens, starting with a letter or digit"
     )
+
+
+def test_looking_a_ref_up_ignores_case_in_cased_scripts() -> None:
+    assert ok("show", "FIA-CT-WING", "-f", "json") == ok("show", "fia-ct-wing", "-f", "json")
+    assert ok("history", "Fia-Ct-Wing") == ok("history", "fia-ct-wing")
+    ok("update", "FIA-CT-WING", "--note", "seen")
+    ok("add", "Café", "--owner", "FIA", "--ref", "Café-Ré")
+    assert '"ref": "café-ré"' in ok("show", unicodedata.normalize("NFD", "CAFÉ-RÉ"), "-f", "json")

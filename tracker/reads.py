@@ -9,7 +9,7 @@ from tracker.store import commitments as queries
 from tracker.store.commitments import CommitmentFilter, CommitmentRow, OrganisationRow
 from tracker.store.database import Database, Row
 from tracker.store.timeline import HISTORY
-from tracker.text import LIMITS, lookup_text
+from tracker.text import LIMITS, lookup_text, ref_key
 
 _CHUNK = 500
 
@@ -127,7 +127,7 @@ def commitment_item(row: CommitmentRow, tags: list[str], partners: list[str]) ->
 
 
 def _commitment_row(database: Database, ref: str) -> CommitmentRow:
-    row = database.row(queries.COMMITMENT_BY_REF, {"ref": lookup_text(ref.strip(), "ref")})
+    row = database.row(queries.COMMITMENT_BY_REF, {"ref": ref_key(lookup_text(ref.strip(), "ref"))})
     if row is None:
         raise NotFound(f"no commitment with ref {ref!r}; 'tracker list' shows the refs")
     return row

@@ -18,7 +18,7 @@ from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database, stored_date
 from tracker.store.writes import StoredCommitment
-from tracker.text import clean_ref, clean_tag, clean_text, lookup_text, slugify
+from tracker.text import clean_ref, clean_tag, clean_text, lookup_text, ref_key, slugify
 
 
 def now_utc() -> dt.datetime:
@@ -55,7 +55,7 @@ class CommitmentSpec:
 
 
 def commitment_by_ref(database: Database, ref: str) -> StoredCommitment:
-    wanted = lookup_text(ref.strip().lower(), "ref")
+    wanted = ref_key(lookup_text(ref.strip(), "ref"))
     query = writes.RECORD_BY_REF_LOCKED if database.is_server else writes.RECORD_BY_REF
     row = database.row(query, {"ref": wanted})
     if row is None:
