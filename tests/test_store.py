@@ -17,16 +17,21 @@ _RUN_THEN_LIST_IMPORTS = (
     "    main()\n"
     "except SystemExit as stop:\n"
     "    assert not stop.code, stop.code\n"
-    "print(sorted({name.split('.')[0] for name in sys.modules} & {'sqlalchemy', 'sqlmodel'}))\n"
+    "print(' '.join(sorted(sys.modules)))\n"
 )
 
 
-def _imports_of(*args: str) -> str:
+def _loaded_modules(*args: str) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-c", _RUN_THEN_LIST_IMPORTS, *args], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()[-1]
+    return set(result.stdout.splitlines()[-1].split())
+
+
+def _imports_of(*args: str) -> str:
+    """Which of the heavy libraries the command imported."""
+    return str(sorted({name.split(".")[0] for name in _loaded_modules(*args)} & {"sqlalchemy", "sqlmodel"}))
 
 
 @pytest.mark.sqlite_only
@@ -50,3 +55,20 @@ def test_a_new_file_is_created_through_the_models() -> None:
     """The schema comes from the models (SQLModel), once: the file's first write."""
     assert _imports_of("owners", "add", "FIA") == "['sqlalchemy', 'sqlmodel']"
     assert _imports_of("owners", "add", "MOI") == "[]"
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["update", "ata-engagement", "--status", "stalled", "--note", "lean"],
+        ["edit", "ata-engagement", "--due", "2027"],
+    ],
+    ids=["update", "edit"],
+)
+def test_an_update_or_edit_imports_nothing_only_other_commands_need(command: list[str]) -> None:
+    """What only creating a commitment (tracker.creation), recording an edit's changes (json) or
+    naming the login (getpass) needs, and secrets' hashing, stay out of an update (docs/speed.md)."""
+    ok("load", str(FIXTURE))
+    unneeded = {"tracker.creation", "hashlib", "getpass"} | ({"json"} if command[0] == "update" else set())
+    assert _loaded_modules(*command) & unneeded == set()

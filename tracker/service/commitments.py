@@ -2,14 +2,11 @@
 keeps the commitment's state (status, status_on, last_event_on) and its tags' copies of it."""
 
 import datetime as dt
-import getpass
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.creation import new_commitment, planned_commitment
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
 from tracker.service.organisations import find_organisation, resolve_source, unique_value
@@ -21,14 +18,27 @@ from tracker.store.writes import StoredCommitment
 from tracker.text import clean_ref, clean_tag, clean_text, lookup_text, ref_key, slugify
 
 
+def _encoded(changes: dict[str, Any] | None) -> str | None:
+    """An edit's changes as stored: JSON, imported only by the commands that record one."""
+    if not changes:
+        return None
+    import json
+
+    return json.dumps(changes, ensure_ascii=False)
+
+
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def default_recorder() -> str | None:
     """Who records a change when --by is not given: TRACKER_USER, else the login name."""
+    if user := os.environ.get("TRACKER_USER"):
+        return user
+    import getpass  # here: most commands are given --by or TRACKER_USER
+
     try:
-        return os.environ.get("TRACKER_USER") or getpass.getuser()
+        return getpass.getuser() or None
     except (OSError, KeyError):
         return None
 
@@ -88,6 +98,9 @@ def add_commitment(
     ref = clean_ref(spec.ref) if spec.ref else unique_value(database, "commitment", "ref", slugify(title))
     if database.row(writes.value_taken("commitment", "ref"), {"value": ref}) is not None:
         raise InvalidInput(f"ref {ref!r} is already taken; choose another with --ref")
+    # Imported here: update and edit, which never create one, start without it (docs/speed.md).
+    from tracker.creation import new_commitment, planned_commitment
+
     planned = planned_commitment(
         ref=ref,
         title=title,
@@ -138,7 +151,7 @@ def append_event(
             "recorded_by": recorder(by),
             "note": clean_text(note, "note") or None,
             "evidence": clean_text(evidence, "evidence", single_line=True) or None,
-            "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
+            "changes": _encoded(changes),
             "batch": database.batch,
             "undoes": undoes,
         },

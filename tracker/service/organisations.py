@@ -1,6 +1,5 @@
 """Organisations and sources: found by any of their names, created, brought up to date."""
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +38,8 @@ def upsert_organisation(database: Database, spec: OrganisationSpec, *, create_on
     """Create or bring up to date one organisation by short name; says which it did."""
     spec = spec.cleaned()
     existing = database.row(writes.ORGANISATION_BY_SHORT_NAME, {"short_name": spec.short_name})
+    import json  # here: update and edit, which import this module, never need it
+
     aliases = json.dumps(list(spec.aliases), ensure_ascii=False)
     if create_only:
         # A new name must not be mistaken for one that exists, in any case or as an alias.
