@@ -28,6 +28,19 @@ def test_within_counts_from_the_agreed_date_given_with_it() -> None:
     assert "open-a-lab" in ok("list", "--overdue")
 
 
+def test_edit_counts_within_from_the_kept_agreed_date_or_the_new_one() -> None:
+    ok("add", "Open a lab", "--owner", "FIA", "--agreed", "2026-03-01")
+    ok("edit", "open-a-lab", "--due", "within 6 months")
+    assert _due("open-a-lab") == ("2026-09-01", "day")
+    ok("edit", "open-a-lab", "--agreed", "April 2026", "--due", "within 1 year")
+    assert _due("open-a-lab") == ("2027-04-30", "day")
+    ok("add", "No agreement", "--owner", "FIA")
+    assert fails("edit", "no-agreement", "--due", "within 6 months") == (
+        "error: --due 'within 6 months' counts from the agreed date, and there is none; "
+        "give the agreed date, or write 'in 6 months' to count from today"
+    )
+
+
 def test_within_without_an_agreed_date_is_refused_and_nothing_is_added() -> None:
     assert fails("add", "Open a lab", "--owner", "FIA", "--due", "within 6 months") == (
         "error: --due 'within 6 months' counts from the agreed date, and there is none; "

@@ -19,6 +19,12 @@ def _date(text: str | None, option: str, *, agreed: Any = None) -> Any:
     return None if text is None else parse_date(text, field=option, agreed=agreed)
 
 
+def _counts_from_agreed(text: str | None) -> bool:
+    from tracker.dates import counts_from_agreed
+
+    return text is not None and counts_from_agreed(text)
+
+
 def _date_or_clear(text: str | None, option: str) -> Any:
     from tracker.service.edits import CLEAR
 
@@ -221,7 +227,8 @@ def edit(
         description=description,
         owner=owner,
         agreed=_date_or_clear(agreed, "--agreed"),
-        due=_date_or_clear(due, "--due"),
+        due=None if _counts_from_agreed(due) else _date_or_clear(due, "--due"),
+        due_within=due if _counts_from_agreed(due) else None,
         source=source,
         add_tags=add_tag or [],
         remove_tags=remove_tag or [],

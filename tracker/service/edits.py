@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.dates import FuzzyDate, today
+from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput
 from tracker.service.commitments import (
     UpdateRequest,
@@ -35,6 +35,7 @@ class CommitmentEdit:
     owner: str | None = None
     agreed: FuzzyDate | None = None
     due: FuzzyDate | None = None
+    due_within: str | None = None  # `within 6 months`: counted from the agreed date, new or kept
     source: str | None = None
     add_tags: Sequence[str] = field(default_factory=list)
     remove_tags: Sequence[str] = field(default_factory=list)
@@ -156,6 +157,8 @@ def _edit_dates(
     due = FuzzyDate.stored(commitment.due, commitment.due_precision)
     new_agreed = agreed if edit.agreed is None else (None if edit.agreed is CLEAR else edit.agreed)
     new_due = due if edit.due is None else (None if edit.due is CLEAR else edit.due)
+    if edit.due_within is not None:
+        new_due = parse_date(edit.due_within, field="--due", agreed=new_agreed)
     if new_agreed != agreed or new_due != due:
         check_dates(new_agreed, new_due)
     if new_agreed != agreed:
