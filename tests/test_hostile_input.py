@@ -237,3 +237,15 @@ def test_right_to_left_text_and_its_marks_are_kept_exactly(loaded: None, text: s
     shown = json.loads(ok("show", ref, "-f", "json"))
     assert (shown["title"], shown["history"][0]["note"]) == (text, text)
     assert html.escape(text) in ok("report", "--format", "html")
+
+
+def test_a_source_url_may_be_as_long_as_the_readme_says(loaded: None) -> None:
+    url = "https://example.org/" + "a" * (LIMITS["url"] - len("https://example.org/"))
+    ok("add", "Long link", "--owner", "MOI", "--source", url)
+    assert f'"url": "{url}"' in ok("export", "--format", "json")
+    assert fails("add", "Longer", "--owner", "MOI", "--source", url + "a") == (
+        f"error: url is {LIMITS['url'] + 1} characters long; the limit is {LIMITS['url']}"
+    )
+    assert fails("add", "Long name", "--owner", "MOI", "--source", "x" * 501) == (
+        "error: source is 501 characters long; the limit is 500"
+    )

@@ -16,6 +16,7 @@ LIMITS = {
     "tag": 60,
     "organisation": 200,
     "source": 500,
+    "url": 2_000,
     "search": 1_000,
 }
 

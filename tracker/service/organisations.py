@@ -77,7 +77,7 @@ def upsert_source(database: Database, spec: SourceSpec) -> str:
     wanted = {
         "title": clean_text(spec.title, "source", required=True),
         "publisher": clean_text(spec.publisher, "source", single_line=True),
-        "url": clean_text(spec.url, "evidence", single_line=True),
+        "url": clean_text(spec.url, "url", single_line=True),
         "published": spec.published.last if spec.published else None,
         "published_precision": spec.published.precision if spec.published else None,
         "note": clean_text(spec.note, "note"),
@@ -92,7 +92,8 @@ def upsert_source(database: Database, spec: SourceSpec) -> str:
 
 def resolve_source(database: Database, text: str) -> SourceRecordRow:
     """A source by key, title or URL; text that names none becomes a new source."""
-    cleaned = clean_text(text, "source", required=True, single_line=True) or ""
+    is_url = text.strip().lower().startswith(("http://", "https://"))
+    cleaned = clean_text(text, "url" if is_url else "source", required=True, single_line=True) or ""
     for source in database.rows(writes.SOURCES):
         if cleaned.casefold() in (
             source["key"].casefold(),
@@ -100,7 +101,6 @@ def resolve_source(database: Database, text: str) -> SourceRecordRow:
             (source["url"] or "").casefold(),
         ):
             return source
-    is_url = cleaned.lower().startswith(("http://", "https://"))
     key = unique_value(database, "source", "key", slugify(cleaned.split("://")[-1] if is_url else cleaned, 40))
     values = {"key": key, "title": cleaned, "url": cleaned if is_url else None}
     source_id = database.insert("source", values)
