@@ -3,7 +3,8 @@
 `make bench` prints its table with two more columns: the median of the same row in
 bench/baseline-2026-11-28.md (the README's table before the renovation) and today's median as a
 multiple of it. Then it checks the write targets: `update`, `add` and `edit` at most 1.5 × the
-do-nothing Typer command, and faster than Taskwarrior's `modify` from 10k commitments up.
+do-nothing Typer command, and faster than Taskwarrior's `modify` from 10k commitments up, each
+against the floors timed in the same rounds (bench.run.side_by_side).
 """
 
 import re
@@ -46,12 +47,13 @@ def beside_baseline(rows: Sequence[list[str]], baseline: dict[tuple[str, str], l
 
 
 def write_targets(rows: Sequence[list[str]]) -> list[str]:
-    """One line per write and size: its multiple of the Typer floor, and Taskwarrior's modify."""
+    """One line per write and size: its multiple of the do-nothing Typer command and Taskwarrior's
+    modify, each taken from the write's own row (timed in the same rounds) where it has them."""
     by_key = {(cells[0], cells[1]): cells for cells in rows}
     floor_row = by_key.get(("typer do-nothing command", ""))
-    floor = median(floor_row[2]) if floor_row else None
     lines = []
     for (operation, size), cells in by_key.items():
+        floor = median(cells[4]) or (median(floor_row[2]) if floor_row else None)
         if operation not in WRITES or floor is None:
             continue
         ours = median(cells[2])
@@ -59,7 +61,7 @@ def write_targets(rows: Sequence[list[str]]) -> list[str]:
         verdict = "holds" if ours <= WRITE_LIMIT * floor else "MISSED"
         line = f"{operation} at {size}: {ours / floor:.2f}× the do-nothing Typer command ({verdict}, ≤ {WRITE_LIMIT}×)"
         modify = by_key.get(("update --status", size))
-        taskwarrior = median(modify[-1]) if modify else None
+        taskwarrior = median(cells[6]) or (median(modify[6]) if modify else None)
         if taskwarrior is not None:
             faster = "faster" if ours < taskwarrior else "NOT faster"
             line += f"; {faster} than Taskwarrior's modify ({ours:,.0f} against {taskwarrior:,.0f} ms)"

@@ -58,21 +58,35 @@ def timed(
     *,
     memory: bool = False,
 ) -> Timing:
-    samples, peaks = [], []
+    return side_by_side({"": (argv, env, prepare)}, runs, memory=memory)[""]
+
+
+Command = tuple[Sequence[str], dict[str, str], Callable[[], None] | None]
+
+
+def side_by_side(commands: dict[str, Command], runs: int, *, memory: bool = False) -> dict[str, Timing]:
+    """Each command timed `runs` times, in rounds that run every command once: on a shared
+    machine, whose speed drifts from minute to minute, commands compared with each other are
+    then timed in the same minutes."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        if prepare:
-            prepare()
-        with tempfile.TemporaryFile() as errors:
-            start = time.perf_counter()
-            process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-            _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, not ours
-            samples.append((time.perf_counter() - start) * 1000)
-            peaks.append(usage.ru_maxrss / 1024)
-            if os.waitstatus_to_exitcode(status) != 0:
-                errors.seek(0)
-                raise SystemExit(f"bench: {' '.join(argv)} failed: {errors.read().decode()[:300]}")
-    peak = max(peaks) if memory else None
-    return Timing(statistics.median(samples), min(samples), max(samples), peak)
+        for name, (argv, env, prepare) in commands.items():
+            if prepare:
+                prepare()
+            with tempfile.TemporaryFile() as errors:
+                start = time.perf_counter()
+                process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+                _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, not ours
+                samples[name].append((time.perf_counter() - start) * 1000)
+                peaks[name].append(usage.ru_maxrss / 1024)
+                if os.waitstatus_to_exitcode(status) != 0:
+                    errors.seek(0)
+                    raise SystemExit(f"bench: {' '.join(argv)} failed: {errors.read().decode()[:300]}")
+    return {
+        name: Timing(statistics.median(times), min(times), max(times), max(peaks[name]) if memory else None)
+        for name, times in samples.items()
+    }
 
 
 def ensure_data(label: str, count: int) -> tuple[Path, Path | None]:
@@ -247,37 +261,28 @@ def main() -> None:
             if source:
                 shutil.copytree(source, target)
 
-        row(
-            "update --status",
-            label,
-            timed(
-                [*tracker, "update", "c-1", "--status", "stalled", "--note", "benchmark"],
-                write_env,
-                size_runs,
-                fresh_copy,
-            ),
-            sqlmodel=sqlmodel,
-            taskwarrior=timed(["task", *_task_rc(twcopy), "1", "modify", "+bench"], env, size_runs, fresh_tasks)
-            if tw
-            else None,
-        )
-        row(
-            "add",
-            label,
-            timed(
-                [*tracker, "add", "Benchmark commitment", "--owner", "ORG-03", "--due", "Q3 2027", "--tag", "bench"],
-                write_env,
-                size_runs,
-                fresh_copy,
-            ),
-            sqlmodel=sqlmodel,
-        )
-        row(
-            "edit",
-            label,
-            timed([*tracker, "edit", "c-42", "--add-tag", "bench"], write_env, size_runs, fresh_copy),
-            sqlmodel=sqlmodel,
-        )
+        # Writes, each in the same rounds as the do-nothing Typer command (and Taskwarrior's
+        # modify), which the targets compare them with.
+        noop: Command = ([PY, "bench/minimal_typer.py", "noop"], env, None)
+        modify: Command = (["task", *_task_rc(twcopy), "1", "modify", "+bench"], env, fresh_tasks)
+        writes: dict[str, list[str]] = {
+            "update --status": ["update", "c-1", "--status", "stalled", "--note", "benchmark"],
+            "add": ["add", "Benchmark commitment", "--owner", "ORG-03", "--due", "Q3 2027", "--tag", "bench"],
+            "edit": ["edit", "c-42", "--add-tag", "bench"],
+        }
+        for operation, argv in writes.items():
+            rounds: dict[str, Command] = {"tracker": ([*tracker, *argv], write_env, fresh_copy), "typer": noop}
+            if tw:
+                rounds["taskwarrior"] = modify
+            timings = side_by_side(rounds, size_runs)
+            row(
+                operation,
+                label,
+                timings["tracker"],
+                typer=timings["typer"],
+                sqlmodel=sqlmodel,
+                taskwarrior=timings.get("taskwarrior"),
+            )
         if count >= 10_000:
             interchange_rows(label, database, env, scratch, max(3, size_runs // 2), row)
         inprocess = subprocess.run(
