@@ -92,7 +92,8 @@ def test_every_bad_row_is_listed_by_the_line_it_starts_on() -> None:
     assert run("load", "bad.csv").stderr.splitlines() == [
         "error: bad.csv: 7 problems; nothing was loaded",
         "  line 5, status: unknown status 'finished'; expected one of: "
-        "not_started, in_progress, stalled, completed, partial, abandoned",
+        "not_started, in_progress, stalled, completed, partial, abandoned; "
+        "or map it with --status-map 'finished=STATUS'",
         "  line 6, title: title is empty",
         "  line 8, agreed: agreed '2026-02-30' is not a real date (day is out of range for month)",
         "  line 8, due: cannot read due 'soon'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
@@ -131,10 +132,12 @@ def test_one_problem_on_many_rows_is_one_line_and_every_other_problem_shows() ->
     assert run("load", "many.csv").stderr.splitlines() == [
         "error: many.csv: 240 problems; nothing was loaded",
         "  line 2, 3, 4 … (238 rows), status: unknown status 'nodata'; "
-        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned",
+        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned; "
+        "or map it with --status-map 'nodata=STATUS'",
         "  line 240, owner: owner is empty",
         "  line 241, status: unknown status 'done'; "
-        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned",
+        "expected one of: not_started, in_progress, stalled, completed, partial, abandoned; "
+        "or map it with --status-map 'done=STATUS'",
     ]
     _write("two.csv", "title,owner\nx,\ny,\n")
     assert run("load", "two.csv").stderr.splitlines()[1:] == ["  line 2, 3 (2 rows), owner: owner is empty"]
@@ -257,7 +260,8 @@ def test_a_problem_late_in_a_big_csv_leaves_the_database_as_it_was(loaded: None)
     assert run("load", "big.csv").stderr.splitlines() == [
         "error: big.csv: 2 problems; nothing was loaded",
         "  line 2, status: unknown status 'someday'; expected one of: "
-        "not_started, in_progress, stalled, completed, partial, abandoned",
+        "not_started, in_progress, stalled, completed, partial, abandoned; "
+        "or map it with --status-map 'someday=STATUS'",
         f"  line {count + 3}, title: title is empty",
     ]
     _write("big.csv", "ref,title,owner,status\n" + rows)

@@ -36,6 +36,14 @@ def load(
         list[str] | None,
         typer.Option("--map", help="CSV: read a sheet's column as a field, 'Sheet column=field' (repeatable)."),
     ] = None,
+    status_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status-map",
+            help="CSV: read another tracker's status word as ours, 'LABEL=status', a file of such lines, "
+            "or politifact or ogp (repeatable).",
+        ),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="CSV: refuse unknown owners and partners instead of creating them.")
     ] = False,
@@ -48,7 +56,7 @@ def load(
     """Load files: create what is new, record what they changed since they were last loaded; all or nothing."""
     from tracker.interchange.loading import LoadOptions, load_files
 
-    options = LoadOptions(fmt=fmt, mappings=mapping or [], strict=strict, reopen=reopen)
+    options = LoadOptions(fmt=fmt, mappings=mapping or [], status_maps=status_map or [], strict=strict, reopen=reopen)
     summary = load_files(database(ctx, db), files, options, dry_run=dry_run)
     prefix = "dry run, nothing written: " if dry_run else ""
     write(f"{prefix}{summary.line()}\n")

@@ -16,9 +16,9 @@ from tracker.dates import FuzzyDate, at_precision, counts_from_agreed, parse_dat
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange.documents import opened
 from tracker.interchange.problems import Problems
+from tracker.interchange.status_maps import read_status
 from tracker.render import spreadsheet_text
 from tracker.service.commitments import check_dates
-from tracker.statuses import parse_status
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
 FIELDS = ("ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source")
@@ -47,6 +47,7 @@ class CsvRow:
     line: int
     ref: str
     values: dict[str, Any]  # only the fields the file has
+    status_label: str | None = None  # the file's own word for the status, when --status-map read it
 
 
 @dataclass
@@ -59,6 +60,7 @@ class CsvFile:
     indexes: dict[str, int]  # field → its column's place
     columns: dict[str, str]  # field → the column's name in the file, for messages
     lines: int  # for the progress bar
+    status_map: dict[str, str]  # --status-map: the file's labels (keys as status_maps.label_key) → statuses
 
 
 def _delimiter(header: str) -> str:
@@ -67,7 +69,7 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def open_csv(path: str, mappings: dict[str, str]) -> CsvFile:
+def open_csv(path: str, mappings: dict[str, str], status_map: dict[str, str] | None = None) -> CsvFile:
     """Read and check a CSV file's header; raises with every problem found in it."""
     problems = Problems(path)
     with opened(path, text=True) as file:
@@ -82,7 +84,7 @@ def open_csv(path: str, mappings: dict[str, str]) -> CsvFile:
         raise TrackerError(f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})")
     indexes, columns = _header(header, mappings, problems)
     problems.raise_if_any()
-    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path))
+    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path), status_map or {})
 
 
 def _line_count(path: str) -> int:
@@ -121,7 +123,7 @@ def checked_row(
     if len(cells) > data.width and any(cell.strip() for cell in cells[data.width :]):
         problems.add(f"line {line}", f"{len(cells)} cells, but the header has {data.width} columns")
         return None
-    values = _row(line, cells, data.indexes, data.columns, problems)
+    values = _row(line, cells, data, problems)
     # The ref is compared even when another cell of the row is bad, so that every
     # problem of the file shows at once.
     ref = values.pop("ref", None) if values is not None else _raw_ref(cells, data.indexes)
@@ -130,7 +132,9 @@ def checked_row(
         return None
     if ref:
         first_line[ref] = line
-    return CsvRow(line, ref or "", values) if values is not None else None
+    if values is None:
+        return None
+    return CsvRow(line, ref or "", values, values.pop("status_label", None))
 
 
 def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> tuple[dict[str, int], dict[str, str]]:
@@ -189,7 +193,7 @@ _READERS: dict[str, Any] = {
     "description": lambda cell: clean_text(cell, "description") or "",
     "owner": lambda cell: clean_text(cell, "owner", required=True, single_line=True),
     "partners": lambda cell: [clean_text(p, "partner", single_line=True) for p in _items(cell)],
-    "status": lambda cell: parse_status(cell) if cell.strip() else None,
+    "status": lambda cell: None,  # an empty cell; one with a status is read through the map (_row)
     "agreed": lambda cell: cell_date(cell, "agreed") if cell.strip() else None,
     # `within 6 months` counts from the row's agreed date: read in _row, once that is known.
     "due": lambda cell: (cell if counts_from_agreed(cell) else cell_date(cell, "due")) if cell.strip() else None,
@@ -200,16 +204,20 @@ _READERS: dict[str, Any] = {
 }
 
 
-def _row(
-    line: int, cells: list[str], indexes: dict[str, int], columns: dict[str, str], problems: Problems
-) -> dict[str, Any] | None:
+def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     good = True
-    for field, index in indexes.items():
+    columns = data.columns
+    for field, index in data.indexes.items():
         cell = cells[index] if index < len(cells) else ""
         if cell[:1] == "'":  # checked here: a call per cell is a tenth of a second on 10,000 rows
             cell = spreadsheet_text(cell)
         try:
+            if field == "status" and cell.strip():
+                values["status"], label = read_status(cell, data.status_map)
+                if label is not None:
+                    values["status_label"] = label
+                continue
             values[field] = _READERS[field](cell)
         except TrackerError as error:
             problems.add(f"line {line}, {columns[field]}", str(error))

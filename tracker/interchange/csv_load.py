@@ -111,7 +111,7 @@ class _Writer:
         wanted = {field: row.values[field] for field in fields}
         try:
             recorded = bool(wanted) and apply_loaded_fields(
-                self.database, row.ref, wanted, origin=self.origin, reopen=self.reopen
+                self.database, row.ref, wanted, origin=self.origin, reopen=self.reopen, status_label=row.status_label
             )
         except TrackerError as error:
             self.problems.add(f"line {row.line}", str(error))
@@ -137,7 +137,7 @@ class _Writer:
             tags=values.get("tags", []),
             partner_ids=[self.owners.ids[p] for p in values.get("partners", [])],
             snapshots={self.origin: snapshots.encoded(stated)},
-            note=f"loaded from {self.origin}",
+            note=f"loaded from {self.origin}" + _given_as(row.status_label),
             by=self.by,
             on=self.day,
             stamp=self.stamp,
@@ -189,3 +189,8 @@ class _Organisations:
 
 
 __all__ = ["load_csv"]
+
+
+def _given_as(label: str | None) -> str:
+    """The file's own word for a status read through --status-map, kept in the history."""
+    return f" (status given as {label!r})" if label else ""

@@ -33,6 +33,7 @@ Loader = Callable[["Database", LoadSummary], None]
 class LoadOptions:
     fmt: str | None = None
     mappings: Sequence[str] = ()
+    status_maps: Sequence[str] = ()
     strict: bool = False
     reopen: bool = False  # a status that the file changed may leave a final one
 
@@ -47,8 +48,8 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
     for path in paths:  # once, here, before any message names the file
         check_file_name(path)
     formats = [options.fmt or _format_from_name(path) for path in paths]
-    if (options.mappings or options.strict) and "csv" not in formats:
-        raise InvalidInput("--map and --strict are for CSV files")
+    if (options.mappings or options.status_maps or options.strict) and "csv" not in formats:
+        raise InvalidInput("--map, --status-map and --strict are for CSV files")
     loaders = [_checked(path, fmt, options) for path, fmt in zip(paths, formats, strict=True)]
     summary = LoadSummary()
     with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
@@ -73,8 +74,10 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
     if fmt == "csv":
         from tracker.interchange.csv_file import open_csv, parse_mappings
         from tracker.interchange.csv_load import load_csv
+        from tracker.interchange.status_maps import parse_status_maps
 
-        csv_file = open_csv(path, parse_mappings(list(options.mappings)))
+        status_map = parse_status_maps(list(options.status_maps))
+        csv_file = open_csv(path, parse_mappings(list(options.mappings)), status_map)
         return lambda transaction, summary: load_csv(
             transaction, csv_file, summary, strict=options.strict, reopen=options.reopen
         )

@@ -193,7 +193,14 @@ def _move_history_start(database: Database, commitment: StoredCommitment, agreed
 
 
 def apply_loaded_fields(
-    database: Database, ref: str, wanted: dict[str, Any], *, origin: str, reopen: bool, by: str | None = None
+    database: Database,
+    ref: str,
+    wanted: dict[str, Any],
+    *,
+    origin: str,
+    reopen: bool,
+    by: str | None = None,
+    status_label: str | None = None,
 ) -> bool:
     """Apply the fields a loaded file changed, as `tracker edit` and `tracker update` record them,
     dated today; says whether anything was recorded. `wanted` holds only those fields, as a file
@@ -226,5 +233,6 @@ def apply_loaded_fields(
     status = wanted.get("status")
     if status is None or status == status_on(database, commitment, today()):
         return bool(changes)
-    record_update(database, UpdateRequest(commitment.ref, status, note=f"set in {origin}", by=by, reopen=reopen))
+    note = f"set in {origin}" + (f" (given as {status_label!r})" if status_label else "")
+    record_update(database, UpdateRequest(commitment.ref, status, note=note, by=by, reopen=reopen))
     return True
