@@ -8,7 +8,6 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.store import commitments as queries
 from tracker.store.commitments import CommitmentFilter, CommitmentRow, OrganisationRow
 from tracker.store.database import Database, Row
-from tracker.store.timeline import HISTORY
 from tracker.text import LIMITS, lookup_text, ref_key
 
 _CHUNK = 500
@@ -139,6 +138,8 @@ def history(database: Database, ref: str) -> list[Row]:
 
 
 def _history(database: Database, commitment_id: int) -> list[Row]:
+    from tracker.store.timeline import HISTORY  # here: list and show, which import this module, need none of it
+
     return [
         {
             "id": event["id"],
