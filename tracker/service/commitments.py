@@ -4,8 +4,7 @@ keeps the commitment's state (status, status_on, last_event_on) and its tags' co
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
@@ -48,8 +47,7 @@ def recorder(by: str | None) -> str | None:
     return clean_text(by, "by", single_line=True) or default_recorder()
 
 
-@dataclass
-class CommitmentSpec:
+class CommitmentSpec(NamedTuple):
     """Everything a commitment is made of, as given by a person or a file."""
 
     title: str
@@ -186,8 +184,7 @@ def check_reopen(ref: str, in_effect: str | None, on: dt.date, status: str, *, r
         raise InvalidInput(f"{ref} is {in_effect} on {on}, a final status; add --reopen to change it to {status}")
 
 
-@dataclass
-class UpdateRequest:
+class UpdateRequest(NamedTuple):
     ref: str
     status: str | None = None
     on: dt.date | None = None
@@ -197,8 +194,7 @@ class UpdateRequest:
     reopen: bool = False
 
 
-@dataclass
-class UpdateResult:
+class UpdateResult(NamedTuple):
     ref: str
     on: dt.date
     from_status: str

@@ -1,7 +1,7 @@
 """Organisations and sources: found by any of their names, created, brought up to date."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tracker import reads
 from tracker.dates import FuzzyDate
@@ -17,8 +17,7 @@ def find_organisation(database: Database, name: str) -> OrganisationRow:
     return reads.find_organisation(database, name)
 
 
-@dataclass
-class OrganisationSpec:
+class OrganisationSpec(NamedTuple):
     short_name: str
     name: str
     country: str | None = None
@@ -62,8 +61,7 @@ def _bring_up_to_date(
     return "updated"
 
 
-@dataclass
-class SourceSpec:
+class SourceSpec(NamedTuple):
     key: str
     title: str
     publisher: str | None = None
