@@ -3,10 +3,11 @@
 What a process loads (Typer, click, tracker; SQLAlchemy for a server or a new schema) lives as
 long as it does, so the collector need not walk it again: `gc.freeze()` moves it out of the
 collector's sight, during the command and in the collection Python runs at exit. Objects made
-after a freeze are collected as usual, the young ones every 10,000 allocations rather than 700 (importing sqlmodel sets off
-many collections otherwise). A load freezes again once its imports are done, before it allocates
-its rows. tests/test_speed_tricks.py checks that each is applied, and that a load puts the
-collector back as it found it. What it saves: docs/speed.md, "Tuning the garbage collector".
+after a freeze are collected as usual, the young ones every 10,000 allocations rather than 700
+(importing sqlmodel sets off many collections otherwise). A load freezes again once its imports
+are done, before it allocates its rows. tests/test_speed_tricks.py checks that each is applied,
+and that a load puts the collector back as it found it. What it saves: docs/speed.md, "Tuning the
+garbage collector".
 """
 
 import gc
