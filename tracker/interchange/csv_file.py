@@ -253,17 +253,28 @@ def _with_precision(date: FuzzyDate, precision: str) -> FuzzyDate:
 
 class MadeRefs:
     """Refs for rows without one, made from their titles, unique in the file: they avoid every
-    ref the file gives, later rows' too, so those are read from the file when first needed."""
+    ref the file gives, later rows' too, so those are read from the file when first needed.
+
+    Two rows without a ref whose titles make the same ref are refused: numbering them in file
+    order would tie each commitment to its row's place, and a reload in another order would move
+    statuses and descriptions from one to the other."""
 
     def __init__(self, data: CsvFile) -> None:
         self.data = data
         self.taken: set[str] | None = None
+        self.made: dict[str, int] = {}  # the ref made from a title → the line of the row it came from
 
-    def make(self, title: str) -> str:
+    def make(self, title: str, line: int) -> str:
         if self.taken is None:
             given = records(self.data, Problems(self.data.path))  # its problems are the load's own
             self.taken = {ref for _, _, cells in given if (ref := _raw_ref(cells, self.data.indexes))}
         base = slugify(title)
+        if base in self.made:
+            raise InvalidInput(
+                f"line {self.made[base]} has a title that makes the same ref ({base!r}) and neither row has a "
+                "ref; give each a ref, or --map 'COLUMN=ref' to read them from a column"
+            )
+        self.made[base] = line
         candidate, number = base, 1
         while candidate in self.taken:
             number += 1

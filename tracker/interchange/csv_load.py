@@ -38,7 +38,12 @@ def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict:
             row = checked_row(line, cells, data, problems, first_line)
             if row is None:
                 continue
-            row.ref = row.ref or made_refs.make(row.values["title"])
+            if not row.ref:
+                try:
+                    row.ref = made_refs.make(row.values["title"], row.line)
+                except TrackerError as error:
+                    problems.add(f"line {row.line}, {data.columns['title']}", str(error))
+                    continue
             row.values["owner"] = owners.resolve(row.values["owner"], row.line, "owner")
             if "partners" in row.values:
                 partners = row.values["partners"]
