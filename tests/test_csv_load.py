@@ -386,3 +386,13 @@ def test_a_reload_in_another_row_order_changes_nothing() -> None:
     _write("order.csv", "title,owner,status,description\n" + "\n".join(reversed(rows)) + "\n")
     assert ok("load", "order.csv").endswith("commitments: 0 created, 0 updated, 3 unchanged\n")
     assert ok("list", "-f", "json") == before
+
+
+def test_the_summary_names_the_sources_a_load_creates() -> None:
+    ok("owners", "add", "MOI")
+    _write("sourced.csv", "title,owner,source\nOne,MOI,https://example.org/a\nTwo,MOI,Joint statment\nThree,MOI,\n")
+    assert ok("load", "sourced.csv") == (
+        "commitments: 3 created, 0 updated, 0 unchanged; "
+        "sources: 2 created, 0 updated, 0 unchanged (new: example-org-a, joint-statment)\n"
+    )
+    assert ok("load", "sourced.csv") == "commitments: 0 created, 0 updated, 3 unchanged\n"

@@ -16,6 +16,7 @@ from tracker.interchange import snapshots
 from tracker.interchange.csv_file import CsvFile, CsvRow, MadeRefs, cell_date, checked_row, records
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
+from tracker.store import writes
 from tracker.store.commitments import ORGANISATIONS
 from tracker.store.database import Database
 from tracker.store.interchange import COMMITMENT_IDS
@@ -26,6 +27,7 @@ def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict:
     new refs, update changed ones. After the first problem nothing more is written, but the file is
     read to its end; then it raises with every problem, by line, and the transaction is rolled back."""
     problems = Problems(data.path)
+    last_source = database.row(writes.LAST_SOURCE_ID)
     cell_date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
     owners = _Organisations(database, summary, problems, strict=strict, columns=data.columns)
     writer = _Writer(database, data, summary, problems, owners, reopen=reopen)
@@ -57,6 +59,9 @@ def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict:
     problems.raise_if_any()
     writer.write(batch)
     problems.raise_if_any()
+    # A row's source that names none yet becomes a new one: say so (a typo makes a new source too).
+    for source in database.rows(writes.SOURCES_AFTER, {"after": last_source["id"] if last_source else 0}):
+        summary.count("sources", "created", source["key"])
 
 
 class _Writer:

@@ -105,6 +105,8 @@ class SourceRecordRow(SourceRow):
 
 _SOURCE = "SELECT id, key, title, publisher, url, published, published_precision, note FROM source"
 SOURCES = Query[SourceRecordRow](f"{_SOURCE} ORDER BY id")
+SOURCES_AFTER = Query[SourceRecordRow](f"{_SOURCE} WHERE id > :after ORDER BY id")
+LAST_SOURCE_ID = Query[IdRow]("SELECT COALESCE(MAX(id), 0) AS id FROM source")
 SOURCE_BY_KEY = Query[SourceRecordRow](f"{_SOURCE} WHERE key = :key")
 UPDATE_SOURCE = """
     UPDATE source SET title = :title, publisher = :publisher, url = :url, published = :published,
