@@ -163,7 +163,10 @@ def test_a_broken_file_or_header_loads_nothing() -> None:
         "(ref,title,description,owner,partners,status,agreed,due,tags)"
     )
     Path("latin1.csv").write_bytes("title,owner\ncaf\xe9,MOI\n".encode("latin-1"))
-    assert fails("load", "latin1.csv") == "error: latin1.csv is not UTF-8 text; save it with the UTF-8 encoding"
+    assert fails("load", "latin1.csv") == (
+        "error: latin1.csv is not UTF-8 text; save it with the UTF-8 encoding, or give its encoding with --encoding "
+        "(for example cp1252, as Excel on Windows saves 'CSV')"
+    )
     assert fails("load", "--map", "nonsense", "header.csv") == "error: --map 'nonsense' must be 'Sheet column=field'"
     assert fails("load", "--map", "name=colour", "header.csv") == (
         "error: --map 'name=colour': 'colour' is not a field; fields: "
@@ -272,7 +275,10 @@ def test_a_byte_that_is_not_utf8_far_into_a_csv_changes_nothing(loaded: None) ->
     rows = "".join(f"Commitment number {number},MOI\n" for number in range(2 * BATCH))
     Path("late.csv").write_bytes(("title,owner\n" + rows).encode("utf-8") + "caf\xe9,MOI\n".encode("latin-1"))
     before = ok("export")
-    assert fails("load", "late.csv") == "error: late.csv is not UTF-8 text; save it with the UTF-8 encoding"
+    assert fails("load", "late.csv") == (
+        "error: late.csv is not UTF-8 text; save it with the UTF-8 encoding, or give its encoding with --encoding "
+        "(for example cp1252, as Excel on Windows saves 'CSV')"
+    )
     assert ok("export") == before
 
 
@@ -396,3 +402,39 @@ def test_the_summary_names_the_sources_a_load_creates() -> None:
         "sources: 2 created, 0 updated, 0 unchanged (new: example-org-a, joint-statment)\n"
     )
     assert ok("load", "sourced.csv") == "commitments: 0 created, 0 updated, 3 unchanged\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [
+        ("UTF-16 with its byte-order mark (Excel's 'Unicode text')", "title,owner\ncafé ☕,MOI\n".encode("utf-16")),
+        ("UTF-16 big-endian", b"\xfe\xff" + "title,owner\ncafé ☕,MOI\n".encode("utf-16-be")),
+        ("UTF-8 with its byte-order mark", "\ufefftitle,owner\ncafé ☕,MOI\n".encode("utf-8")),
+    ],
+)
+def test_a_byte_order_mark_says_the_encoding(encoding: str, data: bytes) -> None:
+    ok("owners", "add", "MOI")
+    Path("marked.csv").write_bytes(data)
+    ok("load", "marked.csv")
+    assert [item["title"] for item in json.loads(ok("list", "-f", "json"))] == ["café ☕"], encoding
+
+
+def test_encoding_reads_a_file_without_a_mark(tmp_path: Path) -> None:
+    ok("owners", "add", "MOI")
+    Path("windows.csv").write_bytes("title,owner\n“Café” – 5 €,MOI\n".encode("cp1252"))
+    ok("load", "windows.csv", "--encoding", "cp1252")
+    assert [item["title"] for item in json.loads(ok("list", "-f", "json"))] == ["“Café” – 5 €"]
+    Path("greek.csv").write_bytes("title,owner\nκαλημέρα,MOI\n".encode())
+    assert fails("load", "greek.csv", "--encoding", "ascii") == (
+        "error: greek.csv cannot be read as ascii text; give its encoding with --encoding"
+    )
+    assert fails("load", "windows.csv", "--encoding", "klingon") == (
+        "error: unknown encoding 'klingon'; give one such as utf-8, utf-16 or cp1252"
+    )
+    assert fails("load", "windows.csv", "--encoding", "rot13") == (
+        "error: 'rot13' is not a text encoding; give one such as utf-8, utf-16 or cp1252"
+    )
+    ok("export", "--format", "json", "--output", "all.json")
+    assert fails("--db", str(tmp_path / "other.db"), "load", "all.json", "--encoding", "cp1252") == (
+        "error: --map, --status-map, --strict and --encoding are for CSV files"
+    )

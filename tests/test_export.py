@@ -366,7 +366,9 @@ def test_load_tells_formats_apart(loaded: None) -> None:
     assert fails("load", "--format", "fixture", "all.json") == (
         "error: all.json is not a tracker fixture (expected 'format: tracker-fixture/1')"
     )
-    assert fails("load", "--strict", "all.json") == "error: --map, --status-map and --strict are for CSV files"
+    assert (
+        fails("load", "--strict", "all.json") == "error: --map, --status-map, --strict and --encoding are for CSV files"
+    )
 
 
 class _Terminal(io.StringIO):

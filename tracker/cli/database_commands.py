@@ -44,6 +44,12 @@ def load(
             "or politifact or ogp (repeatable).",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding", help="CSV: the file's encoding when it has no byte-order mark (default utf-8), e.g. cp1252."
+        ),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="CSV: refuse unknown owners and partners instead of creating them.")
     ] = False,
@@ -56,7 +62,14 @@ def load(
     """Load files: create what is new, record what they changed since they were last loaded; all or nothing."""
     from tracker.interchange.loading import LoadOptions, load_files
 
-    options = LoadOptions(fmt=fmt, mappings=mapping or [], status_maps=status_map or [], strict=strict, reopen=reopen)
+    options = LoadOptions(
+        fmt=fmt,
+        mappings=mapping or [],
+        status_maps=status_map or [],
+        encoding=encoding,
+        strict=strict,
+        reopen=reopen,
+    )
     summary = load_files(database(ctx, db), files, options, dry_run=dry_run)
     prefix = "dry run, nothing written: " if dry_run else ""
     write(f"{prefix}{summary.line()}\n")

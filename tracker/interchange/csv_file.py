@@ -61,6 +61,7 @@ class CsvFile:
     columns: dict[str, str]  # field → the column's name in the file, for messages
     lines: int  # for the progress bar
     status_map: dict[str, str]  # --status-map: the file's labels (keys as status_maps.label_key) → statuses
+    encoding: str | None = None  # --encoding, for a file without a byte-order mark (else UTF-8)
 
 
 def _delimiter(header: str) -> str:
@@ -69,10 +70,12 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def open_csv(path: str, mappings: dict[str, str], status_map: dict[str, str] | None = None) -> CsvFile:
+def open_csv(
+    path: str, mappings: dict[str, str], status_map: dict[str, str] | None = None, encoding: str | None = None
+) -> CsvFile:
     """Read and check a CSV file's header; raises with every problem found in it."""
     problems = Problems(path)
-    with opened(path, text=True) as file:
+    with opened(path, text=True, encoding=encoding, csv=True) as file:
         delimiter = _delimiter(file.readline())
         file.seek(0)
         try:
@@ -84,7 +87,7 @@ def open_csv(path: str, mappings: dict[str, str], status_map: dict[str, str] | N
         raise TrackerError(f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})")
     indexes, columns = _header(header, mappings, problems)
     problems.raise_if_any()
-    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path), status_map or {})
+    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path), status_map or {}, encoding)
 
 
 def _line_count(path: str) -> int:
@@ -98,7 +101,7 @@ def _line_count(path: str) -> int:
 def records(data: CsvFile, problems: Problems) -> Iterator[tuple[int, int, list[str]]]:
     """Each record after the header: the line it starts on, the line it ends on, its cells.
     A record that cannot be read is a problem, and the last one read."""
-    with opened(data.path, text=True) as file:
+    with opened(data.path, text=True, encoding=data.encoding, csv=True) as file:
         reader = csv.reader(file, delimiter=data.delimiter, strict=True)
         next(reader)
         end = reader.line_num

@@ -16,12 +16,31 @@ _SMALL_JSON = 16 * 1024 * 1024  # bytes; a broken file this small is parsed whol
 _NESTING = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}  # ijson's events
 
 
-@contextmanager
-def opened(path: str, *, text: bool) -> Iterator[IO[Any]]:
-    """A file opened to read, as UTF-8 text (with or without a byte-order mark, line ends read as
-    \\n) or as bytes; a file that cannot be read, or is not UTF-8, is one clear message."""
+_BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def text_encoding(path: str, given: str | None = None) -> str:
+    """The encoding to read `path` as text in: the one a byte-order mark says (UTF-8 or UTF-16,
+    which spreadsheet programs write), else `given` (--encoding), else UTF-8."""
     try:
-        file = open(path, encoding="utf-8-sig") if text else open(path, "rb")  # noqa: SIM115 (closed below)
+        with open(path, "rb") as file:
+            start = file.read(3)
+    except OSError:
+        return given or "utf-8"  # opened() names the problem
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if start.startswith(mark):
+            return encoding
+    return given or "utf-8"
+
+
+@contextmanager
+def opened(path: str, *, text: bool, encoding: str | None = None, csv: bool = False) -> Iterator[IO[Any]]:
+    """A file opened to read, as text (UTF-8 or UTF-16 as a byte-order mark says, else `encoding`,
+    else UTF-8; line ends read as \\n) or as bytes; a file that cannot be read, or is not in its
+    encoding, is one clear message."""
+    try:
+        # closed below
+        file = open(path, encoding=text_encoding(path, encoding)) if text else open(path, "rb")  # noqa: SIM115
     except FileNotFoundError:
         raise TrackerError(f"no such file: {path}") from None
     except IsADirectoryError:
@@ -32,7 +51,7 @@ def opened(path: str, *, text: bool) -> Iterator[IO[Any]]:
         try:
             yield file
         except UnicodeDecodeError:
-            raise _not_utf8(path) from None
+            raise (_not_utf8(path, csv=csv) if encoding is None else _not_in(path, encoding)) from None
 
 
 def read_text(path: str) -> str:
@@ -41,8 +60,17 @@ def read_text(path: str) -> str:
         return str(file.read())
 
 
-def _not_utf8(path: str) -> TrackerError:
-    return TrackerError(f"{path} is not UTF-8 text; save it with the UTF-8 encoding")
+def _not_utf8(path: str, *, csv: bool = False) -> TrackerError:
+    if not csv:
+        return TrackerError(f"{path} is not UTF-8 text; save it with the UTF-8 encoding")
+    return TrackerError(
+        f"{path} is not UTF-8 text; save it with the UTF-8 encoding, or give its encoding with --encoding "
+        "(for example cp1252, as Excel on Windows saves 'CSV')"
+    )
+
+
+def _not_in(path: str, encoding: str) -> TrackerError:
+    return TrackerError(f"{path} cannot be read as {encoding} text; give its encoding with --encoding")
 
 
 def read_document(path: str) -> Any:

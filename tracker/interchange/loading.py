@@ -34,6 +34,7 @@ class LoadOptions:
     fmt: str | None = None
     mappings: Sequence[str] = ()
     status_maps: Sequence[str] = ()
+    encoding: str | None = None  # CSV files without a byte-order mark
     strict: bool = False
     reopen: bool = False  # a status that the file changed may leave a final one
 
@@ -48,14 +49,27 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
     for path in paths:  # once, here, before any message names the file
         check_file_name(path)
     formats = [options.fmt or _format_from_name(path) for path in paths]
-    if (options.mappings or options.status_maps or options.strict) and "csv" not in formats:
-        raise InvalidInput("--map, --status-map and --strict are for CSV files")
+    if (options.mappings or options.status_maps or options.strict or options.encoding) and "csv" not in formats:
+        raise InvalidInput("--map, --status-map, --strict and --encoding are for CSV files")
+    if options.encoding is not None:
+        _check_encoding(options.encoding)
     loaders = [_checked(path, fmt, options) for path, fmt in zip(paths, formats, strict=True)]
     summary = LoadSummary()
     with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
         for loader in loaders:
             loader(transaction, summary)
     return summary
+
+
+def _check_encoding(name: str) -> None:
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise InvalidInput(f"unknown encoding {name!r}; give one such as utf-8, utf-16 or cp1252") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InvalidInput(f"{name!r} is not a text encoding; give one such as utf-8, utf-16 or cp1252")
 
 
 def _format_from_name(path: str) -> str | None:
@@ -77,7 +91,7 @@ def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
         from tracker.interchange.status_maps import parse_status_maps
 
         status_map = parse_status_maps(list(options.status_maps))
-        csv_file = open_csv(path, parse_mappings(list(options.mappings)), status_map)
+        csv_file = open_csv(path, parse_mappings(list(options.mappings)), status_map, options.encoding)
         return lambda transaction, summary: load_csv(
             transaction, csv_file, summary, strict=options.strict, reopen=options.reopen
         )
