@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from tracker import gc_tuning
 from tracker.errors import InvalidInput, TrackerError
+from tracker.interchange import streams
 from tracker.interchange.problems import LoadSummary
 from tracker.settings import DatabaseChoice
 
@@ -48,16 +49,22 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
         raise InvalidInput(f"unknown format {options.fmt!r}; expected one of: {', '.join(LOAD_FORMATS)}")
     for path in paths:  # once, here, before any message names the file
         check_file_name(path)
-    formats = [options.fmt or _format_from_name(path) for path in paths]
-    if (options.mappings or options.status_maps or options.strict or options.encoding) and "csv" not in formats:
-        raise InvalidInput("--map, --status-map, --strict and --encoding are for CSV files")
     if options.encoding is not None:
         _check_encoding(options.encoding)
-    loaders = [_checked(path, fmt, options) for path, fmt in zip(paths, formats, strict=True)]
-    summary = LoadSummary()
-    with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
-        for loader in loaders:
-            loader(transaction, summary)
+    with streams.readable(paths) as (readable, shown):
+        try:
+            formats = [options.fmt or _format_from_name(path) for path in readable]
+            if (options.mappings or options.status_maps or options.strict or options.encoding) and "csv" not in formats:
+                raise InvalidInput("--map, --status-map, --strict and --encoding are for CSV files")
+            loaders = [_checked(path, fmt, options) for path, fmt in zip(readable, formats, strict=True)]
+            summary = LoadSummary()
+            with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
+                for loader in loaders:
+                    loader(transaction, summary)
+        except TrackerError as error:
+            if not shown:
+                raise
+            raise type(error)(streams.named_as_given(str(error), shown)) from None
     return summary
 
 
