@@ -439,3 +439,19 @@ def test_an_export_whose_own_history_reopens_a_final_status_needs_no_reopen(
     ok("export", "--output", "after.json")
     assert ok("--db", "copy.db", "load", "after.json").endswith("0 created, 1 updated, 12 unchanged\n")
     assert ok("--db", "copy.db", "export") == ok("export")
+
+
+@pytest.mark.parametrize("delimiter", [";", "tab"])
+def test_a_csv_export_with_another_delimiter_loads_back_the_same(loaded: None, tmp_path: Path, delimiter: str) -> None:
+    ok("export", "--format", "csv", "--delimiter", delimiter, "--output", "sheet.csv")
+    header = Path("sheet.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("id;ref;title;" if delimiter == ";" else "id\tref\ttitle\t")
+    copy = str(tmp_path / "copy.db")
+    ok("--db", copy, "load", "sheet.csv")
+    assert ok("--db", copy, "list", "-f", "json") == ok("list", "-f", "json")
+
+
+def test_a_delimiter_is_refused_where_it_means_nothing(loaded: None) -> None:
+    assert fails("export", "--format", "json", "--delimiter", ";") == "error: --delimiter is for --format csv"
+    assert fails("export", "--format", "csv", "--delimiter", "|") == "error: --delimiter '|' must be ',', ';' or tab"
+    assert not Path("out.csv").exists()

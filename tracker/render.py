@@ -87,11 +87,11 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ",") -> None:
     """CSV with CRLF line ends, as spreadsheets expect, each cell made safe; rows may be a stream."""
     import csv  # here, not at the top: only CSV output needs it
 
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=delimiter)
     writer.writerow(header)
     writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
 

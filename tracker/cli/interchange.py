@@ -19,6 +19,9 @@ def export(
     excel: Annotated[
         bool, typer.Option("--excel", help="With csv: start with a byte-order mark, so Excel reads UTF-8.")
     ] = False,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="With csv: ',' (default), ';' or tab between cells.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Export the whole database: organisations, sources and commitments with their history."""
@@ -28,4 +31,4 @@ def export(
 
     choice = database(ctx, db)
     with read_database(choice) as snapshot, writing(output, database=choice) as out:
-        export_database(snapshot, fmt, out, excel=excel)
+        export_database(snapshot, fmt, out, excel=excel, delimiter=delimiter)

@@ -22,20 +22,29 @@ FORMAT = "tracker-export/2"
 # Version 1 named the event an undo reverses by its place in the history; events had no keys.
 FORMAT_WITHOUT_KEYS = "tracker-export/1"
 EXPORT_FORMATS = ("json", "yaml", "csv")
+# Between a CSV's cells: a comma, or the semicolon that spreadsheets in locales with a decimal
+# comma expect, or a tab. A load tells which from the header.
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 _YAML_CHUNK = 200  # commitments per YAML dump call
 
 
-def export_database(database: Database, fmt: str, out: TextIO, *, excel: bool = False) -> int:
+def export_database(
+    database: Database, fmt: str, out: TextIO, *, excel: bool = False, delimiter: str | None = None
+) -> int:
     """Write the database to `out` in `fmt`; returns how many commitments were written."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(EXPORT_FORMATS)}")
     if excel and fmt != "csv":
         raise InvalidInput("--excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)")
+    if delimiter is not None and fmt != "csv":
+        raise InvalidInput("--delimiter is for --format csv")
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise InvalidInput(f"--delimiter {delimiter!r} must be ',', ';' or tab")
     count = database.row(queries.COUNT_COMMITMENTS)
     total = int(count["count"]) if count else 0
     with progress(total, "exporting") as bar:
         if fmt == "csv":
-            _write_csv(database, out, bar, excel=excel)
+            _write_csv(database, out, bar, excel=excel, delimiter=DELIMITERS[delimiter or ","])
         else:
             head = {"format": FORMAT, "organisations": organisations(database), "sources": sources(database)}
             items = (_document_item(*parts) for parts in _commitment_parts(database, bar, with_history=True))
@@ -185,7 +194,7 @@ def _write_yaml(out: TextIO, head: Row, items: Iterator[Row]) -> None:
         out.write(" []\n")
 
 
-def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool) -> None:
+def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool, delimiter: str) -> None:
     from tracker import render
 
     if excel:
@@ -194,4 +203,4 @@ def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool) -
         render.commitment_csv_row(commitment_item(row, tags, partners))
         for row, tags, partners, _, _ in _commitment_parts(database, bar, with_history=False)
     )
-    render.write_csv(out, render.LIST_FIELDS, rows)
+    render.write_csv(out, render.LIST_FIELDS, rows, delimiter=delimiter)
