@@ -21,6 +21,12 @@ def _write(name: str, text: str, *, bom: bool = False, crlf: bool = False) -> st
     return name
 
 
+def _problems(name: str, text: str) -> list[str]:
+    """The lines a load of this CSV says on stderr, MOI being known."""
+    ok("owners", "add", "MOI")
+    return run("load", _write(name, text)).stderr.splitlines()
+
+
 def _show(ref: str) -> dict:  # type: ignore[type-arg]
     return json.loads(ok("show", ref, "-f", "json"))  # type: ignore[no-any-return]
 
@@ -107,9 +113,9 @@ def test_every_bad_row_is_listed_by_the_line_it_starts_on() -> None:
 
 
 def test_a_row_longer_than_its_header_and_an_unknown_precision_are_problems() -> None:
-    ok("owners", "add", "MOI")
-    _write("odd.csv", "ref,title,owner,due,due_precision\na,A,MOI,2026-03-31,week\nb,B,MOI,,,extra\nc,C,MOI,,,\n")
-    assert run("load", "odd.csv").stderr.splitlines() == [
+    assert _problems(
+        "odd.csv", "ref,title,owner,due,due_precision\na,A,MOI,2026-03-31,week\nb,B,MOI,,,extra\nc,C,MOI,,,\n"
+    ) == [
         "error: odd.csv: 2 problems; nothing was loaded",
         "  line 2, due_precision: unknown precision 'week'; "
         "expected one of: day, month, quarter, half, fiscal_year, year",
@@ -374,9 +380,7 @@ def test_a_hand_made_sheet_is_read_as_a_spreadsheet_user_means_it() -> None:
 
 
 def test_rows_without_refs_whose_titles_make_the_same_ref_are_a_problem_not_numbered() -> None:
-    ok("owners", "add", "MOI")
-    _write("same.csv", "title,owner,status\nTrain staff,MOI,in_progress\nTrain  Staff,MOI,stalled\n")
-    assert run("load", "same.csv").stderr.splitlines() == [
+    assert _problems("same.csv", "title,owner,status\nTrain staff,MOI,in_progress\nTrain  Staff,MOI,stalled\n") == [
         "error: same.csv: 1 problem; nothing was loaded",
         "  line 3, title: line 2 has a title that makes the same ref ('train-staff') and neither row has a ref; "
         "give each a ref, or --map 'COLUMN=ref' to read them from a column",
