@@ -79,3 +79,20 @@ def test_a_named_pipe_loads_and_is_named_in_messages(tmp_path: Path) -> None:
     result = _load(str(fifo))
     writer.join(timeout=10)
     assert result.stderr.decode() == f"error: {fifo}: 1 problem; nothing was loaded\n  line 2, owner: owner is empty\n"
+
+
+def test_standard_input_on_a_terminal_is_refused_rather_than_waited_on() -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tracker", "load", "-"], stdin=terminal, capture_output=True, timeout=60
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert (result.returncode, result.stderr.decode()) == (
+        1,
+        "error: '-' reads standard input, and nothing is piped in; e.g. 'curl URL | tracker load -'\n",
+    )

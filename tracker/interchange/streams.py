@@ -57,6 +57,8 @@ def _copied(path: str, folder: str) -> str:
     os.mkdir(folder)
     name = "standard-input" if path == STANDARD_INPUT else os.path.basename(path.rstrip("/")) or "input"
     target = os.path.join(folder, name)
+    if path == STANDARD_INPUT and sys.stdin.isatty():
+        raise TrackerError("'-' reads standard input, and nothing is piped in; e.g. 'curl URL | tracker load -'")
     try:
         with open(target, "wb") as out:
             if path == STANDARD_INPUT:
