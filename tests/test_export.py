@@ -1,6 +1,7 @@
 """`tracker export` and loading an export back: the lossless round trip and its guarantees."""
 
 import contextlib
+import csv
 import datetime as dt
 import io
 import json
@@ -461,3 +462,19 @@ def test_a_delimiter_is_refused_where_it_means_nothing(loaded: None) -> None:
     assert fails("export", "--format", "json", "--delimiter", ";") == "error: --delimiter is for --format csv"
     assert fails("export", "--format", "csv", "--delimiter", "|") == "error: --delimiter '|' must be ',', ';' or tab"
     assert not Path("out.csv").exists()
+
+
+def test_a_csv_export_says_where_each_source_is_and_since_when_the_status_holds(loaded: None, tmp_path: Path) -> None:
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-02-01")
+    ok("update", "fia-ct-wing", "--note", "Wing inaugurated", "--on", "2026-02-03")
+    ok("export", "--format", "csv", "--output", "sheet.csv")
+    with Path("sheet.csv").open(encoding="utf-8", newline="") as sheet:
+        rows = {row["ref"]: row for row in csv.DictReader(sheet)}
+    assert rows["fia-ct-wing"]["status_on"] == "2026-02-01"
+    assert rows["fia-academy"]["status_on"] == "2025-01-01"  # the start of its history
+    url = json.loads(ok("export", "--format", "json"))["sources"][0]["url"]
+    assert url and rows["fia-ct-wing"]["source_url"] == url
+    # Loaded into an empty database, the source comes with its URL.
+    copy = str(tmp_path / "copy.db")
+    ok("--db", copy, "load", "sheet.csv")
+    assert json.loads(ok("--db", copy, "export", "--format", "json"))["sources"][0]["url"] == url

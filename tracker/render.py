@@ -17,6 +17,9 @@ LIST_FIELDS = (
     "id", "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision",
     "due", "due_precision", "tags", "source", "created_at", "updated_at",
 )  # fmt: skip
+# A CSV export's columns beyond the list's: where the source is, and since when the status holds.
+# A load reads source_url (for a source it creates) and ignores status_on.
+EXPORT_CSV_FIELDS = (*LIST_FIELDS, "source_url", "status_on")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -21,9 +21,11 @@ from tracker.render import spreadsheet_text
 from tracker.service.commitments import check_dates
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
-FIELDS = ("ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source")
+FIELDS = ("ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source", "source_url")
 PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export csv; they make its dates exact
-IGNORED_FIELDS = ("id", "created_at", "updated_at")  # written by export csv; a load does not set them
+# Written by export csv; a load does not set them (status_on is what the history says, which a
+# commitments file does not change).
+IGNORED_FIELDS = ("id", "created_at", "updated_at", "status_on")
 REQUIRED_FIELDS = ("title", "owner")
 
 
@@ -48,6 +50,7 @@ class CsvRow:
     ref: str
     values: dict[str, Any]  # only the fields the file has
     status_label: str | None = None  # the file's own word for the status, when --status-map read it
+    source_url: str | None = None  # where a source the row names is, should the load create it
 
 
 @dataclass
@@ -137,7 +140,7 @@ def checked_row(
         first_line[ref] = line
     if values is None:
         return None
-    return CsvRow(line, ref or "", values, values.pop("status_label", None))
+    return CsvRow(line, ref or "", values, values.pop("status_label", None), values.pop("source_url", None))
 
 
 def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> tuple[dict[str, int], dict[str, str]]:
@@ -202,6 +205,7 @@ _READERS: dict[str, Any] = {
     "due": lambda cell: (cell if counts_from_agreed(cell) else cell_date(cell, "due")) if cell.strip() else None,
     "tags": lambda cell: sorted({clean_tag(t) for t in _items(cell)}),
     "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
+    "source_url": lambda cell: clean_text(cell, "url", single_line=True) or None,
     "agreed_precision": lambda cell: cell.strip().lower() or None,
     "due_precision": lambda cell: cell.strip().lower() or None,
 }

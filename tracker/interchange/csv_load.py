@@ -134,7 +134,7 @@ class _Writer:
         values = row.values
         source = values.get("source")
         if source and source not in self.source_ids:
-            self.source_ids[source] = resolve_source(self.database, source)["id"]
+            self.source_ids[source] = resolve_source(self.database, source, row.source_url)["id"]
         return planned_commitment(
             ref=row.ref,
             title=values["title"],

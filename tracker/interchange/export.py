@@ -16,7 +16,7 @@ from tracker.reads import commitment_item, iso_date, recorded_fields
 from tracker.store import interchange as queries
 from tracker.store.commitments import CommitmentRow
 from tracker.store.database import Database, Row
-from tracker.store.interchange import ExportedEventRow, ExportedSnapshotRow
+from tracker.store.interchange import CsvExtrasRow, ExportedEventRow, ExportedSnapshotRow
 
 FORMAT = "tracker-export/2"
 # Version 1 named the event an undo reverses by its place in the history; events had no keys.
@@ -199,8 +199,17 @@ def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool, d
 
     if excel:
         out.write("\ufeff")
+    extras = database.iterate(queries.EXPORT_CSV_EXTRAS)
     rows = (
-        render.commitment_csv_row(commitment_item(row, tags, partners))
+        [
+            *render.commitment_csv_row(commitment_item(row, tags, partners)),
+            *_csv_extras(next(extras), row["id"]),
+        ]
         for row, tags, partners, _, _ in _commitment_parts(database, bar, with_history=False)
     )
-    render.write_csv(out, render.LIST_FIELDS, rows, delimiter=delimiter)
+    render.write_csv(out, render.EXPORT_CSV_FIELDS, rows, delimiter=delimiter)
+
+
+def _csv_extras(extra: CsvExtrasRow, commitment_id: int) -> list[Any]:
+    assert extra["commitment_id"] == commitment_id, "both queries run in commitment-id order"
+    return [extra["source_url"], iso_date(extra["status_on"])]

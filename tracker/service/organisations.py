@@ -88,19 +88,25 @@ def upsert_source(database: Database, spec: SourceSpec) -> str:
     return _bring_up_to_date(database, writes.UPDATE_SOURCE, existing["id"], stored, wanted)
 
 
-def resolve_source(database: Database, text: str) -> SourceRecordRow:
-    """A source by key, title or URL; text that names none becomes a new source."""
+def resolve_source(database: Database, text: str, url: str | None = None) -> SourceRecordRow:
+    """A source by key, title or URL; text that names none becomes a new source, at `url` when
+    given (a CSV export's source_url column), unless a source has that URL already."""
     is_url = text.strip().lower().startswith(("http://", "https://"))
     cleaned = clean_text(text, "url" if is_url else "source", required=True, single_line=True) or ""
-    for source in database.rows(writes.SOURCES):
+    sources = database.rows(writes.SOURCES)
+    for source in sources:
         if cleaned.casefold() in (
             source["key"].casefold(),
             source["title"].casefold(),
             (source["url"] or "").casefold(),
         ):
             return source
+    if url:
+        for source in sources:
+            if url.casefold() == (source["url"] or "").casefold():
+                return source
     key = unique_value(database, "source", "key", slugify(cleaned.split("://")[-1] if is_url else cleaned, 40))
-    values = {"key": key, "title": cleaned, "url": cleaned if is_url else None}
+    values = {"key": key, "title": cleaned, "url": cleaned if is_url else url}
     source_id = database.insert("source", values)
     row = database.row(writes.SOURCE_BY_KEY, {"key": key})
     assert row is not None and row["id"] == source_id

@@ -13,7 +13,7 @@ from tracker.store.commitments import (
     TagRow,
     id_list,
 )
-from tracker.store.database import Query, StoredStamp
+from tracker.store.database import Query, StoredDay, StoredStamp
 from tracker.store.timeline import RecordedEventRow
 from tracker.timeline import TIMELINE_ORDER
 
@@ -38,6 +38,20 @@ EXPORT_ORGANISATIONS = Query[ExportedOrganisationRow]("SELECT short_name, name, 
 EXPORT_SOURCES = Query[SourceRow]("SELECT key, title, publisher, url, published, published_precision, note FROM source")
 
 EXPORT_COMMITMENTS = Query[CommitmentRow](f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} ORDER BY c.id")
+
+
+class CsvExtrasRow(TypedDict):
+    commitment_id: int
+    source_url: str | None
+    status_on: StoredDay | None
+
+
+# What a CSV export adds to each commitment's list fields, in the same order as EXPORT_COMMITMENTS.
+EXPORT_CSV_EXTRAS = Query[CsvExtrasRow]("""
+    SELECT c.id AS commitment_id, s.url AS source_url, c.status_on
+    FROM commitment c LEFT JOIN source s ON s.id = c.source_id
+    ORDER BY c.id
+""")
 
 EXPORT_TAGS = Query[TagRow]("SELECT commitment_id, tag FROM commitment_tag ORDER BY commitment_id")
 
