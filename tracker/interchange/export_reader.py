@@ -228,11 +228,12 @@ def exported_commitment(item: Any, where: str, problems: Problems, *, keyed: boo
         return None
     # The state comes from the history by the timeline rule, as the database derives it.
     history_events = file_timeline(events)
-    derived = timeline.status_at(history_events)
+    if isinstance(row["starts_on"], dt.date):
+        derived, row["status_on"], row["last_event_on"] = timeline.kept_state(history_events, row["starts_on"])
+    else:
+        derived = timeline.status_at(history_events)
     if derived != row["status"]:
         problems.add(f"{where}.status", f"is {row['status']}, but its history leaves it {derived}")
-    if isinstance(row["starts_on"], dt.date):
-        _, row["status_on"], row["last_event_on"] = timeline.kept_state(history_events, row["starts_on"])
     return ExportedCommitment(where, ref, row, owner, partners, source, tags, events, last_loaded)
 
 

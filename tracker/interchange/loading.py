@@ -75,8 +75,10 @@ def _check_encoding(name: str) -> None:
         info = codecs.lookup(name)
     except LookupError:
         raise InvalidInput(f"unknown encoding {name!r}; give one such as utf-8, utf-16 or cp1252") from None
-    if not getattr(info, "_is_text_encoding", True):
-        raise InvalidInput(f"{name!r} is not a text encoding; give one such as utf-8, utf-16 or cp1252")
+    try:
+        "".encode(info.name)  # refuses rot13, base64 and the other bytes-to-bytes codecs
+    except LookupError:
+        raise InvalidInput(f"{name!r} is not a text encoding; give one such as utf-8, utf-16 or cp1252") from None
 
 
 def _format_from_name(path: str) -> str | None:
