@@ -1,6 +1,5 @@
 """What a load found wrong, and what it did: shared by every loader."""
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,26 +20,27 @@ class Problems:
     def __init__(self, origin: str, limit: int = MAX_REPORTED_PROBLEMS) -> None:
         self.origin = origin
         self.limit = limit
-        self.lines: list[str] = []
+        self.lines: list[tuple[str, str]] = []  # (where, what), in the order found
 
     def __bool__(self) -> bool:
         return bool(self.lines)
 
     def add(self, where: str, message: str) -> None:
-        self.lines.append(f"{where}: {message}")
+        self.lines.append((where, message))
 
     def grouped(self) -> list[str]:
         """The problems, one line each, those that differ only in their line number as one."""
         groups: dict[tuple[str, str], list[str]] = {}
-        for problem in self.lines:
-            match = _ON_A_LINE.match(problem)
-            if match is None:
-                groups[(problem, "")] = [""]
-                continue
-            groups.setdefault((match.group(2), match.group(3)), []).append(match.group(1))
+        for where, message in self.lines:
+            line, _, column = where.partition(",")
+            number = line.removeprefix("line ")
+            if line.startswith("line ") and number.isdigit():
+                groups.setdefault((f",{column}" if column else "", message), []).append(number)
+            else:
+                groups.setdefault((f"{where}: {message}", ""), [])
         shown = []
         for (column, message), numbers in groups.items():
-            if numbers == [""]:
+            if not numbers:  # a problem not on a line of its own (a header, a document's field)
                 shown.append(column)
             elif len(numbers) == 1:
                 shown.append(f"line {numbers[0]}{column}: {message}")
@@ -60,10 +60,6 @@ class Problems:
         raise TrackerError(
             "\n".join([f"{self.origin}: {count}; nothing was loaded", *("  " + s for s in shown), *tail])
         )
-
-
-# `line 12, status: unknown status 'nodata'`: the line, the column (if any) and the problem.
-_ON_A_LINE = re.compile(r"^line (\d+)((?:, [^:]*)?): (.*)$", re.DOTALL)
 
 
 @dataclass
