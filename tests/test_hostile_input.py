@@ -249,3 +249,13 @@ def test_a_source_url_may_be_as_long_as_the_readme_says(loaded: None) -> None:
     assert fails("add", "Long name", "--owner", "MOI", "--source", "x" * 501) == (
         "error: source is 501 characters long; the limit is 500"
     )
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", ["tracker.db", "./tracker.db", "tracker.db-wal"])
+def test_loading_the_database_itself_is_refused_and_changes_nothing(isolated: Path, loaded: None, name: str) -> None:
+    before = ok("export")
+    assert fails("load", "--format", "csv", name) == (
+        f"error: {name} is the database itself (or a file SQLite keeps beside it), not a file to load"
+    )
+    assert ok("export") == before

@@ -105,7 +105,7 @@ def writing(target: str | None, *, database: DatabaseChoice | None, what: str = 
         yield sys.stdout
         return
     check_target(target, database, what)
-    if _is_stream(target):
+    if is_stream(target):
         with _explained(target), open(target, "w", encoding="utf-8", newline="") as stream:
             yield stream
         return
@@ -117,7 +117,8 @@ def writing(target: str | None, *, database: DatabaseChoice | None, what: str = 
         yield handle
 
 
-def _is_stream(target: str) -> bool:
+def is_stream(target: str) -> bool:
+    """Whether `target` is a pipe, a socket or a device, which can be read or written only once."""
     try:
         mode = os.stat(target).st_mode
     except OSError:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker import gc_tuning
+from tracker import files, gc_tuning
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange import streams
 from tracker.interchange.problems import LoadSummary
@@ -49,6 +49,8 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
         raise InvalidInput(f"unknown format {options.fmt!r}; expected one of: {', '.join(LOAD_FORMATS)}")
     for path in paths:  # once, here, before any message names the file
         check_file_name(path)
+        if not choice.is_url and files.database_file_named(path, choice.location) is not None:
+            raise InvalidInput(f"{path} is the database itself (or a file SQLite keeps beside it), not a file to load")
     if options.encoding is not None:
         _check_encoding(options.encoding)
     with streams.readable(paths) as (readable, shown):

@@ -10,7 +10,6 @@ to overrule that. Messages name the input as it was given (`standard input`, `/d
 import os
 import re
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -25,13 +24,9 @@ _YAML_START = re.compile(rb"^(?:\s*#[^\n]*\n)*\s*(?:---|format\s*:)")
 
 def is_stream(path: str) -> bool:
     """Whether `path` is standard input or something else that can be read only once."""
-    if path == STANDARD_INPUT:
-        return True
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False  # the loader names the problem
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    from tracker.files import is_stream as is_pipe_or_device
+
+    return path == STANDARD_INPUT or is_pipe_or_device(path)
 
 
 @contextmanager
