@@ -131,7 +131,7 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
     from tracker.migrations import MIGRATION_NAMES, schema_problem
     from tracker.store.database import Database
     from tracker.store.problems import read_only
-    from tracker.store.upkeep import APPLIED_MIGRATIONS, OUT_OF_STEP
+    from tracker.store.upkeep import APPLIED_MIGRATIONS, out_of_step
 
     path = _sqlite_file(choice, "check")
     report = CheckReport(path)
@@ -151,7 +151,7 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
         elif not report.problems and applied == list(MIGRATION_NAMES):
             # Only on a sound file of the current schema: damage elsewhere would show here again,
             # and an older schema has not all of the kept state yet.
-            for row in database.rows(OUT_OF_STEP):
+            for row in database.rows(out_of_step()):
                 report.problems.append(f"kept state: {row['ref']} ({row['part']}) differs from its history")
         report.commitments, report.events = _counts(connection)
     except sqlite3.DatabaseError as error:

@@ -7,7 +7,7 @@ from typing import Any
 from tracker.errors import InvalidInput, NotFound
 from tracker.store import commitments as queries
 from tracker.store.commitments import CommitmentFilter, CommitmentRow, OrganisationRow
-from tracker.store.database import Database, Row
+from tracker.store.database import Database, Row, stored_date
 from tracker.text import LIMITS, lookup_text, ref_key
 
 _CHUNK = 500
@@ -22,8 +22,10 @@ def iso_date(value: Any) -> str | None:
 
 
 def as_date(value: Any) -> dt.date:
-    """A stored date as a date: SQLite hands back ISO text, PostgreSQL a date."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    """A stored date that is always set, as a date (store.database.stored_date reads it)."""
+    day = stored_date(value)
+    assert day is not None, "a date that is always set"
+    return day
 
 
 def iso_timestamp(value: Any) -> str | None:

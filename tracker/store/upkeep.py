@@ -3,7 +3,6 @@
 from typing import TypedDict
 
 from tracker.store.database import Query
-from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON
 
 
 class MigrationRow(TypedDict):
@@ -18,18 +17,23 @@ class OutOfStepRow(TypedDict):
     part: str
 
 
-# What `tracker db check` (SQLite only) finds kept out of step: a commitment whose kept state is
-# not what its history gives, or a tag whose copy of that state differs from its commitment's.
-# `IS NOT` is SQLite's null-safe inequality (IS DISTINCT FROM needs SQLite 3.39).
-OUT_OF_STEP = Query[OutOfStepRow](f"""
-    SELECT c.ref, 'status and dates' AS part FROM commitment c
-    WHERE c.status IS NOT {LATEST_STATUS} OR c.status_on IS NOT {LATEST_STATUS_ON}
-       OR c.last_event_on IS NOT {LATEST_EVENT_ON}
-    UNION ALL
-    SELECT c.ref, 'tag ' || t.tag FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id
-    WHERE t.status IS NOT c.status OR t.due IS NOT c.due OR t.status_on IS NOT c.status_on
-    ORDER BY 1, 2
-""")
+def out_of_step() -> Query[OutOfStepRow]:
+    """What `tracker db check` (SQLite only) finds kept out of step: a commitment whose kept state
+    is not what its history gives, or a tag whose copy of that state differs from its commitment's.
+    `IS NOT` is SQLite's null-safe inequality (IS DISTINCT FROM needs SQLite 3.39). Built when
+    asked: every command imports this module for APPLIED_MIGRATIONS, and only `db check` needs
+    the timeline's fragments."""
+    from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON
+
+    return Query[OutOfStepRow](f"""
+        SELECT c.ref, 'status and dates' AS part FROM commitment c
+        WHERE c.status IS NOT {LATEST_STATUS} OR c.status_on IS NOT {LATEST_STATUS_ON}
+           OR c.last_event_on IS NOT {LATEST_EVENT_ON}
+        UNION ALL
+        SELECT c.ref, 'tag ' || t.tag FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id
+        WHERE t.status IS NOT c.status OR t.due IS NOT c.due OR t.status_on IS NOT c.status_on
+        ORDER BY 1, 2
+    """)
 
 
 class CountsRow(TypedDict):
