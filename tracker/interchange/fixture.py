@@ -167,7 +167,7 @@ def _load_commitment(
 
 def _values(database: "Database", spec: Any) -> dict[str, Any]:
     """A commitment's fields as the file gives them, cleaned as a CSV's cells are when read."""
-    from tracker.service.organisations import find_organisation
+    from tracker.reads import find_organisation
     from tracker.text import clean_tag, clean_text
 
     return {

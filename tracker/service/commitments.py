@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
-from tracker.service.organisations import find_organisation, resolve_source, unique_value
+from tracker.reads import find_organisation
+from tracker.service.organisations import resolve_source, unique_value
 from tracker.statuses import STATUSES, is_final
 from tracker.store import timeline as events
 from tracker.store import writes

@@ -8,6 +8,7 @@ from typing import Any
 
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput
+from tracker.reads import find_organisation
 from tracker.service.commitments import (
     UpdateRequest,
     append_event,
@@ -16,7 +17,7 @@ from tracker.service.commitments import (
     record_update,
     status_on,
 )
-from tracker.service.organisations import find_organisation, resolve_source
+from tracker.service.organisations import resolve_source
 from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database

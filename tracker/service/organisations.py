@@ -7,14 +7,10 @@ from tracker import reads
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidInput
 from tracker.store import writes
-from tracker.store.commitments import ORGANISATIONS, OrganisationRow
+from tracker.store.commitments import ORGANISATIONS
 from tracker.store.database import Database, stored_date
 from tracker.store.writes import SourceRecordRow
 from tracker.text import clean_ref, clean_text, slugify
-
-
-def find_organisation(database: Database, name: str) -> OrganisationRow:
-    return reads.find_organisation(database, name)
 
 
 class OrganisationSpec(NamedTuple):
