@@ -55,6 +55,19 @@ def test_undoing_a_status_appends_a_correction(isolated: Path, loaded: None) -> 
     assert current("ata-engagement")["status"] == "in_progress"
 
 
+def test_undoing_the_later_of_two_same_day_updates_restates_the_earlier(isolated: Path, loaded: None) -> None:
+    # Same-day events take effect in the order they were recorded: the undo's restatement must
+    # read the day's history in that order too.
+    ok("update", "ata-engagement", "--status", "stalled", "--on", "2025-06-01")  # 14
+    ok("update", "ata-engagement", "--status", "completed", "--on", "2025-06-01")  # 15
+    assert ok("undo") == (
+        "undid event 15 (status on ata-engagement): completed on 2025-06-01 withdrawn; "
+        "ata-engagement is stalled now [event 16]\n"
+    )
+    history = current("ata-engagement")["history"]
+    assert (history[-1]["kind"], history[-1]["to_status"]) == ("undo", "stalled")
+
+
 def test_a_back_dated_undo_keeps_later_updates_in_force(isolated: Path, loaded: None) -> None:
     ok("update", "ata-engagement", "--status", "stalled", "--on", "2025-03-01")  # 14
     ok("update", "ata-engagement", "--status", "completed", "--on", "2025-06-01")  # 15

@@ -187,8 +187,7 @@ def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undon
 def _undo_statuses(
     database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str
 ) -> list[Undone]:
-    rows = sorted(database.rows(queries.TIMELINE_EVENTS, {"commitment_id": commitment.id}), key=lambda row: row["id"])
-    recorded = [TimelineEvent(row["kind"], _day(row), row["to_status"], row["id"], row["undoes"]) for row in rows]
+    recorded = queries.stored_timeline(database, commitment.id)
     # What the timeline will say: these events undone too (timeline rule 3) …
     clean = [*recorded, *(TimelineEvent("undo", _day(e), None, ("undoing", e["id"]), e["id"]) for e in undone)]
     # … and the chain `history` shows (rule 5), which the restatements planned here join.

@@ -31,7 +31,6 @@ from tracker.store import interchange as queries
 from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database
-from tracker.timeline import TimelineEvent
 
 
 def _recorded(event: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -182,12 +181,11 @@ def _check_reopened(
     history does not have before it): it leaves that status, which needs --reopen, as an update."""
     from tracker.service.commitments import check_reopen
 
-    rows = sorted(database.rows(events.TIMELINE_EVENTS, {"commitment_id": commitment_id}), key=lambda e: e["id"])
+    here_now = events.stored_timeline(database, commitment_id)
     # insert_history wrote the gained events in their order, so their ids ascend with it.
     added: dict[Hashable, Hashable] = dict(
-        zip((e["id"] for e in rows if e["id"] not in here), (e["key"] for e in gained), strict=True)
+        zip((e.identity for e in here_now if e.identity not in here), (e["key"] for e in gained), strict=True)
     )
-    here_now = [TimelineEvent(e["kind"], as_date(e["on_date"]), e["to_status"], e["id"], e["undoes"]) for e in rows]
     # The status before each event on both timelines, by the timeline rule (undone events and
     # undos leave none).
     before_here = timeline.statuses_before(here_now)

@@ -3,8 +3,15 @@ events `tracker undo` looks at. The rule itself is tracker.timeline's."""
 
 from typing import TypedDict
 
-from tracker.store.database import Query, StoredDay, StoredStamp
-from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON, STATUS_ON_DAY, TIMELINE_ORDER
+from tracker.store.database import Database, Query, StoredDay, StoredStamp, stored_date
+from tracker.timeline import (
+    LATEST_EVENT_ON,
+    LATEST_STATUS,
+    LATEST_STATUS_ON,
+    STATUS_ON_DAY,
+    TIMELINE_ORDER,
+    TimelineEvent,
+)
 
 
 class RecordedEventRow(TypedDict):
@@ -148,12 +155,21 @@ class TimelineRow(TypedDict):
 
 
 # A commitment's events with the day each took effect (the created event's status: the start of
-# the history), in timeline order, for undo's arithmetic.
-TIMELINE_EVENTS = Query[TimelineRow](f"""
+# the history), in recording order, as tracker.timeline's Python reads them.
+TIMELINE_EVENTS = Query[TimelineRow]("""
     SELECT e.id, e.kind, e.to_status,
            CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
            e.undoes
     FROM event e JOIN commitment c ON c.id = e.commitment_id
     WHERE e.commitment_id = :commitment_id
-    ORDER BY {TIMELINE_ORDER}
+    ORDER BY e.id
 """)
+
+
+def stored_timeline(database: Database, commitment_id: int) -> list[TimelineEvent]:
+    """A commitment's history as the timeline rule reads it (undo's planning, a load's reopenings)."""
+    return [
+        TimelineEvent(row["kind"], day, row["to_status"], row["id"], row["undoes"])
+        for row in database.rows(TIMELINE_EVENTS, {"commitment_id": commitment_id})
+        if (day := stored_date(row["on_date"])) is not None
+    ]
