@@ -45,6 +45,7 @@ def test_excel_csv_utf8_with_bom_crlf_and_a_cell_on_two_lines() -> None:
     assert ok("load", "excel.csv") == (
         "organisations: 2 created, 0 updated, 0 unchanged (new: US-ATA, NACTA); "
         "commitments: 2 created, 0 updated, 0 unchanged\n"
+        "1 status dated at its agreed date; give status_on to date them\n"
     )
     item = _show("train-police")
     assert item["description"] == 'Two lines:\nفیڈرل "quoted", with; punctuation'  # line ends become \n
@@ -176,7 +177,7 @@ def test_a_broken_file_or_header_loads_nothing() -> None:
     assert fails("load", "--map", "nonsense", "header.csv") == "error: --map 'nonsense' must be 'Sheet column=field'"
     assert fails("load", "--map", "name=colour", "header.csv") == (
         "error: --map 'name=colour': 'colour' is not a field; fields: "
-        "ref, title, description, owner, partners, status, agreed, due, tags, source, source_url"
+        "ref, title, description, owner, partners, status, agreed, due, tags, source, source_url, status_on"
     )
     assert not Path("tracker.db").exists()
 
@@ -440,5 +441,5 @@ def test_encoding_reads_a_file_without_a_mark(tmp_path: Path) -> None:
     )
     ok("export", "--format", "json", "--output", "all.json")
     assert fails("--db", str(tmp_path / "other.db"), "load", "all.json", "--encoding", "cp1252") == (
-        "error: --map, --status-map, --strict and --encoding are for CSV files"
+        "error: --map, --status-map, --status-on, --strict and --encoding are for CSV files"
     )

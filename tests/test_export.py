@@ -368,7 +368,8 @@ def test_load_tells_formats_apart(loaded: None) -> None:
         "error: all.json is not a tracker fixture (expected 'format: tracker-fixture/1')"
     )
     assert (
-        fails("load", "--strict", "all.json") == "error: --map, --status-map, --strict and --encoding are for CSV files"
+        fails("load", "--strict", "all.json")
+        == "error: --map, --status-map, --status-on, --strict and --encoding are for CSV files"
     )
 
 

@@ -50,6 +50,13 @@ def load(
             "--encoding", help="CSV: the file's encoding when it has no byte-order mark (default utf-8), e.g. cp1252."
         ),
     ] = None,
+    status_on: Annotated[
+        str | None,
+        typer.Option(
+            "--status-on",
+            help="CSV: the day the statuses of a commitments file took effect, for rows without a status_on cell.",
+        ),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="CSV: refuse unknown owners and partners instead of creating them.")
     ] = False,
@@ -67,12 +74,15 @@ def load(
         mappings=mapping or [],
         status_maps=status_map or [],
         encoding=encoding,
+        status_on=status_on,
         strict=strict,
         reopen=reopen,
     )
     summary = load_files(database(ctx, db), files, options, dry_run=dry_run)
     prefix = "dry run, nothing written: " if dry_run else ""
     write(f"{prefix}{summary.line()}\n")
+    for note in summary.notes:
+        write(f"{note}\n")
 
 
 @db_app.command("path")

@@ -1,6 +1,9 @@
 """A spreadsheet's CSV, read and checked: the header (`--map` renames a sheet's own columns),
 then each record, a row per commitment, with its line number and every problem found.
 
+A file whose header has an `on` column and no `title` is a history file instead, a row per
+event (tracker.interchange.history_file reads its rows).
+
 Columns are named as `tracker list --format json`'s fields; lists (tags, partners) are joined
 with `;`. A row's line number is the line its record starts on, the header being line 1, so a
 cell holding a newline does not shift later numbers. tracker.interchange.csv_load writes them.
@@ -21,18 +24,22 @@ from tracker.render import spreadsheet_text
 from tracker.service.commitments import check_dates
 from tracker.text import clean_ref, clean_tag, clean_text, slugify
 
-FIELDS = ("ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source", "source_url")
+FIELDS = (
+    "ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source", "source_url",
+    "status_on",
+)  # fmt: skip
 PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export csv; they make its dates exact
-# Written by export csv; a load does not set them (status_on is what the history says, which a
-# commitments file does not change).
-IGNORED_FIELDS = ("id", "created_at", "updated_at", "status_on")
+IGNORED_FIELDS = ("id", "created_at", "updated_at")  # written by export csv; a load does not set them
 REQUIRED_FIELDS = ("title", "owner")
+# A history file: a row per event, each an update to a commitment's timeline.
+HISTORY_FIELDS = ("ref", "on", "status", "note", "evidence", "by")
+HISTORY_REQUIRED = ("ref", "on")
 
 
 def parse_mappings(mappings: list[str]) -> dict[str, str]:
     """`--map "Sheet column=field"` → {sheet column (case-folded): field}; an empty field skips it."""
     result = {}
-    known = (*FIELDS, *PRECISION_FIELDS, *IGNORED_FIELDS)
+    known = (*FIELDS, *PRECISION_FIELDS, *IGNORED_FIELDS, *HISTORY_FIELDS)
     for mapping in mappings:
         column, equals, field = mapping.rpartition("=")
         field = field.strip().lower()
@@ -51,6 +58,7 @@ class CsvRow:
     values: dict[str, Any]  # only the fields the file has
     status_label: str | None = None  # the file's own word for the status, when --status-map read it
     source_url: str | None = None  # where a source the row names is, should the load create it
+    status_on: FuzzyDate | None = None  # the day the row's status took effect, when the file says
 
 
 @dataclass
@@ -65,6 +73,12 @@ class CsvFile:
     lines: int  # for the progress bar
     status_map: dict[str, str]  # --status-map: the file's labels (keys as status_maps.label_key) → statuses
     encoding: str | None = None  # --encoding, for a file without a byte-order mark (else UTF-8)
+    kind: str = "commitments"  # or "history": a row per event
+    mapped: frozenset[str] = frozenset()  # the --map columns (case-folded) this file has
+
+    @property
+    def is_history(self) -> bool:
+        return self.kind == "history"
 
 
 def _delimiter(header: str) -> str:
@@ -88,9 +102,23 @@ def open_csv(
             problems.raise_if_any()
     if not header:
         raise TrackerError(f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})")
-    indexes, columns = _header(header, mappings, problems)
+    indexes, columns, kind = _header(header, mappings, problems)
     problems.raise_if_any()
-    return CsvFile(path, delimiter, len(header), indexes, columns, _line_count(path), status_map or {}, encoding)
+    mapped = frozenset(name.strip().casefold() for name in header) & mappings.keys()
+    lines = _line_count(path)
+    return CsvFile(path, delimiter, len(header), indexes, columns, lines, status_map or {}, encoding, kind, mapped)
+
+
+def check_mappings_used(files: list[CsvFile], mappings: dict[str, str]) -> None:
+    """A --map column applies to every file that has it; one that no file has is a mistake."""
+    for column in mappings:
+        if not any(column in data.mapped for data in files):
+            if len(files) == 1:
+                problems = Problems(files[0].path)
+                problems.add("line 1", f"--map names a column {column!r} that the file does not have")
+                problems.raise_if_any()
+            named = ", ".join(data.path for data in files)
+            raise InvalidInput(f"--map names a column {column!r} that none of the files has ({named})")
 
 
 def _line_count(path: str) -> int:
@@ -140,25 +168,35 @@ def checked_row(
         first_line[ref] = line
     if values is None:
         return None
-    return CsvRow(line, ref or "", values, values.pop("status_label", None), values.pop("source_url", None))
+    return CsvRow(
+        line, ref or "", values, values.pop("status_label", None), values.pop("source_url", None),
+        values.pop("status_on", None),
+    )  # fmt: skip
 
 
-def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> tuple[dict[str, int], dict[str, str]]:
+def _kind(header: list[str], mappings: dict[str, str]) -> str:
+    """A history file has an `on` column (the day of each event) and no `title`."""
+    fields = {mappings.get(key, key) for key in (name.strip().casefold() for name in header)}
+    return "history" if "on" in fields and "title" not in fields else "commitments"
+
+
+def _header(
+    header: list[str], mappings: dict[str, str], problems: Problems
+) -> tuple[dict[str, int], dict[str, str], str]:
     indexes: dict[str, int] = {}
     columns: dict[str, str] = {}
-    seen = {name.strip().casefold() for name in header}
-    for column in mappings:
-        if column not in seen:
-            problems.add("line 1", f"--map names a column {column!r} that the file does not have")
+    kind = _kind(header, mappings)
+    known, required = (HISTORY_FIELDS, HISTORY_REQUIRED) if kind == "history" else (FIELDS, REQUIRED_FIELDS)
     for index, name in enumerate(header):
         key = name.strip().casefold()
         field = mappings.get(key, key)
-        if not field or field in IGNORED_FIELDS or (not key and key not in mappings):
+        if not field or (kind == "commitments" and field in IGNORED_FIELDS) or (not key and key not in mappings):
             continue
-        if field not in FIELDS and field not in PRECISION_FIELDS:
+        if field not in known and (kind == "history" or field not in PRECISION_FIELDS):
+            what = "an event field (ref, on, status, note, evidence, by)" if kind == "history" else "a commitment field"
             problems.add(
                 "line 1",
-                f"column {name.strip()!r} is not a commitment field; map it with --map '{name.strip()}=FIELD' "
+                f"column {name.strip()!r} is not {what}; map it with --map '{name.strip()}=FIELD' "
                 f"or skip it with --map '{name.strip()}='",
             )
             continue
@@ -167,10 +205,12 @@ def _header(header: list[str], mappings: dict[str, str], problems: Problems) -> 
             continue
         indexes[field] = index
         columns[field] = name.strip()
-    for field in REQUIRED_FIELDS:
+    for field in required:
         if field not in indexes:
             problems.add("line 1", f"no {field} column (name one {field!r}, or use --map 'COLUMN={field}')")
-    return indexes, columns
+    if kind == "history" and "status" not in indexes and "note" not in indexes:
+        problems.add("line 1", "a history file needs a status or a note column, or both")
+    return indexes, columns, kind
 
 
 def _raw_ref(cells: list[str], indexes: dict[str, int]) -> str | None:
@@ -206,6 +246,7 @@ _READERS: dict[str, Any] = {
     "tags": lambda cell: sorted({clean_tag(t) for t in _items(cell)}),
     "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
     "source_url": lambda cell: clean_text(cell, "url", single_line=True) or None,
+    "status_on": lambda cell: day_cell(cell, "status_on") if cell.strip() else None,
     "agreed_precision": lambda cell: cell.strip().lower() or None,
     "due_precision": lambda cell: cell.strip().lower() or None,
 }
@@ -250,6 +291,14 @@ def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> dict
             problems.add(f"line {line}, {columns.get('due') or columns['agreed']}", str(error))
             good = False
     return values if good else None
+
+
+def day_cell(cell: str, field: str) -> FuzzyDate:
+    """A cell that must name one day (the day a status took effect, an event's day)."""
+    date = cell_date(cell, field)
+    if date.precision != "day":
+        raise InvalidInput(f"{field} needs a day, not {date}: the day it took effect")
+    return date
 
 
 @functools.lru_cache(maxsize=_DATES_KEPT)

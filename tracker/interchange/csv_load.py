@@ -10,10 +10,12 @@ written a batch at a time inside it, so memory stays flat in the size of the fil
 """
 
 from tracker.creation import BATCH, NewCommitment, insert_commitments, planned_commitment
-from tracker.dates import today
+from tracker.dates import FuzzyDate, today
 from tracker.errors import TrackerError
 from tracker.interchange import snapshots
 from tracker.interchange.csv_file import CsvFile, CsvRow, MadeRefs, cell_date, checked_row, records
+from tracker.interchange.history_file import HistoryRow
+from tracker.interchange.history_load import ExpectedStatus, LoadHistory
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
 from tracker.store import writes
@@ -22,7 +24,16 @@ from tracker.store.database import Database
 from tracker.store.interchange import COMMITMENT_IDS
 
 
-def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict: bool, reopen: bool = False) -> None:
+def load_csv(
+    database: Database,
+    data: CsvFile,
+    summary: LoadSummary,
+    plan: LoadHistory | None = None,
+    *,
+    strict: bool,
+    reopen: bool = False,
+    status_on: FuzzyDate | None = None,
+) -> None:
     """Read, check and write the rows inside the caller's transaction, a batch at a time: create
     new refs, update changed ones. After the first problem nothing more is written, but the file is
     read to its end; then it raises with every problem, by line, and the transaction is rolled back."""
@@ -30,7 +41,7 @@ def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict:
     last_source = database.row(writes.LAST_SOURCE_ID)
     cell_date.cache_clear()  # relative dates ("today", "+90d") are read afresh for each load
     owners = _Organisations(database, summary, problems, strict=strict, columns=data.columns)
-    writer = _Writer(database, data, summary, problems, owners, reopen=reopen)
+    writer = _Writer(database, data, summary, problems, owners, plan or LoadHistory(), reopen=reopen)
     made_refs = MadeRefs(data)
     first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
     batch: list[CsvRow] = []
@@ -46,6 +57,8 @@ def load_csv(database: Database, data: CsvFile, summary: LoadSummary, *, strict:
                 except TrackerError as error:
                     problems.add(f"line {row.line}, {data.columns['title']}", str(error))
                     continue
+            if row.status_on is None and "status" in row.values:
+                row.status_on = status_on  # --status-on, for the rows that do not say
             row.values["owner"] = owners.resolve(row.values["owner"], row.line, "owner")
             if "partners" in row.values:
                 partners = row.values["partners"]
@@ -75,6 +88,7 @@ class _Writer:
         summary: LoadSummary,
         problems: Problems,
         owners: "_Organisations",
+        plan: LoadHistory,
         *,
         reopen: bool,
     ) -> None:
@@ -85,6 +99,10 @@ class _Writer:
         self.problems = problems
         self.owners = owners
         self.reopen = reopen
+        self.plan = plan
+        self.path = data.path
+        self.status_column = data.columns.get("status", "status")
+        self.status_on_column = data.columns.get("status_on", "--status-on")
         self.origin = snapshots.file_name(data.path)
         self.stamp, self.by, self.day = now_utc(), default_recorder(), today()
         self.known_refs = {r["ref"]: r["id"] for r in database.rows(COMMITMENT_IDS)}
@@ -118,20 +136,36 @@ class _Writer:
     def _update(self, row: CsvRow, fields: list[str]) -> None:
         from tracker.service.edits import apply_loaded_fields
 
-        wanted = {field: row.values[field] for field in fields}
+        dated = "status" in fields and self._dated_later(row, new=False)
+        wanted = {field: row.values[field] for field in fields if not (dated and field == "status")}
         try:
-            recorded = bool(wanted) and apply_loaded_fields(
-                self.database, row.ref, wanted, origin=self.origin, reopen=self.reopen, status_label=row.status_label
+            recorded = dated or (
+                bool(wanted)
+                and apply_loaded_fields(
+                    self.database,
+                    row.ref,
+                    wanted,
+                    origin=self.origin,
+                    reopen=self.reopen,
+                    status_label=row.status_label,
+                )
             )
         except TrackerError as error:
             self.problems.add(f"line {row.line}", str(error))
             return
-        self.summary.count("commitments", "updated" if recorded else "unchanged")
+        self.summary.count("commitments", "updated" if recorded or dated else "unchanged")
 
     def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
         from tracker.service.organisations import resolve_source
 
         values = row.values
+        status = values.get("status") or "not_started"
+        dated_later = self._dated_later(row, new=True)
+        if dated_later:
+            status = "not_started"  # the load's history brings it to its status
+        elif status != "not_started" and row.status_on is None and values.get("agreed") is not None:
+            # (without an agreed date, the history starts today: today is when the status is known from)
+            self.plan.undated_statuses += 1
         source = values.get("source")
         if source and source not in self.source_ids:
             self.source_ids[source] = resolve_source(self.database, source, row.source_url)["id"]
@@ -140,19 +174,41 @@ class _Writer:
             title=values["title"],
             description=values.get("description", ""),
             owner_id=self.owners.ids[values["owner"]],
-            status=values.get("status") or "not_started",
+            status=status,
             agreed=values.get("agreed"),
             due=values.get("due"),
             source_id=self.source_ids[source] if source else None,
             tags=values.get("tags", []),
             partner_ids=[self.owners.ids[p] for p in values.get("partners", [])],
             snapshots={self.origin: snapshots.encoded(stated)},
-            note=f"loaded from {self.origin}" + _given_as(row.status_label),
+            note=f"loaded from {self.origin}" + ("" if dated_later else _given_as(row.status_label)),
             by=self.by,
             on=self.day,
             stamp=self.stamp,
             batch=self.database.batch,
         )
+
+    def _dated_later(self, row: CsvRow, *, new: bool) -> bool:
+        """Whether the row's status is left to the load's history (tracker.interchange.history_load):
+        it is when the row dates it (status_on), or a history file of the load gives the commitment's
+        statuses; the status is then planned there and not written with the row."""
+        status = row.values.get("status")
+        if status is None or (row.status_on is None and row.ref not in self.plan.dated_refs):
+            return False
+        if new and row.status_on is not None and row.ref not in self.plan.dated_refs:
+            agreed = row.values.get("agreed")
+            if row.status_on.last == (agreed.first if agreed else self.day) or status == "not_started":
+                return False  # in effect from the start: the created event says so
+        note = f"set in {self.origin}" + _given_as(row.status_label)
+        if row.status_on is not None:
+            dated = HistoryRow(
+                row.ref, row.status_on.last, status, note, None, None, self.path, row.line,
+                restates_silently=True, day_column=self.status_on_column, status_column=self.status_column,
+            )  # fmt: skip
+            self.plan.rows.append(dated)
+        else:
+            self.plan.expected[row.ref] = ExpectedStatus(status, self.path, row.line, note, today_otherwise=not new)
+        return True
 
 
 class _Organisations:

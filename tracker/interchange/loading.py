@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING
 from tracker import files, gc_tuning
 from tracker.errors import InvalidInput, TrackerError
 from tracker.interchange import streams
+from tracker.interchange.history_load import LoadHistory, record_history
 from tracker.interchange.problems import LoadSummary
 from tracker.settings import DatabaseChoice
 
 if TYPE_CHECKING:
+    from tracker.dates import FuzzyDate
+    from tracker.interchange.csv_file import CsvFile
     from tracker.store.database import Database
 
 LOAD_FORMATS = ("fixture", "export", "csv")
@@ -36,6 +39,7 @@ class LoadOptions:
     mappings: Sequence[str] = ()
     status_maps: Sequence[str] = ()
     encoding: str | None = None  # CSV files without a byte-order mark
+    status_on: str | None = None  # the day a commitments file's statuses took effect (rows without status_on)
     strict: bool = False
     reopen: bool = False  # a status that the file changed may leave a final one
 
@@ -56,13 +60,18 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
     with streams.readable(paths) as (readable, shown):
         try:
             formats = [options.fmt or _format_from_name(path) for path in readable]
-            if (options.mappings or options.status_maps or options.strict or options.encoding) and "csv" not in formats:
-                raise InvalidInput("--map, --status-map, --strict and --encoding are for CSV files")
-            loaders = [_checked(path, fmt, options) for path, fmt in zip(readable, formats, strict=True)]
+            csv_options = (options.mappings, options.status_maps, options.strict, options.encoding, options.status_on)
+            if any(csv_options) and "csv" not in formats:
+                raise InvalidInput("--map, --status-map, --status-on, --strict and --encoding are for CSV files")
+            plan = LoadHistory()
+            tables = _Tables(options)
+            loaders = [_checked(path, fmt, options, plan, tables) for path, fmt in zip(readable, formats, strict=True)]
+            tables.check()
             summary = LoadSummary()
             with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
                 for loader in loaders:
                     loader(transaction, summary)
+                record_history(transaction, plan, summary, reopen=options.reopen)
         except TrackerError as error:
             if not shown:
                 raise
@@ -92,20 +101,58 @@ def _format_from_name(path: str) -> str | None:
     raise InvalidInput(f"cannot tell the format of {path} from its name; give --format fixture, export or csv")
 
 
-def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
+class _Tables:
+    """The load's CSV files: --map and --status-map read once, and apply to every file."""
+
+    def __init__(self, options: LoadOptions) -> None:
+        self.options = options
+        self.files: list[CsvFile] = []
+        self.mappings: dict[str, str] | None = None
+        self.status_map: dict[str, str] = {}
+        self.status_on: FuzzyDate | None = None
+
+    def open(self, path: str) -> "CsvFile":
+        from tracker.interchange.csv_file import day_cell, open_csv, parse_mappings
+        from tracker.interchange.status_maps import parse_status_maps
+
+        if self.mappings is None:
+            self.mappings = parse_mappings(list(self.options.mappings))
+            self.status_map = parse_status_maps(list(self.options.status_maps))
+            if self.options.status_on is not None:
+                self.status_on = day_cell(self.options.status_on, "--status-on")
+        data = open_csv(path, self.mappings, self.status_map, self.options.encoding)
+        self.files.append(data)
+        return data
+
+    def check(self) -> None:
+        from tracker.interchange.csv_file import check_mappings_used
+
+        if self.mappings:
+            check_mappings_used(self.files, self.mappings)
+        if self.status_on is not None and all(data.is_history for data in self.files):
+            raise InvalidInput("--status-on dates a commitments file's statuses; a history file dates its own")
+
+
+def _checked(path: str, fmt: str | None, options: LoadOptions, plan: LoadHistory, tables: _Tables) -> Loader:
     from tracker.interchange import export, export_reader, fixture, restore
     from tracker.interchange.documents import read_document, read_json_head
 
     if fmt == "csv":
-        from tracker.interchange.csv_file import open_csv, parse_mappings
         from tracker.interchange.csv_load import load_csv
-        from tracker.interchange.status_maps import parse_status_maps
 
-        status_map = parse_status_maps(list(options.status_maps))
-        csv_file = open_csv(path, parse_mappings(list(options.mappings)), status_map, options.encoding)
+        csv_file = tables.open(path)
+        if csv_file.is_history:
+            from tracker.interchange.history_file import read_history
+            from tracker.interchange.problems import Problems
+
+            problems = Problems(path)
+            plan.add_history(read_history(csv_file, problems))
+            problems.raise_if_any()
+            return lambda transaction, summary: None  # recorded after every file's commitments
         return lambda transaction, summary: load_csv(
-            transaction, csv_file, summary, strict=options.strict, reopen=options.reopen
-        )
+            transaction, csv_file, summary, plan, strict=options.strict, reopen=options.reopen,
+            status_on=tables.status_on,
+        )  # fmt: skip
     streamed = path.lower().endswith(".json") and fmt != "fixture"
     # An export's commitments stay in the file until they are restored; a fixture is small.
     document = read_json_head(path, "commitments", export_reader.HEAD_KEYS) if streamed else read_document(path)

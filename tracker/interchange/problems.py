@@ -28,6 +28,16 @@ class Problems:
     def add(self, where: str, message: str) -> None:
         self.lines.append((where, message))
 
+    def sort_by_line(self) -> None:
+        """Put problems found out of file order (a history is checked commitment by commitment,
+        by day) in the order of their lines."""
+
+        def line_number(problem: tuple[str, str]) -> int:
+            number = problem[0].partition(",")[0].removeprefix("line ")
+            return int(number) if number.isdigit() else 0
+
+        self.lines.sort(key=line_number)
+
     def grouped(self) -> list[str]:
         """The problems, one line each, those that differ only in their line number as one."""
         groups: dict[tuple[str, str], list[str]] = {}
@@ -66,6 +76,7 @@ class Problems:
 class LoadSummary:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     new_names: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know, a line each
 
     def count(self, kind: str, outcome: str, name: str | None = None) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += 1
@@ -75,6 +86,9 @@ class LoadSummary:
     def line(self) -> str:
         parts = []
         for kind, counter in self.counts.items():
+            if kind == "events":  # a history file's rows: each recorded, or there already
+                parts.append(f"events: {counter['recorded']} recorded, {counter['unchanged']} already there")
+                continue
             created, updated, unchanged = counter["created"], counter["updated"], counter["unchanged"]
             part = f"{kind}: {created} created, {updated} updated, {unchanged} unchanged"
             if kind in self.new_names:

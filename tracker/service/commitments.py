@@ -185,6 +185,29 @@ def check_reopen(ref: str, in_effect: str | None, on: dt.date, status: str, *, r
         raise InvalidInput(f"{ref} is {in_effect} on {on}, a final status; add --reopen to change it to {status}")
 
 
+def check_update_day(
+    ref: str,
+    starts_on: dt.date,
+    agreed: dt.date | None,
+    agreed_precision: str | None,
+    on: dt.date,
+    option: str = "--on",
+) -> None:
+    """An update takes effect on a day from the start of the commitment's history to today."""
+    if on > today():
+        raise InvalidInput(f"{option} {on} is after today ({today()}); record what has already happened")
+    if on < starts_on:
+        hint = (
+            f"it was agreed {FuzzyDate.stored(agreed, agreed_precision)}"
+            if agreed
+            else "it has no agreed date, so its history starts the day it was recorded"
+        )
+        raise InvalidInput(
+            f"{ref}'s history starts on {starts_on} ({hint}); an update cannot be dated "
+            f"before that. Give an earlier agreed date with 'tracker edit {ref} --agreed DATE'"
+        )
+
+
 class UpdateRequest(NamedTuple):
     ref: str
     status: str | None = None
@@ -210,18 +233,7 @@ def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
         raise InvalidInput("nothing to record: give --status, --note or both")
     commitment = commitment_by_ref(database, request.ref)
     on = request.on or today()
-    if on > today():
-        raise InvalidInput(f"--on {on} is after today ({today()}); record what has already happened")
-    if on < commitment.starts_on:
-        hint = (
-            f"it was agreed {FuzzyDate.stored(commitment.agreed, commitment.agreed_precision)}"
-            if commitment.agreed
-            else "it has no agreed date, so its history starts the day it was recorded"
-        )
-        raise InvalidInput(
-            f"{commitment.ref}'s history starts on {commitment.starts_on} ({hint}); an update cannot be dated "
-            f"before that. Give an earlier agreed date with 'tracker edit {commitment.ref} --agreed DATE'"
-        )
+    check_update_day(commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on)
     in_effect = status_on(database, commitment, on)
     if request.status is not None:
         if request.status == in_effect:

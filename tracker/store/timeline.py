@@ -1,8 +1,10 @@
 """SQL for events: a commitment's history, its status on a day, the state it keeps, and the
 events `tracker undo` looks at. The rule itself is tracker.timeline's."""
 
+from collections.abc import Sequence
 from typing import TypedDict
 
+from tracker.store.commitments import id_list
 from tracker.store.database import Database, Query, StoredDay, StoredStamp, stored_date
 from tracker.timeline import (
     LATEST_EVENT_ON,
@@ -173,3 +175,54 @@ def stored_timeline(database: Database, commitment_id: int) -> list[TimelineEven
         for row in database.rows(TIMELINE_EVENTS, {"commitment_id": commitment_id})
         if (day := stored_date(row["on_date"])) is not None
     ]
+
+
+# --- a load's history files (tracker.interchange.history_load), for many commitments at once ---
+
+
+class LoadedTimelineRow(TypedDict):
+    commitment_id: int
+    id: int
+    kind: str
+    to_status: str | None
+    on_date: StoredDay  # the created event's: the start of the history
+    undoes: int | None
+    note: str | None
+    evidence: str | None
+
+
+def timelines_of(ids: Sequence[int]) -> Query[LoadedTimelineRow]:
+    """These commitments' events, each commitment's in recording order, as TIMELINE_EVENTS reads one."""
+    return Query(f"""
+        SELECT e.commitment_id, e.id, e.kind, e.to_status,
+               CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
+               e.undoes, e.note, e.evidence
+        FROM event e JOIN commitment c ON c.id = e.commitment_id
+        WHERE e.commitment_id IN ({id_list(ids)})
+        ORDER BY e.commitment_id, e.id
+    """)
+
+
+class HistoryStartRow(TypedDict):
+    id: int
+    ref: str
+    starts_on: StoredDay
+    agreed: StoredDay | None
+    agreed_precision: str | None
+
+
+def history_starts_of(ids: Sequence[int]) -> Query[HistoryStartRow]:
+    return Query(f"SELECT id, ref, starts_on, agreed, agreed_precision FROM commitment WHERE id IN ({id_list(ids)})")
+
+
+def refresh_kept_state_of(ids: Sequence[int]) -> str:
+    """service.refresh_current_state's derivation (rule 4), for many commitments in one statement."""
+    return f"""
+        UPDATE commitment AS c SET status = {LATEST_STATUS}, status_on = {LATEST_STATUS_ON},
+               last_event_on = {LATEST_EVENT_ON}, updated_at = :updated_at
+        WHERE c.id IN ({id_list(ids)})
+    """
+
+
+def copy_state_to_tags_of(ids: Sequence[int]) -> str:
+    return _TAG_COPIES + f" WHERE commitment_id IN ({id_list(ids)})"
