@@ -282,7 +282,9 @@ def test_a_loaded_history_reads_as_the_same_updates_typed_by_hand(
         if result.exit_code != 0:  # a status already in effect: the file records its note alone
             assert "already" in result.stderr, result.stderr
             ok("update", hand, "--on", day, "--note", note)
-    (folder / "history.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # The file lists the latest day first (a day's events in order): placed by day, they read the same.
+    rows = sorted(lines[1:], key=lambda line: line.split(",")[1], reverse=True)
+    (folder / "history.csv").write_text("\n".join(lines[:1] + rows) + "\n", encoding="utf-8")
     ok("load", str(folder / "history.csv"), "--reopen")
 
     def timeline(ref: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
