@@ -69,7 +69,24 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
     ok("load", str(ROOT / "fixtures" / "examples" / "ministry-sheet.csv"), "--map", "Commitment=title",
        "--map", "Lead agency=owner", "--map", "Progress=status", "--map", "Deadline=due", "--map", "Theme=tags",
        "--map", "Comments=description")  # fmt: skip
+    history = tmp_path / "history.csv"  # back-dated, same-day and restated events; tags copy the state
+    history.write_text(
+        "ref,on,status,note\n"
+        "fia-academy,2026-06-01,stalled,\n"
+        "fia-academy,2026-06-01,,a note on the same day\n"
+        "fia-ct-wing,2026-01-15,in_progress,before the stall\n"
+        "late,2026-05-01,,a note only\n",
+        encoding="utf-8",
+    )
+    ok("load", str(history))
+    dated = tmp_path / "dated.csv"
+    dated.write_text(
+        "ref,title,owner,status,agreed,status_on,tags\nnew-one,New one,FIA,completed,2025-01-01,2025-06-30,site-work\n",
+        encoding="utf-8",
+    )
+    ok("load", str(dated))
     assert _stored() == _derived()
+    assert _stored()["new-one"] == ("completed", "2025-06-30", "2025-06-30")
     assert _derived()["ata-engagement"] == ("in_progress", "2025-01-01", "2025-01-01")  # as if never abandoned
     exported = tmp_path / "all.json"
     ok("export", "--format", "json", "--output", str(exported))

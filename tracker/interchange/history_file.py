@@ -6,8 +6,9 @@ through `--status-map` as a commitments file's are; the file's own word stays in
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from tracker.errors import TrackerError
 from tracker.interchange.csv_file import CsvFile, day_cell, records
@@ -15,8 +16,6 @@ from tracker.interchange.problems import Problems
 from tracker.interchange.status_maps import read_status
 from tracker.render import spreadsheet_text
 from tracker.text import clean_ref, clean_text
-
-_T = TypeVar("_T")
 
 
 class HistoryRow(NamedTuple):
@@ -51,53 +50,58 @@ def read_history(data: CsvFile, problems: Problems) -> list[HistoryRow]:
 
 
 def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> HistoryRow | None:
-    text = {}
+    values: dict[str, object] = {}
+    good = True
     for field, index in data.indexes.items():
         cell = cells[index] if index < len(cells) else ""
-        text[field] = spreadsheet_text(cell) if cell[:1] == "'" else cell
-    good = True
-
-    def read(field: str, reader: Callable[[str], _T]) -> _T | None:
-        nonlocal good
-        if field not in text:
-            return None
+        if not cell:
+            continue
+        if cell[:1] == "'":
+            cell = spreadsheet_text(cell)
         try:
-            return reader(text[field])
+            values[field] = _READERS[field](cell, data)
         except TrackerError as error:
             problems.add(f"line {line}, {data.columns[field]}", str(error))
             good = False
-            return None
-
-    ref = read("ref", _ref)
-    on = read("on", _day)
-    status, label = read("status", lambda cell: read_status(cell, data.status_map) if cell.strip() else None) or (
-        None,
-        None,
-    )
-    note = read("note", lambda cell: clean_text(cell, "note") or None)
-    evidence = read("evidence", lambda cell: clean_text(cell, "evidence", single_line=True) or None)
-    by = read("by", lambda cell: clean_text(cell, "by", single_line=True) or None)
-    if not good or ref is None or on is None:
+    if not good:
         return None
+    ref, on = values.get("ref"), values.get("on")
+    if not isinstance(ref, str) or not isinstance(on, dt.date):
+        for field, missing in (("ref", "ref is empty; every event names its commitment's ref"),
+                               ("on", "on is empty; give the day the event took effect")):  # fmt: skip
+            if values.get(field) is None:
+                problems.add(f"line {line}, {data.columns[field]}", missing)
+        return None
+    status: str | None = None
+    label: str | None = None
+    if isinstance(read := values.get("status"), tuple):
+        status, label = read
+    note = values.get("note")
     if label is not None:
         given = f"status given as {label!r}"
         note = f"{note} ({given})" if note else given
     if status is None and not note:
         problems.add(f"line {line}", "nothing to record: give a status, a note or both")
         return None
+    evidence, by = values.get("evidence"), values.get("by")
     return HistoryRow(
-        ref, on, status, note, evidence, by, data.path, line,
+        ref, on, status, note if isinstance(note, str) else None, evidence if isinstance(evidence, str) else None,
+        by if isinstance(by, str) else None, data.path, line,
         day_column=data.columns["on"], status_column=data.columns.get("status", "status"),
     )  # fmt: skip
 
 
-def _ref(cell: str) -> str:
-    if not cell.strip():
-        raise TrackerError("ref is empty; every event names its commitment's ref")
-    return clean_ref(cell)
+@functools.lru_cache(maxsize=4096)
+def _by(cell: str) -> str | None:
+    return clean_text(cell, "by", single_line=True) or None  # a few people record a whole history
 
 
-def _day(cell: str) -> dt.date:
-    if not cell.strip():
-        raise TrackerError("on is empty; give the day the event took effect")
-    return day_cell(cell, "on").last
+# Each reads a cell that is not empty.
+_READERS: dict[str, Callable[[str, CsvFile], object]] = {
+    "ref": lambda cell, data: clean_ref(cell) if cell.strip() else None,
+    "on": lambda cell, data: day_cell(cell, "on").last if cell.strip() else None,
+    "status": lambda cell, data: read_status(cell, data.status_map) if cell.strip() else None,
+    "note": lambda cell, data: clean_text(cell, "note") or None,
+    "evidence": lambda cell, data: clean_text(cell, "evidence", single_line=True) or None,
+    "by": lambda cell, data: _by(cell),
+}

@@ -14,8 +14,8 @@ before the history starts, and leaving a final status in effect on that day need
   status must be where that history ends (else a problem), unless `status_on` dates it. For a
   commitment already here, a changed status the history does not end at is today's update.
 
-A commitment's events are written together and its kept state derived once, from the SQL form
-of the timeline rule (tracker.store.timeline), a chunk of commitments at a time.
+A commitment's events are written together, a chunk of commitments at a time, and its kept state
+derived once from the timeline in hand (tracker.timeline.kept_state, as a loaded export's is).
 """
 
 import datetime as dt
@@ -28,7 +28,7 @@ from tracker.interchange.problems import LoadSummary, Problems
 from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.interchange import COMMITMENT_IDS
-from tracker.timeline import TimelineEvent, status_at
+from tracker.timeline import TimelineEvent, kept_state, status_at
 
 _CHUNK = 500  # commitments read and written at a time
 
@@ -124,7 +124,8 @@ class _Recorder:
             if kind not in ("created", "undo"):
                 said[commitment_id].add((day, stored["to_status"], stored["note"], stored["evidence"]))
         new_events: list[dict[str, object]] = []
-        changed: list[int] = []
+        kept: list[dict[str, object]] = []
+        retagged: list[dict[str, object]] = []  # tags copy the status and the day it took effect
         for start in self.database.rows(queries.history_starts_of(ids)):
             commitment_id, ref = start["id"], start["ref"]
             before = len(new_events)
@@ -139,13 +140,17 @@ class _Recorder:
                 if event is not None:
                     new_events.append({**event, "key": new_event_key(), "commitment_id": commitment_id})
             if len(new_events) > before:
-                changed.append(commitment_id)
+                starts_on = stored_date(start["starts_on"])
+                assert starts_on is not None
+                state = kept_state(timelines[commitment_id], starts_on)
+                kept.append({"id": commitment_id, **state._asdict(), "updated_at": self.stamp})
+                if (state.status, state.status_on) != (start["status"], stored_date(start["status_on"])):
+                    retagged.append({"id": commitment_id, **state._asdict(), "due": start["due"]})
         if any(self.plan.problems.values()):
             return  # nothing more is written; the load is rolled back
         self.database.insert_many("event", new_events)
-        if changed:
-            self.database.execute(queries.refresh_kept_state_of(changed), {"updated_at": self.stamp})
-            self.database.execute(queries.copy_state_to_tags_of(changed))
+        self.database.execute_many(queries.SET_KEPT_STATE, kept)
+        self.database.execute_many(queries.SET_TAG_COPIES, retagged)
 
     def _planned(
         self,

@@ -9,7 +9,7 @@ next to its SQL, `R` being the TypedDict of the rows it returns.
 import datetime as dt
 import itertools
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -111,10 +111,11 @@ class Database:
         if not rows:
             return
         connection = self.connection
+        value = _converter()
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
             if isinstance(connection, sqlite3.Connection):
-                connection.executemany(sql, map(_sqlite_params, chunk))
+                connection.executemany(sql, [{k: value(v) for k, v in row.items()} for row in chunk])
             else:
                 from sqlalchemy import text
 
@@ -142,18 +143,25 @@ class Database:
         # Positional values, each distinct date converted once: a load repeats its timestamp and
         # dates down every row (docs/speed.md, "Data access").
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))})"
-        converted: dict[object, object] = {}
-
-        def value(item: object) -> object:
-            if not isinstance(item, dt.date):
-                return item
-            if item not in converted:
-                converted[item] = _sqlite_value(item)
-            return converted[item]
-
+        value = _converter()
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
             connection.executemany(sql, [tuple(map(value, map(row.__getitem__, names))) for row in chunk])
+
+
+def _converter() -> Callable[[object], object]:
+    """_sqlite_value for the values of many rows, each distinct date converted once: a load
+    repeats its timestamp and dates down every row (docs/speed.md, "Data access")."""
+    converted: dict[object, object] = {}
+
+    def value(item: object) -> object:
+        if not isinstance(item, dt.date):
+            return item
+        if item not in converted:
+            converted[item] = _sqlite_value(item)
+        return converted[item]
+
+    return value
 
 
 def stored_date(value: object) -> dt.date | None:

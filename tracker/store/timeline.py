@@ -209,20 +209,24 @@ class HistoryStartRow(TypedDict):
     starts_on: StoredDay
     agreed: StoredDay | None
     agreed_precision: str | None
+    due: StoredDay | None
+    status: str
+    status_on: StoredDay | None
 
 
 def history_starts_of(ids: Sequence[int]) -> Query[HistoryStartRow]:
-    return Query(f"SELECT id, ref, starts_on, agreed, agreed_precision FROM commitment WHERE id IN ({id_list(ids)})")
+    return Query(f"""
+        SELECT id, ref, starts_on, agreed, agreed_precision, due, status, status_on
+        FROM commitment WHERE id IN ({id_list(ids)})
+    """)
 
 
-def refresh_kept_state_of(ids: Sequence[int]) -> str:
-    """service.refresh_current_state's derivation (rule 4), for many commitments in one statement."""
-    return f"""
-        UPDATE commitment AS c SET status = {LATEST_STATUS}, status_on = {LATEST_STATUS_ON},
-               last_event_on = {LATEST_EVENT_ON}, updated_at = :updated_at
-        WHERE c.id IN ({id_list(ids)})
-    """
-
-
-def copy_state_to_tags_of(ids: Sequence[int]) -> str:
-    return _TAG_COPIES + f" WHERE commitment_id IN ({id_list(ids)})"
+# The state a commitment keeps, derived by the caller (tracker.timeline.kept_state), and its copies on its tags.
+SET_KEPT_STATE = """
+    UPDATE commitment SET status = :status, status_on = :status_on, last_event_on = :last_event_on,
+           updated_at = :updated_at
+    WHERE id = :id
+"""
+SET_TAG_COPIES = (
+    "UPDATE commitment_tag SET status = :status, due = :due, status_on = :status_on WHERE commitment_id = :id"
+)
