@@ -48,10 +48,17 @@ def planned_commitment(
     tags: Sequence[str] = (),
     partner_ids: Sequence[int] = (),
     snapshots: dict[str, str] | None = None,
+    status_on: dt.date | None = None,
+    status_note: str | None = None,
 ) -> NewCommitment:
     """A new commitment recorded at `stamp` on the day `on`: its history starts on the agreed
-    date's first day, else on `on`, and is its created event alone, so that is the state it keeps."""
+    date's first day, else on `on`, and is its created event alone, so that is the state it keeps.
+
+    With `status_on` (a loaded row's day its status took effect, after the history starts; the
+    caller checks it as `update --on`), it is created `not_started` and a status event on that day
+    brings it to `status`."""
     starts_on = agreed.first if agreed else on
+    dated = status_on is not None and status_on != starts_on and status != "not_started"
     row = {
         "ref": ref,
         "title": title,
@@ -63,17 +70,18 @@ def planned_commitment(
         "due": due.last if due else None,
         "due_precision": due.precision if due else None,
         "starts_on": starts_on,
-        # Rule 4 of tracker/timeline.py for a history of one created event, written out: loads
-        # make 100,000 of these (tests/test_current_state.py compares every path with the rule).
-        "status_on": starts_on,
-        "last_event_on": starts_on,
+        # Rule 4 of tracker/timeline.py for a history of one created event (and one status event),
+        # written out: loads make 100,000 of these (tests/test_current_state.py compares every
+        # path with the rule).
+        "status_on": status_on if dated else starts_on,
+        "last_event_on": status_on if dated else starts_on,
         "source_id": source_id,
         "created_at": stamp,
         "updated_at": stamp,
     }
     created = {
         "kind": "created",
-        "to_status": status,
+        "to_status": "not_started" if dated else status,
         "on_date": starts_on,
         "recorded_at": stamp,
         "recorded_by": by,
@@ -82,7 +90,10 @@ def planned_commitment(
         "changes": None,
         "batch": batch,  # so that `tracker undo` sees the whole command
     }
-    return NewCommitment(row, list(tags), list(partner_ids), [created], snapshots or {})
+    events = [created]
+    if dated:
+        events.append({**created, "kind": "status", "to_status": status, "on_date": status_on, "note": status_note})
+    return NewCommitment(row, list(tags), list(partner_ids), events, snapshots or {})
 
 
 def new_commitment(database: Database, planned: NewCommitment) -> int:

@@ -9,6 +9,8 @@ The header is checked before the load's transaction begins; the rows are read, c
 written a batch at a time inside it, so memory stays flat in the size of the file.
 """
 
+import datetime as dt
+
 from tracker.creation import BATCH, NewCommitment, insert_commitments, planned_commitment
 from tracker.dates import FuzzyDate, today
 from tracker.errors import TrackerError
@@ -161,9 +163,12 @@ class _Writer:
         values = row.values
         status = values.get("status") or "not_started"
         dated_later = self._dated_later(row, new=True)
+        status_on = None
         if dated_later:
             status = "not_started"  # the load's history brings it to its status
-        elif status != "not_started" and row.status_on is None and values.get("agreed") is not None:
+        elif row.status_on is not None and values.get("status"):
+            status_on = self._status_day(row)
+        elif status != "not_started" and values.get("agreed") is not None:
             # (without an agreed date, the history starts today: today is when the status is known from)
             self.plan.undated_statuses += 1
         source = values.get("source")
@@ -181,7 +186,9 @@ class _Writer:
             tags=values.get("tags", []),
             partner_ids=[self.owners.ids[p] for p in values.get("partners", [])],
             snapshots={self.origin: snapshots.encoded(stated)},
-            note=f"loaded from {self.origin}" + ("" if dated_later else _given_as(row.status_label)),
+            note=f"loaded from {self.origin}" + ("" if dated_later or status_on else _given_as(row.status_label)),
+            status_on=status_on,
+            status_note=f"set in {self.origin}" + _given_as(row.status_label),
             by=self.by,
             on=self.day,
             stamp=self.stamp,
@@ -195,10 +202,8 @@ class _Writer:
         status = row.values.get("status")
         if status is None or (row.status_on is None and row.ref not in self.plan.dated_refs):
             return False
-        if new and row.status_on is not None and row.ref not in self.plan.dated_refs:
-            agreed = row.values.get("agreed")
-            if row.status_on.last == (agreed.first if agreed else self.day) or status == "not_started":
-                return False  # in effect from the start: the created event says so
+        if new and row.ref not in self.plan.dated_refs:
+            return False  # created with its dated status (planned_commitment)
         note = f"set in {self.origin}" + _given_as(row.status_label)
         if row.status_on is not None:
             dated = HistoryRow(
@@ -209,6 +214,22 @@ class _Writer:
         else:
             self.plan.expected[row.ref] = ExpectedStatus(status, self.path, row.line, note, today_otherwise=not new)
         return True
+
+    def _status_day(self, row: CsvRow) -> dt.date | None:
+        """A new row's status_on, checked as `update --on` checks its day; None with a problem."""
+        from tracker.service.commitments import check_update_day
+
+        assert row.status_on is not None
+        agreed = row.values.get("agreed")
+        try:
+            check_update_day(
+                row.ref, agreed.first if agreed else self.day, agreed.last if agreed else None,
+                agreed.precision if agreed else None, row.status_on.last, option=self.status_on_column,
+            )  # fmt: skip
+        except TrackerError as error:
+            self.problems.add(f"line {row.line}, {self.status_on_column}", str(error))
+            return None
+        return row.status_on.last
 
 
 class _Organisations:
