@@ -69,6 +69,7 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
             tables.check()
             summary = LoadSummary()
             with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
+                transaction.for_bulk_writes()
                 for loader in loaders:
                     loader(transaction, summary)
                 record_history(transaction, plan, summary, reopen=options.reopen)

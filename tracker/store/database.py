@@ -106,6 +106,13 @@ class Database:
         """Run a statement that returns no rows."""
         self._run(sql, params)
 
+    def for_bulk_writes(self) -> None:
+        """Give a SQLite connection 64 MB of page cache (its default is 2 MB) for the rest of its
+        transaction: a load that touches 100,000 commitments' index entries otherwise spills and
+        rereads pages, a quarter of its time (docs/speed.md). A server keeps its own cache."""
+        if isinstance(self.connection, sqlite3.Connection):
+            self.connection.execute("PRAGMA cache_size = -65536")
+
     def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
         """Run one statement for each of `rows`, sent to the driver in large batches."""
         if not rows:

@@ -114,9 +114,6 @@ def connect_sqlite(path: str) -> sqlite3.Connection:
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     connection.execute("PRAGMA journal_mode = WAL")
-    # 64 MB of pages (SQLite's default is 2 MB): a load that touches 100,000 commitments' index
-    # entries otherwise spills and rereads pages, a quarter of its time (docs/speed.md).
-    connection.execute("PRAGMA cache_size = -65536")
     return connection
 
 
