@@ -47,3 +47,19 @@ def test_writes_are_held_to_one_and_a_half_typer_floors_and_taskwarriors_modify(
     assert compare.write_targets(rows)[0].startswith(
         "update --status at 10k: 1.53× the do-nothing Typer command (MISSED"
     )
+
+
+def test_loads_are_held_to_their_rates_and_taskwarriors_import() -> None:
+    rows = [
+        ["load csv into an empty database", "10k", "1,250 (1,200–1,300, 68 MB)", "", "", "", ""],
+        ["load csv into an empty database", "100k", "9,000 (8,800–9,500, 83 MB)", "", "", "", "8,500 (8,000–9,000)"],
+        ["load a 100k-row history file", "100k", "9,500 (9,000–9,900, 260 MB)", "", "", "", ""],
+        ["load a 100k-row history file", "10k", "8,000 (7,000–9,000, 120 MB)", "", "", "", ""],
+    ]
+    assert compare.load_targets(rows) == [
+        "load csv at 10k: 8,000 rows/s (MISSED, ≥ 10,000)",
+        "load csv at 100k: 11,111 rows/s (holds, ≥ 10,000); "
+        "NOT faster than Taskwarrior's import (9,000 against 8,500 ms)",
+        "load a 100k-row history file at 100k: 9.5 s, 260 MB (MISSED, ≤ 10 s within 250 MB)",
+        "load a 100k-row history file at 10k: 8.0 s, 120 MB (holds, ≤ 10 s within 250 MB)",
+    ]
