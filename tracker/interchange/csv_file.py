@@ -32,8 +32,9 @@ PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export cs
 IGNORED_FIELDS = ("id", "created_at", "updated_at")  # written by export csv; a load does not set them
 REQUIRED_FIELDS = ("title", "owner")
 # A history file: a row per event, each an update to a commitment's timeline.
-HISTORY_FIELDS = ("ref", "on", "status", "note", "evidence", "by")
-HISTORY_REQUIRED = ("ref", "on")
+# `title` names the commitment when the commitments had no ref: the ref made from it (MadeRefs).
+HISTORY_FIELDS = ("ref", "title", "on", "status", "note", "evidence", "by")
+HISTORY_REQUIRED = ("on",)
 
 
 def parse_mappings(mappings: list[str]) -> dict[str, str]:
@@ -175,9 +176,9 @@ def checked_row(
 
 
 def _kind(header: list[str], mappings: dict[str, str]) -> str:
-    """A history file has an `on` column (the day of each event) and no `title`."""
+    """A history file has an `on` column (the day of each event), which a commitment has not."""
     fields = {mappings.get(key, key) for key in (name.strip().casefold() for name in header)}
-    return "history" if "on" in fields and "title" not in fields else "commitments"
+    return "history" if "on" in fields else "commitments"
 
 
 def _header(
@@ -208,6 +209,8 @@ def _header(
     for field in required:
         if field not in indexes:
             problems.add("line 1", f"no {field} column (name one {field!r}, or use --map 'COLUMN={field}')")
+    if kind == "history" and "ref" not in indexes and "title" not in indexes:
+        problems.add("line 1", "no ref column (name one 'ref', or a 'title' for commitments loaded without refs)")
     if kind == "history" and "status" not in indexes and "note" not in indexes:
         problems.add("line 1", "a history file needs a status or a note column, or both")
     return indexes, columns, kind

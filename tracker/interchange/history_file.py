@@ -1,8 +1,9 @@
 """A history file, read and checked: a CSV with the columns `ref,on,status,note,evidence,by`,
 a row per event on a commitment's timeline (tracker.interchange.history_load records them).
 
-`ref` and `on` (a day) are required, and a status or a note on every row. Statuses are read
-through `--status-map` as a commitments file's are; the file's own word stays in the note.
+`on` (a day) is required, and a ref, or a title for commitments loaded without refs (the ref a
+load made from it), and a status or a note on every row. Statuses are read through
+`--status-map` as a commitments file's are; the file's own word stays in the note.
 """
 
 import datetime as dt
@@ -15,7 +16,7 @@ from tracker.interchange.csv_file import CsvFile, day_cell, records
 from tracker.interchange.problems import Problems
 from tracker.interchange.status_maps import read_status
 from tracker.render import spreadsheet_text
-from tracker.text import clean_ref, clean_text
+from tracker.text import clean_ref, clean_text, slugify
 
 
 class HistoryRow(NamedTuple):
@@ -65,12 +66,13 @@ def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> Hist
             good = False
     if not good:
         return None
-    ref, on = values.get("ref"), values.get("on")
+    ref, on = values.get("ref") or values.get("title"), values.get("on")
     if not isinstance(ref, str) or not isinstance(on, dt.date):
-        for field, missing in (("ref", "ref is empty; every event names its commitment's ref"),
-                               ("on", "on is empty; give the day the event took effect")):  # fmt: skip
-            if values.get(field) is None:
-                problems.add(f"line {line}, {data.columns[field]}", missing)
+        if not isinstance(ref, str):
+            named = "ref" if "ref" in data.indexes else "title"
+            problems.add(f"line {line}, {data.columns[named]}", f"{named} is empty; every event names its commitment")
+        if not isinstance(on, dt.date):
+            problems.add(f"line {line}, {data.columns['on']}", "on is empty; give the day the event took effect")
         return None
     status: str | None = None
     label: str | None = None
@@ -99,6 +101,7 @@ def _by(cell: str) -> str | None:
 # Each reads a cell that is not empty.
 _READERS: dict[str, Callable[[str, CsvFile], object]] = {
     "ref": lambda cell, data: clean_ref(cell) if cell.strip() else None,
+    "title": lambda cell, data: slugify(clean_text(cell, "title") or "") or None,
     "on": lambda cell, data: day_cell(cell, "on").last if cell.strip() else None,
     "status": lambda cell, data: read_status(cell, data.status_map) if cell.strip() else None,
     "note": lambda cell, data: clean_text(cell, "note") or None,
