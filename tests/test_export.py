@@ -479,3 +479,27 @@ def test_a_csv_export_says_where_each_source_is_and_since_when_the_status_holds(
     copy = str(tmp_path / "copy.db")
     ok("--db", copy, "load", "sheet.csv")
     assert json.loads(ok("--db", copy, "export", "--format", "json"))["sources"][0]["url"] == url
+
+
+def test_a_csv_export_gives_each_commitments_latest_note_and_evidence_on_its_timeline(
+    loaded: None, tmp_path: Path
+) -> None:
+    ok("update", "fia-ct-wing", "--note", "Wing staffed", "--evidence", "https://example.org/staff", "--on", "2026-03-01")
+    ok("update", "fia-ct-wing", "--note", "Earlier: budget", "--on", "2026-02-01")  # back-dated: not the latest
+    ok("update", "fia-academy", "--note", "Site chosen", "--evidence", "https://example.org/site")
+    ok("update", "fia-academy", "--note", "Mistake", "--evidence", "https://example.org/wrong")
+    ok("undo")  # an undone note is not the latest: it never happened
+    ok("export", "--format", "csv", "--output", str(tmp_path / "all.csv"))
+    with (tmp_path / "all.csv").open(encoding="utf-8", newline="") as file:
+        rows = {row["ref"]: row for row in csv.DictReader(file)}
+    assert (rows["fia-ct-wing"]["last_note"], rows["fia-ct-wing"]["last_evidence"]) == (
+        "Wing staffed",
+        "https://example.org/staff",
+    )
+    assert (rows["fia-academy"]["last_note"], rows["fia-academy"]["last_evidence"]) == (
+        "Site chosen",
+        "https://example.org/site",
+    )
+    assert (rows["ata-engagement"]["last_note"], rows["ata-engagement"]["last_evidence"]) == ("", "")
+    # A CSV load reads the list fields and leaves these to the history.
+    assert ok("load", str(tmp_path / "all.csv")).startswith("commitments: 0 created, 0 updated, 13 unchanged")

@@ -19,7 +19,7 @@ LIST_FIELDS = (
 )  # fmt: skip
 # A CSV export's columns beyond the list's: where the source is, and since when the status holds.
 # A load reads source_url (for a source it creates) and ignores status_on.
-EXPORT_CSV_FIELDS = (*LIST_FIELDS, "source_url", "status_on")
+EXPORT_CSV_FIELDS = (*LIST_FIELDS, "source_url", "status_on", "last_note", "last_evidence")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

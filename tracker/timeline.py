@@ -98,6 +98,17 @@ LATEST_STATUS = f"""(SELECT e.to_status FROM event e
 LATEST_STATUS_ON = f"""COALESCE((SELECT e.on_date FROM event e
       WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.to_status IS NOT NULL AND {counted("e")}
       ORDER BY e.on_date DESC, e.id DESC LIMIT 1), c.starts_on)"""
+
+
+def latest_text(column: str) -> str:
+    """The latest `note` or `evidence` on commitment `c`'s timeline, of the events that count
+    after the created one (a CSV export's last note and evidence): one reverse probe of
+    ix_event_timeline, stopped at the first event that has one."""
+    return f"""(SELECT e.{column} FROM event e
+      WHERE e.commitment_id = c.id AND e.kind <> 'created' AND e.{column} IS NOT NULL AND {counted("e")}
+      ORDER BY e.on_date DESC, e.id DESC LIMIT 1)"""
+
+
 LATEST_EVENT_ON = f"""COALESCE((SELECT MAX(e.on_date) FROM event e
       WHERE e.commitment_id = c.id AND e.kind <> 'created' AND {counted("e")}), c.starts_on)"""
 

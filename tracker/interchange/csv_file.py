@@ -29,7 +29,8 @@ FIELDS = (
     "status_on",
 )  # fmt: skip
 PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export csv; they make its dates exact
-IGNORED_FIELDS = ("id", "created_at", "updated_at")  # written by export csv; a load does not set them
+# Written by export csv; a load does not set them (a history file brings notes and evidence).
+IGNORED_FIELDS = ("id", "created_at", "updated_at", "last_note", "last_evidence")
 REQUIRED_FIELDS = ("title", "owner")
 # A history file: a row per event, each an update to a commitment's timeline.
 # `title` names the commitment when the commitments had no ref: the ref made from it (MadeRefs).

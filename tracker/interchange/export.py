@@ -212,4 +212,4 @@ def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool, d
 
 def _csv_extras(extra: CsvExtrasRow, commitment_id: int) -> list[Any]:
     assert extra["commitment_id"] == commitment_id, "both queries run in commitment-id order"
-    return [extra["source_url"], iso_date(extra["status_on"])]
+    return [extra["source_url"], iso_date(extra["status_on"]), extra["last_note"], extra["last_evidence"]]

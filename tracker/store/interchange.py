@@ -15,7 +15,7 @@ from tracker.store.commitments import (
 )
 from tracker.store.database import Query, StoredDay, StoredStamp
 from tracker.store.timeline import RecordedEventRow
-from tracker.timeline import TIMELINE_ORDER
+from tracker.timeline import TIMELINE_ORDER, latest_text
 
 
 class CountRow(TypedDict):
@@ -44,14 +44,18 @@ class CsvExtrasRow(TypedDict):
     commitment_id: int
     source_url: str | None
     status_on: StoredDay | None
+    last_note: str | None
+    last_evidence: str | None
 
 
 # What a CSV export adds to each commitment's list fields, in the same order as EXPORT_COMMITMENTS.
-EXPORT_CSV_EXTRAS = Query[CsvExtrasRow]("""
-    SELECT c.id AS commitment_id, s.url AS source_url, c.status_on
+EXPORT_CSV_EXTRAS = Query[CsvExtrasRow](f"""
+    SELECT c.id AS commitment_id, s.url AS source_url, c.status_on,
+           {latest_text("note")} AS last_note, {latest_text("evidence")} AS last_evidence
     FROM commitment c LEFT JOIN source s ON s.id = c.source_id
     ORDER BY c.id
 """)
+
 
 EXPORT_TAGS = Query[TagRow]("SELECT commitment_id, tag FROM commitment_tag ORDER BY commitment_id")
 
