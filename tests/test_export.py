@@ -448,15 +448,14 @@ def test_a_csv_export_with_another_delimiter_loads_back_the_same(loaded: None, t
     ok("export", "--format", "csv", "--delimiter", delimiter, "--output", "sheet.csv")
     header = Path("sheet.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("id;ref;title;" if delimiter == ";" else "id\tref\ttitle\t")
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-02-01")  # a status with its own day
+    ok("export", "--format", "csv", "--delimiter", delimiter, "--output", "sheet.csv")
     copy = str(tmp_path / "copy.db")
     ok("--db", copy, "load", "sheet.csv")
-
-    def listed(*db: str) -> list[dict[str, object]]:
-        # A load stamps the commitments it creates with its own time (created_at is not loaded).
-        items = json.loads(ok(*db, "list", "-f", "json"))
-        return [{k: v for k, v in item.items() if k not in ("created_at", "updated_at")} for item in items]
-
-    assert listed("--db", copy) == listed()
+    # Every list field comes back, the record's own times and the day each status took effect too.
+    assert ok("--db", copy, "list", "-f", "json") == ok("list", "-f", "json")
+    shown = json.loads(ok("--db", copy, "show", "fia-ct-wing", "-f", "json"))
+    assert [(e["on"], e["to_status"]) for e in shown["history"]][-1] == ("2026-02-01", "completed")
 
 
 def test_a_delimiter_is_refused_where_it_means_nothing(loaded: None) -> None:

@@ -50,13 +50,16 @@ def planned_commitment(
     snapshots: dict[str, str] | None = None,
     status_on: dt.date | None = None,
     status_note: str | None = None,
+    created_at: dt.datetime | None = None,
+    updated_at: dt.datetime | None = None,
 ) -> NewCommitment:
     """A new commitment recorded at `stamp` on the day `on`: its history starts on the agreed
     date's first day, else on `on`, and is its created event alone, so that is the state it keeps.
 
     With `status_on` (a loaded row's day its status took effect, after the history starts; the
     caller checks it as `update --on`), it is created `not_started` and a status event on that day
-    brings it to `status`."""
+    brings it to `status`. `created_at` and `updated_at` are the record's own times when a file
+    gives them (a CSV export); its events are recorded at `stamp`."""
     starts_on = agreed.first if agreed else on
     dated = status_on is not None and status_on != starts_on and status != "not_started"
     row = {
@@ -76,8 +79,8 @@ def planned_commitment(
         "status_on": status_on if dated else starts_on,
         "last_event_on": status_on if dated else starts_on,
         "source_id": source_id,
-        "created_at": stamp,
-        "updated_at": stamp,
+        "created_at": created_at or stamp,
+        "updated_at": updated_at or created_at or stamp,
     }
     created = {
         "kind": "created",

@@ -10,6 +10,7 @@ cell holding a newline does not shift later numbers. tracker.interchange.csv_loa
 """
 
 import csv
+import datetime as dt
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +31,9 @@ FIELDS = (
 )  # fmt: skip
 PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export csv; they make its dates exact
 # Written by export csv; a load does not set them (a history file brings notes and evidence).
-IGNORED_FIELDS = ("id", "created_at", "updated_at", "last_note", "last_evidence")
+IGNORED_FIELDS = ("id", "last_note", "last_evidence")
+# Written by export csv; a new commitment keeps them (a commitment already here keeps its own).
+RECORD_TIMES = ("created_at", "updated_at")
 REQUIRED_FIELDS = ("title", "owner")
 # A history file: a row per event, each an update to a commitment's timeline.
 # `title` names the commitment when the commitments had no ref: the ref made from it (MadeRefs).
@@ -41,7 +44,7 @@ HISTORY_REQUIRED = ("on",)
 def parse_mappings(mappings: list[str]) -> dict[str, str]:
     """`--map "Sheet column=field"` → {sheet column (case-folded): field}; an empty field skips it."""
     result = {}
-    known = (*FIELDS, *PRECISION_FIELDS, *IGNORED_FIELDS, *HISTORY_FIELDS)
+    known = (*FIELDS, *PRECISION_FIELDS, *IGNORED_FIELDS, *RECORD_TIMES, *HISTORY_FIELDS)
     for mapping in mappings:
         column, equals, field = mapping.rpartition("=")
         field = field.strip().lower()
@@ -61,6 +64,8 @@ class CsvRow:
     status_label: str | None = None  # the file's own word for the status, when --status-map read it
     source_url: str | None = None  # where a source the row names is, should the load create it
     status_on: FuzzyDate | None = None  # the day the row's status took effect, when the file says
+    created_at: dt.datetime | None = None  # the record's own times, for a new commitment
+    updated_at: dt.datetime | None = None
 
 
 @dataclass
@@ -172,7 +177,7 @@ def checked_row(
         return None
     return CsvRow(
         line, ref or "", values, values.pop("status_label", None), values.pop("source_url", None),
-        values.pop("status_on", None),
+        values.pop("status_on", None), values.pop("created_at", None), values.pop("updated_at", None),
     )  # fmt: skip
 
 
@@ -194,7 +199,7 @@ def _header(
         field = mappings.get(key, key)
         if not field or (kind == "commitments" and field in IGNORED_FIELDS) or (not key and key not in mappings):
             continue
-        if field not in known and (kind == "history" or field not in PRECISION_FIELDS):
+        if field not in known and (kind == "history" or field not in (*PRECISION_FIELDS, *RECORD_TIMES)):
             what = "an event field (ref, on, status, note, evidence, by)" if kind == "history" else "a commitment field"
             problems.add(
                 "line 1",
@@ -251,6 +256,8 @@ _READERS: dict[str, Any] = {
     "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
     "source_url": lambda cell: clean_text(cell, "url", single_line=True) or None,
     "status_on": lambda cell: day_cell(cell, "status_on") if cell.strip() else None,
+    "created_at": lambda cell: _timestamp(cell, "created_at") if cell.strip() else None,
+    "updated_at": lambda cell: _timestamp(cell, "updated_at") if cell.strip() else None,
     "agreed_precision": lambda cell: cell.strip().lower() or None,
     "due_precision": lambda cell: cell.strip().lower() or None,
 }
@@ -295,6 +302,15 @@ def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> dict
             problems.add(f"line {line}, {columns.get('due') or columns['agreed']}", str(error))
             good = False
     return values if good else None
+
+
+def _timestamp(cell: str, field: str) -> dt.datetime:
+    """A record's time as export csv writes it (`2026-03-31T12:00:00Z`); without a zone, UTC."""
+    try:
+        stamp = dt.datetime.fromisoformat(cell.strip())
+    except ValueError:
+        raise InvalidInput(f"{field} {cell.strip()!r} is not a timestamp (2026-03-31T12:00:00Z)") from None
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
 def day_cell(cell: str, field: str) -> FuzzyDate:

@@ -188,6 +188,8 @@ class _Writer:
             snapshots={self.origin: snapshots.encoded(stated)},
             note=f"loaded from {self.origin}" + ("" if dated_later or status_on else _given_as(row.status_label)),
             status_on=status_on,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             status_note=f"set in {self.origin}" + _given_as(row.status_label),
             by=self.by,
             on=self.day,
