@@ -415,6 +415,9 @@ def test_the_summary_names_the_sources_a_load_creates() -> None:
         ("UTF-16 with its byte-order mark (Excel's 'Unicode text')", "title,owner\ncafé ☕,MOI\n".encode("utf-16")),
         ("UTF-16 big-endian", b"\xfe\xff" + "title,owner\ncafé ☕,MOI\n".encode("utf-16-be")),
         ("UTF-8 with its byte-order mark", "\ufefftitle,owner\ncafé ☕,MOI\n".encode("utf-8")),
+        # Without a mark, UTF-16's zero bytes say it: nothing else a spreadsheet saves has them.
+        ("UTF-16 little-endian without a mark", "title,owner\ncafé ☕,MOI\n".encode("utf-16-le")),
+        ("UTF-16 big-endian without a mark", "title,owner\ncafé ☕,MOI\n".encode("utf-16-be")),
     ],
 )
 def test_a_byte_order_mark_says_the_encoding(encoding: str, data: bytes) -> None:

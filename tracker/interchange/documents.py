@@ -21,16 +21,30 @@ _BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b
 
 def text_encoding(path: str, given: str | None = None) -> str:
     """The encoding to read `path` as text in: the one a byte-order mark says (UTF-8 or UTF-16,
-    which spreadsheet programs write), else `given` (--encoding), else UTF-8."""
+    which spreadsheet programs write), else `given` (--encoding), else UTF-16 where its zero
+    bytes show it unambiguously, else UTF-8."""
     try:
         with open(path, "rb") as file:
-            start = file.read(3)
+            start = file.read(64)
     except OSError:
         return given or "utf-8"  # opened() names the problem
     for mark, encoding in _BYTE_ORDER_MARKS:
         if start.startswith(mark):
             return encoding
-    return given or "utf-8"
+    return given or _utf16_without_mark(start) or "utf-8"
+
+
+def _utf16_without_mark(start: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark, told by its zero bytes: text in UTF-8 (or any
+    8-bit encoding) has none, and a header's Latin letters put one beside every letter."""
+    even, odd = start[0::2], start[1::2]
+    if len(start) < 4 or b"\x00" not in start:
+        return None
+    if odd.count(0) * 2 >= len(odd) and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) * 2 >= len(even) and not odd.count(0):
+        return "utf-16-be"
+    return None
 
 
 @contextmanager
