@@ -1,7 +1,8 @@
 """`tracker load`: which format each file is in, checking them, and one transaction for all.
 
-A file's format comes from `--format`, else its extension: .csv is CSV; .yaml, .yml and .json
-are a fixture or an export, told apart by their `format:` key.
+A file's format comes from `--format`, else its extension: .csv is CSV; .xlsx is a workbook,
+whose sheet is checked as a CSV file is; .yaml, .yml and .json are a fixture or an export, told
+apart by their `format:` key.
 
 What is small is checked before the transaction begins: a fixture, a CSV file's header, an
 export's organisations and sources. The rows of a CSV file and the commitments of an export
@@ -24,7 +25,8 @@ from tracker.settings import DatabaseChoice
 if TYPE_CHECKING:
     from tracker.store.database import Database
 
-LOAD_FORMATS = ("fixture", "export", "csv")
+LOAD_FORMATS = ("fixture", "export", "csv", "xlsx")
+_TABLE_FORMATS = ("csv", "xlsx")  # a row per commitment, checked by tracker.interchange.csv_file
 _DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
 Loader = Callable[["Database", LoadSummary], None]
@@ -36,6 +38,7 @@ class LoadOptions:
     mappings: Sequence[str] = ()
     status_maps: Sequence[str] = ()
     encoding: str | None = None  # CSV files without a byte-order mark
+    sheet: str | None = None  # a workbook's sheet (default: its first)
     strict: bool = False
     reopen: bool = False  # a status that the file changed may leave a final one
 
@@ -56,8 +59,7 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
     with streams.readable(paths) as (readable, shown):
         try:
             formats = [options.fmt or _format_from_name(path) for path in readable]
-            if (options.mappings or options.status_maps or options.strict or options.encoding) and "csv" not in formats:
-                raise InvalidInput("--map, --status-map, --strict and --encoding are for CSV files")
+            _check_table_options(options, formats)
             loaders = [_checked(path, fmt, options) for path, fmt in zip(readable, formats, strict=True)]
             summary = LoadSummary()
             with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
@@ -68,6 +70,18 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
                 raise
             raise type(error)(streams.named_as_given(str(error), shown)) from None
     return summary
+
+
+def _check_table_options(options: LoadOptions, formats: list[str | None]) -> None:
+    """Options that only a CSV file or a workbook can use, refused when no file given is one."""
+    if (options.mappings or options.status_maps or options.strict) and not set(_TABLE_FORMATS) & set(formats):
+        raise InvalidInput("--map, --status-map and --strict are for CSV files and workbooks (.xlsx)")
+    if options.encoding is not None and "csv" not in formats:
+        raise InvalidInput(
+            "--encoding is for CSV files" + ("; a workbook's text needs none" if "xlsx" in formats else "")
+        )
+    if options.sheet is not None and "xlsx" not in formats:
+        raise InvalidInput("--sheet is for workbooks (.xlsx)")
 
 
 def _check_encoding(name: str) -> None:
@@ -87,22 +101,30 @@ def _format_from_name(path: str) -> str | None:
     extension = os.path.splitext(path)[1].lower()
     if extension == ".csv":
         return "csv"
+    if extension == ".xlsx":
+        return "xlsx"
     if extension in _DOCUMENT_EXTENSIONS:
         return None  # told by the document's `format:` key
-    raise InvalidInput(f"cannot tell the format of {path} from its name; give --format fixture, export or csv")
+    raise InvalidInput(f"cannot tell the format of {path} from its name; give --format fixture, export, csv or xlsx")
 
 
 def _checked(path: str, fmt: str | None, options: LoadOptions) -> Loader:
     from tracker.interchange import export, export_reader, fixture, restore
     from tracker.interchange.documents import read_document, read_json_head
 
-    if fmt == "csv":
+    if fmt in _TABLE_FORMATS:
         from tracker.interchange.csv_file import open_csv, parse_mappings
         from tracker.interchange.csv_load import load_csv
         from tracker.interchange.status_maps import parse_status_maps
 
         status_map = parse_status_maps(list(options.status_maps))
-        csv_file = open_csv(path, parse_mappings(list(options.mappings)), status_map, options.encoding)
+        mappings = parse_mappings(list(options.mappings))
+        if fmt == "xlsx":
+            from tracker.interchange.xlsx_file import open_xlsx
+
+            csv_file = open_xlsx(path, mappings, status_map, options.sheet)
+        else:
+            csv_file = open_csv(path, mappings, status_map, options.encoding)
         return lambda transaction, summary: load_csv(
             transaction, csv_file, summary, strict=options.strict, reopen=options.reopen
         )
