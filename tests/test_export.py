@@ -138,7 +138,7 @@ def test_csv_export_neutralises_formulas_and_excel_adds_a_bom() -> None:
 
 
 def test_export_refuses_what_it_cannot_do(loaded: None) -> None:
-    assert fails("export", "--format", "xml") == "error: unknown format 'xml'; expected one of: json, yaml, csv"
+    assert fails("export", "--format", "xml") == "error: unknown format 'xml'; expected one of: json, yaml, csv, xlsx"
     assert fails("export", "--excel") == (
         "error: --excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)"
     )
@@ -361,14 +361,14 @@ def test_load_tells_formats_apart(loaded: None) -> None:
     )
     Path("notes.txt").write_text("x", encoding="utf-8")
     assert fails("load", "notes.txt") == (
-        "error: cannot tell the format of notes.txt from its name; give --format fixture, export or csv"
+        "error: cannot tell the format of notes.txt from its name; give --format fixture, export, csv or xlsx"
     )
     ok("export", "--output", "all.json")
     assert fails("load", "--format", "fixture", "all.json") == (
         "error: all.json is not a tracker fixture (expected 'format: tracker-fixture/1')"
     )
-    assert (
-        fails("load", "--strict", "all.json") == "error: --map, --status-map, --strict and --encoding are for CSV files"
+    assert fails("load", "--strict", "all.json") == (
+        "error: --map, --status-map and --strict are for CSV files and workbooks (.xlsx)"
     )
 
 
