@@ -164,8 +164,7 @@ class _Saved:
 def _texts(
     line: int, cells: tuple[Any, ...], read: Mapping[int, str] | None, saved: _Saved, problems: Problems
 ) -> list[str] | None:
-    """A row's cells as text, without the empty ones at its end; None when a cell the load reads
-    cannot be read (a problem, added)."""
+    """A row's cells as text; None when a cell the load reads cannot be read (a problem, added)."""
     texts = []
     good = True
     for place, cell in enumerate(cells):
@@ -192,8 +191,6 @@ def _texts(
                 good = False
                 continue
         texts.append("" if value is None else _text(value))
-    while texts and not texts[-1]:
-        texts.pop()
     return texts if good else None
 
 
