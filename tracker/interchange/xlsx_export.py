@@ -3,17 +3,20 @@
 One sheet, `commitments`: the header row in bold and frozen, an autofilter over the data, dates as
 date cells (agreed, due and status_on; created_at and updated_at as dates and times, in UTC, which
 a workbook cannot mark) and every other cell a value, never a formula: a title starting with `=`
-is a text cell, so it needs none of the apostrophes a CSV export adds. Rows are written as they
+is a text cell, so it needs none of the apostrophes a CSV export adds (and text that reads as an
+OOXML escape, `_x000D_`, keeps its underscore escaped, so that Excel shows it as it is). Rows are written as they
 come (openpyxl's write-only mode), so memory stays flat in the size of the database.
 
 openpyxl is imported only here, when a workbook is written (docs/speed.md).
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, BinaryIO
 
 SHEET = "commitments"
+_ESCAPE_START = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -70,7 +73,10 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
                 continue
             if not value:
                 cells[place] = None  # an empty cell, not an empty text (which a filter lists apart)
-            elif value[0] == "=":  # openpyxl would store the text as a formula
+                continue
+            if "_x" in value:  # text that reads as an OOXML escape (_x000D_) keeps its underscore
+                value = cells[place] = _ESCAPE_START.sub("_x005F_", value)
+            if value[0] == "=":  # openpyxl would store the text as a formula
                 text = WriteOnlyCell(sheet, value)
                 text.data_type = "s"
                 cells[place] = text

@@ -4,7 +4,8 @@ same header and row rules as a CSV file (tracker.interchange.csv_file).
 The sheet is the workbook's first, or the one `--sheet` names; its first row is the header, and a
 problem's "line N" is the sheet's row N. Each cell becomes the text a CSV of it would hold: a date
 (or a date and time) its day, 2026-03-31; a whole number without `.0`; TRUE or FALSE. A text cell
-is taken as it is: a spreadsheet keeps no apostrophe in a cell's value, so `'=x` is read as typed.
+is taken as it is (but for OOXML's escapes, _x000D_ for a carriage return): a spreadsheet keeps no
+apostrophe in a cell's value, so `'=x` is read as typed.
 A formula is read as the value the spreadsheet program saved with it; in a column the load reads,
 one saved without a value (as scripts write them) or showing an error (#N/A) is a problem.
 
@@ -13,6 +14,7 @@ file is. openpyxl is imported only here, when a workbook is loaded (docs/speed.m
 """
 
 import datetime as dt
+import re
 import warnings
 import weakref
 from collections.abc import Iterator, Mapping
@@ -29,6 +31,7 @@ from tracker.render import spreadsheet_safe
 _CHUNK = 1000  # rows parsed at a time, with openpyxl's warnings silenced
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # an .xls workbook, or an encrypted .xlsx
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")  # a character in a cell's text, as OOXML escapes it
 
 
 def open_xlsx(
@@ -206,6 +209,8 @@ def _text(value: Any) -> str:
     """A cell's value as the text a CSV of it would hold."""
     kind = type(value)
     if kind is str:
+        if "_x" in value:  # Excel writes a carriage return as _x000D_ (openpyxl leaves it so)
+            value = _ESCAPED.sub(lambda escaped: chr(int(escaped.group(1), 16)), value)
         if "\r" in value:  # line ends as a CSV file's are read
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         # An apostrophe at the start is the cell's own: keep it from being read as a CSV's
