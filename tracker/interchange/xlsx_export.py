@@ -4,8 +4,8 @@ One sheet, `commitments`: the header row in bold and frozen, an autofilter over 
 date cells (agreed, due and status_on; created_at and updated_at as dates and times, in UTC, which
 a workbook cannot mark) and every other cell a value, never a formula: a title starting with `=`
 is a text cell, so it needs none of the apostrophes a CSV export adds (and text that reads as an
-OOXML escape, `_x000D_`, keeps its underscore escaped, so that Excel shows it as it is). Rows are written as they
-come (openpyxl's write-only mode), so memory stays flat in the size of the database.
+OOXML escape, `_x000D_`, keeps its underscore escaped, so that Excel shows it as it is). Rows are
+written as they come (openpyxl's write-only mode), so memory stays flat in the size of the database.
 
 openpyxl is imported only here, when a workbook is written (docs/speed.md).
 """
@@ -38,8 +38,8 @@ _TYPED: dict[str, tuple[Callable[[str | None], Any], int]] = {
 }
 
 
-def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]], count: int) -> None:
-    """Write `header` and `count` `rows` (as export.spreadsheet_rows gives them) to `out` as a workbook."""
+def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write `header` and `rows` (as export.spreadsheet_rows gives them) to `out` as a workbook."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -47,11 +47,6 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET)
-    last = f"{get_column_letter(len(header))}{count + 1}"
-    # The sheet's size, stated at its top (openpyxl writes it when the sheet can say it): without
-    # it, a reader that opens the workbook reads the whole sheet to find it (openpyxl does, at each
-    # open), so loading this file back would take twice as long.
-    setattr(sheet, "calculate_dimension", lambda: f"A1:{last}")  # noqa: B010 (mypy: not in the stubs)
     sheet.freeze_panes = "A2"  # in write-only mode, the sheet's view and columns come before its rows
     for place, name in enumerate(header, 1):
         if name in _TYPED:
@@ -63,7 +58,7 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
         names.append(cell)
     sheet.append(names)
     typed = [(place, _TYPED[name][0]) for place, name in enumerate(header) if name in _TYPED]
-    written = 0
+    count = 0
     for row in rows:
         cells = list(row)
         for place, convert in typed:
@@ -81,7 +76,6 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
                 text.data_type = "s"
                 cells[place] = text
         sheet.append(cells)
-        written += 1
-    assert written == count, f"{written} rows written, {count} stated"
-    sheet.auto_filter.ref = f"A1:{last}"
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     workbook.save(out)
