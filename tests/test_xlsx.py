@@ -110,6 +110,8 @@ def test_an_xlsx_export_holds_the_csv_exports_rows_with_date_cells(loaded: None)
     assert wing[column["status_on"]].value == dt.datetime(2026, 2, 1)
     assert {row[column["id"]].data_type for row in rows[1:]} == {"n"}
     assert {cell.data_type for row in rows for cell in row} <= {"s", "n", "d"}  # an empty cell is "n"
+    with zipfile.ZipFile("out.xlsx") as book:  # its size at its top, as spreadsheet programs write it
+        assert '<dimension ref="A1:Q14" />' in book.read("xl/worksheets/sheet1.xml").decode()[:1000]
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path: Path) -> None:
@@ -450,7 +452,7 @@ def test_any_text_a_commitment_can_hold_reads_back_from_a_workbook_as_written(te
     from tracker.interchange.xlsx_file import XlsxSheet
 
     buffer = io.BytesIO()
-    write_workbook(buffer, ["text"], [[text] for text in texts])
+    write_workbook(buffer, ["text"], [[text] for text in texts], len(texts))
     Path("texts.xlsx").write_bytes(buffer.getvalue())
     problems = Problems("texts.xlsx")
     records = list(XlsxSheet("texts.xlsx", None).records(problems, None))

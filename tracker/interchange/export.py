@@ -56,7 +56,7 @@ def export_database(
             from tracker import render
             from tracker.interchange.xlsx_export import write_workbook
 
-            write_workbook(cast(BinaryIO, out), render.EXPORT_CSV_FIELDS, spreadsheet_rows(database, bar))
+            write_workbook(cast(BinaryIO, out), render.EXPORT_CSV_FIELDS, spreadsheet_rows(database, bar), total)
         elif fmt == "csv":
             _write_csv(database, cast(TextIO, out), bar, excel=excel, delimiter=DELIMITERS[delimiter or ","])
         else:

@@ -4,8 +4,8 @@ One sheet, `commitments`: the header row in bold and frozen, an autofilter over 
 date cells (agreed, due and status_on; created_at and updated_at as dates and times, in UTC, which
 a workbook cannot mark) and every other cell a value, never a formula: a title starting with `=`
 is a text cell, so it needs none of the apostrophes a CSV export adds (and text that reads as an
-OOXML escape, `_x000D_`, keeps its underscore escaped, so that Excel shows it as it is). Rows are
-written as they come (openpyxl's write-only mode), so memory stays flat in the size of the database.
+OOXML escape, `_x000D_`, keeps its underscore escaped, so that Excel shows it as it is). Rows are written as they
+come (openpyxl's write-only mode), so memory stays flat in the size of the database.
 
 openpyxl is imported only here, when a workbook is written (docs/speed.md).
 """
@@ -38,8 +38,8 @@ _TYPED: dict[str, tuple[Callable[[str | None], Any], int]] = {
 }
 
 
-def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write `header` and `rows` (as export.spreadsheet_rows gives them) to `out` as a workbook."""
+def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]], count: int) -> None:
+    """Write `header` and `count` `rows` (as export.spreadsheet_rows gives them) to `out` as a workbook."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -47,6 +47,12 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET)
+    last = f"{get_column_letter(len(header))}{count + 1}"
+    # The sheet's size, stated at its top as spreadsheet programs state it, so that a reader knows
+    # how many rows are coming before it reads them (a load's progress bar; openpyxl, which
+    # otherwise reads the whole sheet to find out). openpyxl's writer states it when the sheet can
+    # say it, which a write-only sheet cannot: it is told here (tests/test_xlsx.py checks it is written).
+    setattr(sheet, "calculate_dimension", lambda: f"A1:{last}")  # noqa: B010 (not in openpyxl's stubs)
     sheet.freeze_panes = "A2"  # in write-only mode, the sheet's view and columns come before its rows
     for place, name in enumerate(header, 1):
         if name in _TYPED:
@@ -58,7 +64,7 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
         names.append(cell)
     sheet.append(names)
     typed = [(place, _TYPED[name][0]) for place, name in enumerate(header) if name in _TYPED]
-    count = 0
+    written = 0
     for row in rows:
         cells = list(row)
         for place, convert in typed:
@@ -76,6 +82,7 @@ def write_workbook(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence
                 text.data_type = "s"
                 cells[place] = text
         sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+        written += 1
+    assert written == count, f"{written} rows written, {count} stated"
+    sheet.auto_filter.ref = f"A1:{last}"
     workbook.save(out)
