@@ -112,6 +112,9 @@ def test_an_xlsx_export_holds_the_csv_exports_rows_with_date_cells(loaded: None)
     assert {cell.data_type for row in rows for cell in row} <= {"s", "n", "d"}  # an empty cell is "n"
     with zipfile.ZipFile("out.xlsx") as book:  # its size at its top, as spreadsheet programs write it
         assert '<dimension ref="A1:Q14" />' in book.read("xl/worksheets/sheet1.xml").decode()[:1000]
+    from tracker.interchange.xlsx_file import XlsxSheet
+
+    assert XlsxSheet("out.xlsx", None).rows == 14  # what a load's progress bar counts to
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path: Path) -> None:
