@@ -354,10 +354,15 @@ def test_export_xlsx_refuses_what_it_cannot_do(loaded: None) -> None:
     assert fails("export", "--format", "xlsx", "--delimiter", ";", "-o", "out.xlsx") == (
         "error: --delimiter is for --format csv"
     )
+    assert not Path("out.xlsx").exists()
+
+
+@pytest.mark.sqlite_only
+def test_a_workbook_is_never_written_over_the_database(loaded: None) -> None:
     assert fails("export", "--format", "xlsx", "--output", "tracker.db") == (
         "error: tracker.db is the database itself; give another file name"
     )
-    assert not Path("out.xlsx").exists()
+    assert len(_listed()) == 13
 
 
 def test_a_failed_export_leaves_the_old_file_and_nothing_else(loaded: None, monkeypatch: pytest.MonkeyPatch) -> None:
