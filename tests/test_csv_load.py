@@ -444,5 +444,5 @@ def test_encoding_reads_a_file_without_a_mark(tmp_path: Path) -> None:
     )
     ok("export", "--format", "json", "--output", "all.json")
     assert fails("--db", str(tmp_path / "other.db"), "load", "all.json", "--encoding", "cp1252") == (
-        "error: --map, --status-map, --status-on, --strict and --encoding are for CSV files"
+        "error: --encoding is for CSV files"
     )

@@ -138,7 +138,7 @@ def test_csv_export_neutralises_formulas_and_excel_adds_a_bom() -> None:
 
 
 def test_export_refuses_what_it_cannot_do(loaded: None) -> None:
-    assert fails("export", "--format", "xml") == "error: unknown format 'xml'; expected one of: json, yaml, csv"
+    assert fails("export", "--format", "xml") == "error: unknown format 'xml'; expected one of: json, yaml, csv, xlsx"
     assert fails("export", "--excel") == (
         "error: --excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)"
     )
@@ -361,15 +361,14 @@ def test_load_tells_formats_apart(loaded: None) -> None:
     )
     Path("notes.txt").write_text("x", encoding="utf-8")
     assert fails("load", "notes.txt") == (
-        "error: cannot tell the format of notes.txt from its name; give --format fixture, export or csv"
+        "error: cannot tell the format of notes.txt from its name; give --format fixture, export, csv or xlsx"
     )
     ok("export", "--output", "all.json")
     assert fails("load", "--format", "fixture", "all.json") == (
         "error: all.json is not a tracker fixture (expected 'format: tracker-fixture/1')"
     )
-    assert (
-        fails("load", "--strict", "all.json")
-        == "error: --map, --status-map, --status-on, --strict and --encoding are for CSV files"
+    assert fails("load", "--strict", "all.json") == (
+        "error: --map, --status-map, --status-on and --strict are for CSV files and workbooks (.xlsx)"
     )
 
 
@@ -483,7 +482,16 @@ def test_a_csv_export_says_where_each_source_is_and_since_when_the_status_holds(
 def test_a_csv_export_gives_each_commitments_latest_note_and_evidence_on_its_timeline(
     loaded: None, tmp_path: Path
 ) -> None:
-    ok("update", "fia-ct-wing", "--note", "Wing staffed", "--evidence", "https://example.org/staff", "--on", "2026-03-01")
+    ok(
+        "update",
+        "fia-ct-wing",
+        "--note",
+        "Wing staffed",
+        "--evidence",
+        "https://example.org/staff",
+        "--on",
+        "2026-03-01",
+    )
     ok("update", "fia-ct-wing", "--note", "Earlier: budget", "--on", "2026-02-01")  # back-dated: not the latest
     ok("update", "fia-academy", "--note", "Site chosen", "--evidence", "https://example.org/site")
     ok("update", "fia-academy", "--note", "Mistake", "--evidence", "https://example.org/wrong")

@@ -294,3 +294,26 @@ def test_a_loaded_history_reads_as_the_same_updates_typed_by_hand(
     assert (
         json.loads(ok("show", loaded, "-f", "json"))["status"] == json.loads(ok("show", hand, "-f", "json"))["status"]
     )
+
+
+def test_a_history_can_come_as_a_workbook_with_date_cells() -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    _write("commitments.csv", "ref,title,owner,status,agreed\nctc,Centre,MOI,completed,2023-03-01\n")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Ref", "Date", "Status", "Note"])
+    sheet.append(["ctc", dt.datetime(2023, 6, 1), "In progress", "Building leased"])
+    sheet.append(["ctc", dt.date(2024, 2, 10), "completed", None])
+    book.save("history.xlsx")
+    assert ok("load", "commitments.csv", "history.xlsx", "--map", "Date=on").endswith(
+        "events: 2 recorded, 0 already there\n"
+    )
+    assert [e[:3] for e in _history("ctc")] == [
+        ("2023-03-01", "created", "not_started"),
+        ("2023-06-01", "status", "in_progress"),
+        ("2024-02-10", "status", "completed"),
+    ]

@@ -88,5 +88,5 @@ def test_a_bad_map_is_refused_before_anything_is_read(value: str, message: str) 
 def test_status_map_is_for_csv_files(tmp_path: Path) -> None:
     ok("export", "--format", "json", "--output", "all.json")
     assert fails("--db", str(tmp_path / "other.db"), "load", "all.json", "--status-map", "ogp") == (
-        "error: --map, --status-map, --status-on, --strict and --encoding are for CSV files"
+        "error: --map, --status-map, --status-on and --strict are for CSV files and workbooks (.xlsx)"
     )

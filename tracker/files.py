@@ -12,13 +12,14 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from tracker.errors import InvalidInput, TrackerError
 from tracker.settings import DatabaseChoice
 
 # The files SQLite keeps beside a database while it is in use (WAL mode, or a rollback journal).
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+STANDARD_OUTPUT = "-"  # as a target: write to standard output
 
 
 def check_target(target: str, database: DatabaseChoice | None, what: str) -> None:
@@ -96,25 +97,48 @@ def replacing(target: str, *, database: DatabaseChoice | None, what: str) -> Ite
 
 @contextmanager
 def writing(target: str | None, *, database: DatabaseChoice | None, what: str = "--output") -> Iterator[TextIO]:
-    """Standard output (no target), or the text file `target`, written whole or not at all.
+    """Standard output (no target, or `-`), or the text file `target`, written whole or not at all.
 
     A target that is a device or a pipe (/dev/stdout, /dev/null, a FIFO) is written to as a
     stream: there is no file to replace, and replacing the device would destroy it.
     """
-    if target is None:
+    if target is None or target == STANDARD_OUTPUT:
         yield sys.stdout
         return
+    with _destination(target, database, what) as path, open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+@contextmanager
+def writing_bytes(
+    target: str | None, *, database: DatabaseChoice | None, kind: str, what: str = "--output"
+) -> Iterator[BinaryIO]:
+    """As `writing`, for a binary file (`kind` names it in messages): standard output only when it
+    is not a terminal, where the bytes would garble the screen."""
+    if target is None or target == STANDARD_OUTPUT:
+        if sys.stdout.isatty():
+            raise InvalidInput(
+                f"{kind} is binary, not for a terminal; give {what} FILE, or pipe it to a file or program"
+            )
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with _destination(target, database, what) as path, open(path, "wb") as handle:
+        yield handle
+
+
+@contextmanager
+def _destination(target: str, database: DatabaseChoice | None, what: str) -> Iterator[str]:
+    """The path to open for writing `target`: a temporary file that replaces it when the block
+    ends without an error, or the target itself when it is a stream. Failures to write name it."""
     check_target(target, database, what)
     if is_stream(target):
-        with _explained(target), open(target, "w", encoding="utf-8", newline="") as stream:
-            yield stream
+        with _explained(target):
+            yield target
         return
-    with (
-        replacing(target, database=database, what=what) as temporary,
-        _explained(target),
-        open(temporary, "w", encoding="utf-8", newline="") as handle,
-    ):
-        yield handle
+    with replacing(target, database=database, what=what) as temporary, _explained(target):
+        yield temporary
 
 
 def is_stream(target: str) -> bool:

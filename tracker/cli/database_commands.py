@@ -26,21 +26,25 @@ def load(
     ctx: typer.Context,
     files: Annotated[
         list[str],
-        typer.Argument(help="Fixture, export (.yaml/.json) or CSV files.", show_default=False),
+        typer.Argument(help="Fixture, export (.yaml/.json), CSV or workbook (.xlsx) files.", show_default=False),
     ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="fixture, export or csv (default: from each file's name and content)."),
+        typer.Option(
+            "--format", "-f", help="fixture, export, csv or xlsx (default: from each file's name and content)."
+        ),
     ] = None,
     mapping: Annotated[
         list[str] | None,
-        typer.Option("--map", help="CSV: read a sheet's column as a field, 'Sheet column=field' (repeatable)."),
+        typer.Option(
+            "--map", help="CSV and xlsx: read a sheet's column as a field, 'Sheet column=field' (repeatable)."
+        ),
     ] = None,
     status_map: Annotated[
         list[str] | None,
         typer.Option(
             "--status-map",
-            help="CSV: read another tracker's status word as ours, 'LABEL=status', a file of such lines, "
+            help="CSV and xlsx: read another tracker's status word as ours, 'LABEL=status', a file of such lines, "
             "or politifact or ogp (repeatable).",
         ),
     ] = None,
@@ -57,8 +61,12 @@ def load(
             help="CSV: the day the statuses of a commitments file took effect, for rows without a status_on cell.",
         ),
     ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="xlsx: the sheet to read, by name (default: the first).")
+    ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="CSV: refuse unknown owners and partners instead of creating them.")
+        bool,
+        typer.Option("--strict", help="CSV and xlsx: refuse unknown owners and partners instead of creating them."),
     ] = False,
     reopen: Annotated[
         bool, typer.Option("--reopen", help="Let a status the files changed leave a final status (as update does).")
@@ -75,6 +83,7 @@ def load(
         status_maps=status_map or [],
         encoding=encoding,
         status_on=status_on,
+        sheet=sheet,
         strict=strict,
         reopen=reopen,
     )

@@ -1,6 +1,7 @@
-"""`export`: the database as a lossless JSON or YAML document, or a CSV for spreadsheets."""
+"""`export`: the database as a lossless JSON or YAML document, or a CSV or workbook for spreadsheets."""
 
-from typing import Annotated
+from contextlib import AbstractContextManager
+from typing import Annotated, BinaryIO, TextIO
 
 import typer
 
@@ -11,10 +12,12 @@ from tracker.cli.common import DbOption, app, database
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="json or yaml (everything, lossless), or csv (for spreadsheets).")
+        str,
+        typer.Option("--format", "-f", help="json or yaml (everything, lossless), or csv or xlsx (for spreadsheets)."),
     ] = "json",
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write this file (whole or not at all) instead of stdout.")
+        str | None,
+        typer.Option("--output", "-o", help="Write this file (whole or not at all) instead of stdout ('-')."),
     ] = None,
     excel: Annotated[
         bool, typer.Option("--excel", help="With csv: start with a byte-order mark, so Excel reads UTF-8.")
@@ -25,10 +28,16 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export the whole database: organisations, sources and commitments with their history."""
-    from tracker.files import writing
-    from tracker.interchange.export import export_database
+    from tracker.files import writing, writing_bytes
+    from tracker.interchange.export import BINARY_FORMATS, check_options, export_database
     from tracker.store.transactions import read_database
 
     choice = database(ctx, db)
-    with read_database(choice) as snapshot, writing(output, database=choice) as out:
+    check_options(fmt, excel=excel, delimiter=delimiter)  # before anything is opened
+    target: AbstractContextManager[TextIO | BinaryIO] = (
+        writing_bytes(output, database=choice, kind=f"--format {fmt}")
+        if fmt in BINARY_FORMATS
+        else writing(output, database=choice)
+    )
+    with read_database(choice) as snapshot, target as out:
         export_database(snapshot, fmt, out, excel=excel, delimiter=delimiter)

@@ -7,14 +7,17 @@ event (tracker.interchange.history_file reads its rows).
 Columns are named as `tracker list --format json`'s fields; lists (tags, partners) are joined
 with `;`. A row's line number is the line its record starts on, the header being line 1, so a
 cell holding a newline does not shift later numbers. tracker.interchange.csv_load writes them.
+
+The records come from a Table: CSV text here, or a workbook's sheet (tracker.interchange.xlsx_file,
+where a line is the sheet's row). Everything after reading the cells is the same for both.
 """
 
 import csv
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.dates import FuzzyDate, at_precision, counts_from_agreed, parse_date
 from tracker.errors import InvalidInput, TrackerError
@@ -68,18 +71,31 @@ class CsvRow:
     updated_at: dt.datetime | None = None
 
 
+Record = tuple[int, int, list[str]]  # the line a record starts on, the line it ends on, its cells
+
+
+class Table(Protocol):
+    """Where a file's records come from, each cell as text."""
+
+    def records(self, problems: Problems, read: Mapping[int, str] | None) -> Iterator[Record]:
+        """Every record from the header on, read afresh at each call. `read`: the columns the load
+        reads, by place, with the names messages give them (None: every column); a cell that
+        cannot be read is a problem only there. A record that cannot be read is a problem, and
+        the last one read."""
+        ...
+
+
 @dataclass
 class CsvFile:
-    """A CSV file whose header has been checked; its rows are read as they are loaded."""
+    """A CSV file (or a workbook's sheet) whose header has been checked; its rows are read as they are loaded."""
 
     path: str
-    delimiter: str
+    table: Table
     width: int  # the header's number of columns
     indexes: dict[str, int]  # field → its column's place
     columns: dict[str, str]  # field → the column's name in the file, for messages
     lines: int  # for the progress bar
     status_map: dict[str, str]  # --status-map: the file's labels (keys as status_maps.label_key) → statuses
-    encoding: str | None = None  # --encoding, for a file without a byte-order mark (else UTF-8)
     kind: str = "commitments"  # or "history": a row per event
     mapped: frozenset[str] = frozenset()  # the --map columns (case-folded) this file has
 
@@ -98,22 +114,27 @@ def open_csv(
     path: str, mappings: dict[str, str], status_map: dict[str, str] | None = None, encoding: str | None = None
 ) -> CsvFile:
     """Read and check a CSV file's header; raises with every problem found in it."""
-    problems = Problems(path)
     with opened(path, text=True, encoding=encoding, csv=True) as file:
         delimiter = _delimiter(file.readline())
-        file.seek(0)
-        try:
-            header = next(csv.reader(file, delimiter=delimiter, strict=True), None)
-        except csv.Error as error:
-            problems.add("line 1", f"cannot read the header: {error}")
-            problems.raise_if_any()
-    if not header:
-        raise TrackerError(f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})")
-    indexes, columns, kind = _header(header, mappings, problems)
+    empty = f"{path} is empty; a CSV needs a header line ({','.join(FIELDS[:9])})"
+    return open_table(path, _CsvText(path, delimiter, encoding), mappings, status_map, _line_count(path), empty)
+
+
+def open_table(
+    path: str, table: Table, mappings: dict[str, str], status_map: dict[str, str] | None, lines: int, empty: str
+) -> CsvFile:
+    """Read and check a table's header (its first record); raises `empty` when it has none, and
+    with every problem found in it."""
+    problems = Problems(path)
+    header = next(table.records(problems, None), None)
     problems.raise_if_any()
-    mapped = frozenset(name.strip().casefold() for name in header) & mappings.keys()
-    lines = _line_count(path)
-    return CsvFile(path, delimiter, len(header), indexes, columns, lines, status_map or {}, encoding, kind, mapped)
+    if header is None or not header[2]:
+        raise TrackerError(empty)
+    cells = header[2]
+    indexes, columns, kind = _header(cells, mappings, problems)
+    problems.raise_if_any()
+    mapped = frozenset(name.strip().casefold() for name in cells) & mappings.keys()
+    return CsvFile(path, table, len(cells), indexes, columns, lines, status_map or {}, kind, mapped)
 
 
 def check_mappings_used(files: list[CsvFile], mappings: dict[str, str]) -> None:
@@ -128,6 +149,31 @@ def check_mappings_used(files: list[CsvFile], mappings: dict[str, str]) -> None:
             raise InvalidInput(f"--map names a column {column!r} that none of the files has ({named})")
 
 
+@dataclass
+class _CsvText:
+    """A CSV file's records."""
+
+    path: str
+    delimiter: str
+    encoding: str | None = None  # --encoding, for a file without a byte-order mark (else UTF-8)
+
+    def records(self, problems: Problems, read: Mapping[int, str] | None) -> Iterator[Record]:
+        with opened(self.path, text=True, encoding=self.encoding, csv=True) as file:
+            reader = csv.reader(file, delimiter=self.delimiter, strict=True)
+            end = 0
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    what = "cannot read the header" if end == 0 else "cannot read this record"
+                    problems.add(f"line {end + 1}", f"{what}: {error}")
+                    return
+                yield end + 1, reader.line_num, cells
+                end = reader.line_num
+
+
 def _line_count(path: str) -> int:
     lines, last = 0, b"\n"
     with open(path, "rb") as file:
@@ -136,23 +182,13 @@ def _line_count(path: str) -> int:
     return lines + (last != b"\n")
 
 
-def records(data: CsvFile, problems: Problems) -> Iterator[tuple[int, int, list[str]]]:
+def records(data: CsvFile, problems: Problems) -> Iterator[Record]:
     """Each record after the header: the line it starts on, the line it ends on, its cells.
     A record that cannot be read is a problem, and the last one read."""
-    with opened(data.path, text=True, encoding=data.encoding, csv=True) as file:
-        reader = csv.reader(file, delimiter=data.delimiter, strict=True)
-        next(reader)
-        end = reader.line_num
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                problems.add(f"line {end + 1}", f"cannot read this record: {error}")
-                return
-            yield end + 1, reader.line_num, cells
-            end = reader.line_num
+    read = {index: data.columns[field] for field, index in data.indexes.items()}
+    table = data.table.records(problems, read)
+    next(table, None)  # the header, checked when the file was opened
+    yield from table
 
 
 def checked_row(

@@ -1,4 +1,5 @@
-"""`tracker export`: the whole database as one document (JSON or YAML), or a CSV for spreadsheets.
+"""`tracker export`: the whole database as one document (JSON or YAML), or a CSV or an Excel
+workbook (xlsx) for spreadsheets, which hold the same rows (spreadsheet_rows).
 
 The JSON and YAML documents (`format: tracker-export/2`) are lossless: loading one into an empty
 database and exporting again gives the same bytes. They carry no time of export for that
@@ -8,7 +9,7 @@ time, so an export's memory does not grow with the database.
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, Generic, TextIO, TypeVar
+from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 
 from tracker.errors import InvalidInput
 from tracker.interchange.progress import Progress, progress
@@ -21,34 +22,47 @@ from tracker.store.interchange import CsvExtrasRow, ExportedEventRow, ExportedSn
 FORMAT = "tracker-export/2"
 # Version 1 named the event an undo reverses by its place in the history; events had no keys.
 FORMAT_WITHOUT_KEYS = "tracker-export/1"
-EXPORT_FORMATS = ("json", "yaml", "csv")
+EXPORT_FORMATS = ("json", "yaml", "csv", "xlsx")
+BINARY_FORMATS = ("xlsx",)  # written to a binary file (files.writing_bytes); the others are text
 # Between a CSV's cells: a comma, or the semicolon that spreadsheets in locales with a decimal
 # comma expect, or a tab. A load tells which from the header.
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 _YAML_CHUNK = 200  # commitments per YAML dump call
 
 
-def export_database(
-    database: Database, fmt: str, out: TextIO, *, excel: bool = False, delimiter: str | None = None
-) -> int:
-    """Write the database to `out` in `fmt`; returns how many commitments were written."""
+def check_options(fmt: str, *, excel: bool = False, delimiter: str | None = None) -> None:
+    """Refuse a format or an option that export_database cannot honour."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; expected one of: {', '.join(EXPORT_FORMATS)}")
     if excel and fmt != "csv":
-        raise InvalidInput("--excel is for --format csv (JSON and YAML are read by programs, not spreadsheets)")
+        what = "a workbook is Excel's own" if fmt == "xlsx" else "JSON and YAML are read by programs, not spreadsheets"
+        raise InvalidInput(f"--excel is for --format csv ({what})")
     if delimiter is not None and fmt != "csv":
         raise InvalidInput("--delimiter is for --format csv")
     if delimiter is not None and delimiter not in DELIMITERS:
         raise InvalidInput(f"--delimiter {delimiter!r} must be ',', ';' or tab")
+
+
+def export_database(
+    database: Database, fmt: str, out: TextIO | BinaryIO, *, excel: bool = False, delimiter: str | None = None
+) -> int:
+    """Write the database to `out` in `fmt` (a binary file for BINARY_FORMATS, else text); returns
+    how many commitments were written."""
+    check_options(fmt, excel=excel, delimiter=delimiter)
     count = database.row(queries.COUNT_COMMITMENTS)
     total = int(count["count"]) if count else 0
     with progress(total, "exporting") as bar:
-        if fmt == "csv":
-            _write_csv(database, out, bar, excel=excel, delimiter=DELIMITERS[delimiter or ","])
+        if fmt == "xlsx":
+            from tracker import render
+            from tracker.interchange.xlsx_export import write_workbook
+
+            write_workbook(cast(BinaryIO, out), render.EXPORT_CSV_FIELDS, spreadsheet_rows(database, bar), total)
+        elif fmt == "csv":
+            _write_csv(database, cast(TextIO, out), bar, excel=excel, delimiter=DELIMITERS[delimiter or ","])
         else:
             head = {"format": FORMAT, "organisations": organisations(database), "sources": sources(database)}
             items = (_document_item(*parts) for parts in _commitment_parts(database, bar, with_history=True))
-            (_write_json if fmt == "json" else _write_yaml)(out, head, items)
+            (_write_json if fmt == "json" else _write_yaml)(cast(TextIO, out), head, items)
     return total
 
 
@@ -199,15 +213,17 @@ def _write_csv(database: Database, out: TextIO, bar: Progress, *, excel: bool, d
 
     if excel:
         out.write("\ufeff")
+    render.write_csv(out, render.EXPORT_CSV_FIELDS, spreadsheet_rows(database, bar), delimiter=delimiter)
+
+
+def spreadsheet_rows(database: Database, bar: Progress) -> Iterator[list[Any]]:
+    """A CSV export's and a workbook's rows, one per commitment, in render.EXPORT_CSV_FIELDS' order:
+    lists joined with `;`, dates as ISO text (a date its precision's last day), nothing made safe."""
+    from tracker import render
+
     extras = database.iterate(queries.EXPORT_CSV_EXTRAS)
-    rows = (
-        [
-            *render.commitment_csv_row(commitment_item(row, tags, partners)),
-            *_csv_extras(next(extras), row["id"]),
-        ]
-        for row, tags, partners, _, _ in _commitment_parts(database, bar, with_history=False)
-    )
-    render.write_csv(out, render.EXPORT_CSV_FIELDS, rows, delimiter=delimiter)
+    for row, tags, partners, _, _ in _commitment_parts(database, bar, with_history=False):
+        yield [*render.commitment_csv_row(commitment_item(row, tags, partners)), *_csv_extras(next(extras), row["id"])]
 
 
 def _csv_extras(extra: CsvExtrasRow, commitment_id: int) -> list[Any]:

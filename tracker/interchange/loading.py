@@ -1,7 +1,8 @@
 """`tracker load`: which format each file is in, checking them, and one transaction for all.
 
-A file's format comes from `--format`, else its extension: .csv is CSV; .yaml, .yml and .json
-are a fixture or an export, told apart by their `format:` key.
+A file's format comes from `--format`, else its extension: .csv is CSV; .xlsx is a workbook,
+whose sheet is checked as a CSV file is; .yaml, .yml and .json are a fixture or an export, told
+apart by their `format:` key.
 
 What is small is checked before the transaction begins: a fixture, a CSV file's header, an
 export's organisations and sources. The rows of a CSV file and the commitments of an export
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from tracker.interchange.csv_file import CsvFile
     from tracker.store.database import Database
 
-LOAD_FORMATS = ("fixture", "export", "csv")
+LOAD_FORMATS = ("fixture", "export", "csv", "xlsx")
+_TABLE_FORMATS = ("csv", "xlsx")  # a row per commitment, checked by tracker.interchange.csv_file
 _DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
 Loader = Callable[["Database", LoadSummary], None]
@@ -40,6 +42,7 @@ class LoadOptions:
     status_maps: Sequence[str] = ()
     encoding: str | None = None  # CSV files without a byte-order mark
     status_on: str | None = None  # the day a commitments file's statuses took effect (rows without status_on)
+    sheet: str | None = None  # a workbook's sheet (default: its first)
     strict: bool = False
     reopen: bool = False  # a status that the file changed may leave a final one
 
@@ -60,9 +63,7 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
     with streams.readable(paths) as (readable, shown):
         try:
             formats = [options.fmt or _format_from_name(path) for path in readable]
-            csv_options = (options.mappings, options.status_maps, options.strict, options.encoding, options.status_on)
-            if any(csv_options) and "csv" not in formats:
-                raise InvalidInput("--map, --status-map, --status-on, --strict and --encoding are for CSV files")
+            _check_table_options(options, formats)
             plan = LoadHistory()
             tables = _Tables(options)
             loaders = [_checked(path, fmt, options, plan, tables) for path, fmt in zip(readable, formats, strict=True)]
@@ -78,6 +79,19 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
                 raise
             raise type(error)(streams.named_as_given(str(error), shown)) from None
     return summary
+
+
+def _check_table_options(options: LoadOptions, formats: list[str | None]) -> None:
+    """Options that only a CSV file or a workbook can use, refused when no file given is one."""
+    table_options = options.mappings or options.status_maps or options.strict or options.status_on
+    if table_options and not set(_TABLE_FORMATS) & set(formats):
+        raise InvalidInput("--map, --status-map, --status-on and --strict are for CSV files and workbooks (.xlsx)")
+    if options.encoding is not None and "csv" not in formats:
+        raise InvalidInput(
+            "--encoding is for CSV files" + ("; a workbook's text needs none" if "xlsx" in formats else "")
+        )
+    if options.sheet is not None and "xlsx" not in formats:
+        raise InvalidInput("--sheet is for workbooks (.xlsx)")
 
 
 def _check_encoding(name: str) -> None:
@@ -97,13 +111,15 @@ def _format_from_name(path: str) -> str | None:
     extension = os.path.splitext(path)[1].lower()
     if extension == ".csv":
         return "csv"
+    if extension == ".xlsx":
+        return "xlsx"
     if extension in _DOCUMENT_EXTENSIONS:
         return None  # told by the document's `format:` key
-    raise InvalidInput(f"cannot tell the format of {path} from its name; give --format fixture, export or csv")
+    raise InvalidInput(f"cannot tell the format of {path} from its name; give --format fixture, export, csv or xlsx")
 
 
 class _Tables:
-    """The load's CSV files: --map and --status-map read once, and apply to every file."""
+    """The load's CSV files and workbooks: --map and --status-map read once, and apply to every file."""
 
     def __init__(self, options: LoadOptions) -> None:
         self.options = options
@@ -112,7 +128,7 @@ class _Tables:
         self.status_map: dict[str, str] = {}
         self.status_on: FuzzyDate | None = None
 
-    def open(self, path: str) -> "CsvFile":
+    def open(self, path: str, fmt: str) -> "CsvFile":
         from tracker.interchange.csv_file import day_cell, open_csv, parse_mappings
         from tracker.interchange.status_maps import parse_status_maps
 
@@ -121,7 +137,12 @@ class _Tables:
             self.status_map = parse_status_maps(list(self.options.status_maps))
             if self.options.status_on is not None:
                 self.status_on = day_cell(self.options.status_on, "--status-on")
-        data = open_csv(path, self.mappings, self.status_map, self.options.encoding)
+        if fmt == "xlsx":
+            from tracker.interchange.xlsx_file import open_xlsx
+
+            data = open_xlsx(path, self.mappings, self.status_map, self.options.sheet)
+        else:
+            data = open_csv(path, self.mappings, self.status_map, self.options.encoding)
         self.files.append(data)
         return data
 
@@ -138,10 +159,10 @@ def _checked(path: str, fmt: str | None, options: LoadOptions, plan: LoadHistory
     from tracker.interchange import export, export_reader, fixture, restore
     from tracker.interchange.documents import read_document, read_json_head
 
-    if fmt == "csv":
+    if fmt in _TABLE_FORMATS:
         from tracker.interchange.csv_load import load_csv
 
-        csv_file = tables.open(path)
+        csv_file = tables.open(path, fmt)
         if csv_file.is_history:
             from tracker.interchange.history_file import read_history
             from tracker.interchange.problems import Problems

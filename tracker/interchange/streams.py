@@ -2,9 +2,10 @@
 
 Every loader reads its file more than once (a CSV's header, then its rows; an export's head, then
 its commitments), so such input is first copied whole, as it streams, to a private temporary
-file, named after the input with the extension its first bytes suggest when it has none (`{` or
-`[`: JSON; a `format:` key or `---`: YAML; anything else: CSV), so that `--format` is needed only
-to overrule that. Messages name the input as it was given (`standard input`, `/dev/fd/63`).
+file, named after the input with the extension its first bytes suggest when it has none (a zip
+archive: a workbook, .xlsx; `{` or `[`: JSON; a `format:` key or `---`: YAML; anything else:
+CSV), so that `--format` is needed only to overrule that. Messages name the input as it was
+given (`standard input`, `/dev/fd/63`).
 """
 
 import os
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from tracker.errors import TrackerError
 
 STANDARD_INPUT = "-"
-_KNOWN_EXTENSIONS = (".csv", ".json", ".yaml", ".yml")
+_KNOWN_EXTENSIONS = (".csv", ".xlsx", ".json", ".yaml", ".yml")
 _YAML_START = re.compile(rb"^(?:\s*#[^\n]*\n)*\s*(?:---|format\s*:)")
 
 
@@ -68,7 +69,10 @@ def _copied(path: str, folder: str) -> str:
         return target
     with open(target, "rb") as file:
         start = file.read(4096).lstrip(b"\xef\xbb\xbf")
-    extension = ".json" if start.lstrip()[:1] in (b"{", b"[") else ".yaml" if _YAML_START.match(start) else ".csv"
+    if start.startswith(b"PK\x03\x04"):  # a zip archive, as every .xlsx workbook is
+        extension = ".xlsx"
+    else:
+        extension = ".json" if start.lstrip()[:1] in (b"{", b"[") else ".yaml" if _YAML_START.match(start) else ".csv"
     os.rename(target, target + extension)
     return target + extension
 
