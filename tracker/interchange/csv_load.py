@@ -129,7 +129,7 @@ class _Writer:
         self.summary.count("commitments", "updated" if recorded else "unchanged")
 
     def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
-        from tracker.service.organisations import resolve_source
+        from tracker.service.sources import resolve_source
 
         values = row.values
         source = values.get("source")

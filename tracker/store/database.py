@@ -129,6 +129,16 @@ class Database:
         assert row is not None, "RETURNING gives the new row"
         return int(row["id"])
 
+    def insert_new(self, table: str, values: Params) -> int | None:
+        """Insert one row unless it would repeat a unique value; its new id, or None if it would."""
+        names = list(values)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) "
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+        row = self.row(Query[dict[str, int]](sql), values)
+        return int(row["id"]) if row is not None else None
+
     def insert_many(self, table: str, rows: Sequence[Params]) -> None:
         """Insert rows that all name the same columns."""
         if not rows:
