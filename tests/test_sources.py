@@ -273,10 +273,16 @@ def test_urls_alike_in_their_first_40_characters_get_keys_of_their_own(loaded: N
     for number in range(3):
         ok("add", f"Item {number}", "--owner", "MOI", "--source", f"{site}-{number}")
     keys = [str(_cited(f"item-{number}")) for number in range(3)]
-    assert keys[0] == "www-interior-gov-pk-press-releases-2026"
-    # Then a fingerprint of the URL, found at the first try, not a number found by trying each.
-    assert all(re.fullmatch(r"www-interior-gov-pk-press-releases-2026-[0-9a-f]{8}", key) for key in keys[1:]), keys
+    # Words cut at 40 characters, then a fingerprint of the whole URL: found at the first try, in
+    # any order, where a number would be found by trying each before it.
+    assert all(re.fullmatch(r"www-interior-gov-pk-press-releases-2026-[0-9a-f]{8}", key) for key in keys), keys
     assert len(set(keys)) == 3
+    # A short one keeps its words alone, and gets the fingerprint only when they are taken.
+    ok("sources", "add", "dawn-com-news", "--title", "Dawn's news page")
+    ok("add", "Short", "--owner", "MOI", "--source", "https://dawn.com/news")
+    assert re.fullmatch(r"dawn-com-news-[0-9a-f]{8}", str(_cited("short")))
+    ok("add", "Shorter", "--owner", "MOI", "--source", "https://dawn.com/")
+    assert _cited("shorter") == "dawn-com"
 
 
 def test_a_source_url_may_be_as_long_as_the_readme_says_in_add_and_in_a_load(loaded: None) -> None:

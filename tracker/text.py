@@ -152,13 +152,22 @@ def clean_tag(value: str) -> str:
 def slugify(title: str, limit: int = 60) -> str:
     """A readable ref from a title: `Activate the FIA's CT Wing` -> `activate-the-fia-s-ct-wing`;
     letters keep their marks (`จังหวัด`, `हिन्दी`)."""
+    return cut_slug(whole_slug(title), limit)
+
+
+def whole_slug(title: str) -> str:
+    """All of a title's words as a slug (slugify cuts it)."""
     title = ref_key(title)
     if title.isascii():
-        slug = _NOT_WORD.sub("-", title).strip("-")
-    else:  # marks are not \w: keep those in the separators (short runs, so this is quick) …
-        kept = _NOT_WORD.sub(lambda run: "".join(c if _is_mark(c) else "-" for c in run.group()), title)
-        # … where they follow a letter: a part of the ref never starts with one (`⚖️` leaves U+FE0F)
-        slug = "-".join(part for part in map(_without_leading_marks, kept.split("-")) if part)
+        return _NOT_WORD.sub("-", title).strip("-")
+    # Marks are not \w: keep those in the separators (short runs, so this is quick) …
+    kept = _NOT_WORD.sub(lambda run: "".join(c if _is_mark(c) else "-" for c in run.group()), title)
+    # … where they follow a letter: a part of the ref never starts with one (`⚖️` leaves U+FE0F)
+    return "-".join(part for part in map(_without_leading_marks, kept.split("-")) if part)
+
+
+def cut_slug(slug: str, limit: int) -> str:
+    """A slug of at most `limit` characters, cut at a hyphen where it can be."""
     if len(slug) > limit:
         cut = limit
         while cut > 1 and _is_mark(slug[cut]):  # never part a letter from its marks

@@ -22,7 +22,16 @@ from tracker.service.organisations import unique_value
 from tracker.store import sources as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.sources import SourceRecordRow, source_values
-from tracker.text import clean_ref, clean_source_text, clean_text, is_url, match_key, ref_key, slugify
+from tracker.text import (
+    clean_ref,
+    clean_source_text,
+    clean_text,
+    cut_slug,
+    is_url,
+    match_key,
+    ref_key,
+    whole_slug,
+)
 
 # What becomes of text that names no source: refused with the nearest name, but a URL is created
 # ("existing": add and edit without --new-source); created ("create": --new-source, and loads);
@@ -123,22 +132,25 @@ def resolve_source(
 
 
 def _create(database: Database, title: str, url: str | None) -> SourceRecordRow:
-    """A new source with a key made from its title (a URL's without the scheme), cut at 40
-    characters; when another source has that key, followed by a fingerprint of the title. Many
-    URLs of one site are alike in their first 40 characters: each still gets its key at the first
-    or second try, where numbering them (-2, -3 …) would try every number before it."""
-    base = slugify(title.split("://", 1)[-1] if is_url(title) else title, _KEY_FROM_TEXT)
+    """A new source, keyed by the words of its title (a URL's without the scheme) up to 40
+    characters. When they go on beyond that, or another source has the key, a fingerprint of the
+    whole title follows: URLs of one site are alike in their first 40 characters, and each gets
+    a key of its own at the first try, whatever order they come in (numbering them -2, -3 …
+    would try every number before theirs)."""
+    words = whole_slug(title.split("://", 1)[-1] if is_url(title) else title)
+    base = cut_slug(words, _KEY_FROM_TEXT)
     values = source_values({"key": base, "title": title, "url": url})
-    source_id = database.insert_new("source", values)
-    if source_id is None:
-        import hashlib  # only when the words are taken
+    inserted = database.insert_new("source", values) if base == words else None
+    if inserted is None:
+        import hashlib  # only for a key with a fingerprint
 
         fingerprint = f"{base}-{hashlib.sha256(match_key(title).encode()).hexdigest()[:8]}"
         values["key"] = fingerprint
-        source_id = database.insert_new("source", values)
-        if source_id is None:  # two titles with one fingerprint: rare enough to count
+        inserted = database.insert_new("source", values)
+        if inserted is None:  # another title with that fingerprint: rare enough to count
             values["key"] = unique_value(database, "source", "key", fingerprint)
-            source_id = database.insert("source", values)
+            inserted = database.insert("source", values)
+    source_id = inserted
     return SourceRecordRow(
         id=source_id, key=values["key"], title=title, publisher=None, url=url, published=None,
         published_precision=None, note=None, merged_into=None,
