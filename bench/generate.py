@@ -139,7 +139,8 @@ def generate(count: int, out: Path, taskwarrior: Path | None, seed: int = 7) -> 
         ],
     )
     connection.execute(
-        "INSERT INTO source (id, key, title, publisher) VALUES (1, 'bench', 'Synthetic benchmark data', 'bench')"
+        "INSERT INTO source (id, key, title, publisher, title_key) "
+        "VALUES (1, 'bench', 'Synthetic benchmark data', 'bench', 'synthetic benchmark data')"
     )
     tasks = open(taskwarrior, "w", encoding="utf-8") if taskwarrior else None  # noqa: SIM115 - closed below
     commitments: list[tuple[Any, ...]] = []

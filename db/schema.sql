@@ -88,8 +88,12 @@ CREATE TABLE source (
 	published DATE,
 	published_precision VARCHAR,
 	note VARCHAR,
+	url_key VARCHAR,
+	title_key VARCHAR,
+	merged_into INTEGER,
 	PRIMARY KEY (id),
-	UNIQUE ("key")
+	UNIQUE ("key"),
+	FOREIGN KEY(merged_into) REFERENCES source (id)
 );
 
 CREATE TABLE tracker_migration (
@@ -101,6 +105,8 @@ CREATE TABLE tracker_migration (
 );
 
 CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
+
+CREATE INDEX ix_commitment_source ON commitment (source_id);
 
 CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
 
@@ -117,3 +123,7 @@ CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
 
 CREATE INDEX ix_event_undoes ON event (undoes);
+
+CREATE INDEX ix_source_title_key ON source (title_key);
+
+CREATE INDEX ix_source_url_key ON source (url_key);

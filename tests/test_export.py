@@ -56,6 +56,7 @@ def _populate(location: str, owner: str, alias: str, commitments: list[tuple]) -
                 partners=["X-PARTNER"],
                 source=f"{alias} report",
                 description=description,
+                source_rule="create",
             )
             commitment = add_commitment(transaction, spec, note=description or None, by=alias)
             for to_status, note, evidence, days in updates:

@@ -1,6 +1,7 @@
 """Any text a user can type: success, or one clear error line; never a traceback or a partial write."""
 
 import html
+import itertools
 import json
 import unicodedata
 from collections.abc import Callable
@@ -101,6 +102,18 @@ def test_owners_add(isolated: Path, loaded: None, name: str, alias: str) -> None
 
 @pytest.mark.slow
 @FUZZ
+@given(key=texts, title=texts, url=texts)
+def test_sources(isolated: Path, loaded: None, key: str, title: str, url: str) -> None:
+    check(isolated, "sources", "add", key, "--title", title, "--url", url, "--publisher", title, "--note", url)
+    check(isolated, "sources", "edit", "we-news-talks", "--title", title, "--url", url, "--published", key)
+    check(isolated, "sources", "edit", "we-news-talks", "--key", key, "--publisher", title)
+    check(isolated, "sources", "show", key)
+    check(isolated, "sources", "merge", key, "we-news-talks")
+    check(isolated, "add", "Cited", "--owner", "MOI", "--source", title, "--new-source")
+
+
+@pytest.mark.slow
+@FUZZ
 @given(text=texts)
 def test_reads(isolated: Path, loaded: None, text: str) -> None:
     check(isolated, "list", "--search", text, "--tag", text)
@@ -193,6 +206,9 @@ BIDI_FIELDS: dict[str, Callable[[str], tuple[str, ...]]] = {
     "description": lambda c: ("edit", "ata-engagement", "--description", f"d{c}d"),
     "tag": lambda c: ("edit", "ata-engagement", "--add-tag", f"t{c}t"),
     "source": lambda c: ("edit", "ata-engagement", "--source", f"s{c}s"),
+    "source title": lambda c: ("sources", "add", "k", "--title", f"s{c}s"),
+    "publisher": lambda c: ("sources", "edit", "we-news-talks", "--publisher", f"p{c}p"),
+    "url": lambda c: ("sources", "edit", "we-news-talks", "--url", f"https://x.org/{c}"),
     "note": lambda c: ("update", "ata-engagement", "--note", f"n{c}n"),
     "evidence": lambda c: ("update", "ata-engagement", "--note", "n", "--evidence", f"e{c}e"),
     "by": lambda c: ("update", "ata-engagement", "--note", "n", "--by", f"b{c}b"),
@@ -200,7 +216,7 @@ BIDI_FIELDS: dict[str, Callable[[str], tuple[str, ...]]] = {
 
 
 # Each of the nine controls in a title, and each field with one of them (in turn).
-BIDI_CASES = sorted({("title", c) for c in BIDI_CONTROLS} | set(zip(BIDI_FIELDS, BIDI_CONTROLS, strict=True)))
+BIDI_CASES = sorted({("title", c) for c in BIDI_CONTROLS} | set(zip(BIDI_FIELDS, itertools.cycle(BIDI_CONTROLS))))
 
 
 @pytest.mark.parametrize(("field", "control"), BIDI_CASES, ids=[f"{f}-U+{ord(c):04X}" for f, c in BIDI_CASES])

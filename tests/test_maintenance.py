@@ -99,6 +99,19 @@ def test_check_compares_the_kept_state_with_the_histories(isolated: Path, loaded
     )
 
 
+def test_check_compares_each_sources_lookup_keys_with_its_title_and_url(isolated: Path, loaded: None) -> None:
+    connection = sqlite3.connect(isolated)
+    with connection:  # a source written outside tracker, without the keys it is found by
+        connection.execute("INSERT INTO source (key, title, url) VALUES ('by-hand', 'By hand', 'https://x.org/')")
+        connection.execute("UPDATE source SET url_key = 'HTTPS://WENEWSENGLISH.COM/' WHERE key = 'we-news-talks'")
+    connection.close()
+    assert fails("db", "check") == (
+        f"error: {isolated} failed its check (2 problems); restore it from a backup copy\n"
+        "  kept state: source by-hand (lookup keys) differs from its title and URL\n"
+        "  kept state: source we-news-talks (lookup keys) differs from its title and URL"
+    )
+
+
 @pytest.mark.parametrize("content", [b"not a database at all\n" * 200, b""])
 def test_check_reports_a_file_that_is_not_a_database(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "other.db").write_bytes(content)

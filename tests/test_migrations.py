@@ -123,3 +123,22 @@ def test_a_database_from_a_newer_version_is_refused_and_left_alone(tmp_path: Pat
     assert fails("--db", str(path), "update", "x", "--note", "n") == message
     assert applied(path)[-1] == "m999_future"
     assert not list(tmp_path.glob("future.db.backup-*"))
+
+
+def test_the_upgrade_fills_the_source_lookup_columns(tmp_path: Path) -> None:
+    """m007_source_lookup: a source written before it is found by its URL and title in any case."""
+    path = old_database(tmp_path)
+    ok("--db", str(path), "add", "By URL", "--owner", "MOI", "--source", "HTTPS://WENEWSENGLISH.COM/")
+    ok("--db", str(path), "add", "By title", "--owner", "MOI", "--source", "pakistan, us agree to boost security "
+       "and counterterrorism cooperation")  # fmt: skip
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute("SELECT key, url_key, title_key, merged_into FROM source").fetchall()
+        cited = connection.execute("SELECT DISTINCT source_id FROM commitment").fetchall()
+    finally:
+        connection.close()
+    assert rows == [
+        ("we-news-talks", "https://wenewsenglish.com/",
+         "pakistan, us agree to boost security and counterterrorism cooperation", None),
+    ]  # fmt: skip
+    assert cited == [(1,)]

@@ -115,13 +115,21 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
             ok("--db", as_writer, "undo")
             ok("--db", as_writer, "add", "Second academy", "--owner", "FIA")
             assert "Site chosen" in ok("--db", as_reader, "history", "fia-academy")
+            # Sources: a writer adds, cites, merges and takes a merge back; a reader lists them.
+            ok("--db", as_writer, "sources", "add", "site-visit", "--title", "Visit", "--url", "https://example.org/v")
+            ok("--db", as_writer, "edit", "fia-academy", "--source", "HTTPS://EXAMPLE.ORG/V")
+            ok("--db", as_writer, "sources", "merge", "site-visit", "we-news-talks")
+            assert "site-visit" not in ok("--db", as_reader, "sources")
+            ok("--db", as_writer, "undo")
+            assert "site-visit" in ok("--db", as_reader, "sources")
             writer_dsn = make_url(as_writer).set(drivername="postgresql").render_as_string(hide_password=False)
             with psycopg.connect(writer_dsn) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
                 connection.execute("DELETE FROM event")  # history stays append-only, whoever connects
 
 
 # Schema 3 as an older tracker left it on a server: no tag copies, the narrower indexes, no event
-# keys, no load snapshots, and writers set up by the db/roles.sql of the time (no UPDATE on commitment_tag).
+# keys, no load snapshots, no source lookup columns, and writers set up by the db/roles.sql of the time
+# (no UPDATE on commitment_tag).
 _BACK_TO_SCHEMA_3 = """
     DROP INDEX ix_commitment_owner_report, ix_commitment_status_due, ix_commitment_status_last_event,
                ix_commitment_tag_report;
@@ -137,6 +145,9 @@ _BACK_TO_SCHEMA_3 = """
     DELETE FROM tracker_migration WHERE name = 'm005_event_keys';
     DROP TABLE load_snapshot;
     DELETE FROM tracker_migration WHERE name = 'm006_load_snapshots';
+    DROP INDEX ix_source_url_key, ix_source_title_key, ix_commitment_source;
+    ALTER TABLE source DROP COLUMN url_key, DROP COLUMN title_key, DROP COLUMN merged_into;
+    DELETE FROM tracker_migration WHERE name = 'm007_source_lookup';
 """
 
 
@@ -165,6 +176,9 @@ def test_writers_keep_writing_after_the_owner_upgrades_a_server_to_schema_4(hist
             with psycopg.connect(admin) as connection:
                 keys = connection.execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM event").fetchone()
             assert keys is not None and keys[0] == keys[1] > 0  # every event has a key of its own
+            # m007 filled the lookup columns: the fixture's source is found by its URL in any case.
+            ok("--db", as_writer, "edit", "fia-academy", "--source", "HTTPS://WENEWSENGLISH.COM/", "--title", "T")
+            assert json.loads(ok("--db", as_reader, "show", "fia-academy", "-f", "json"))["source"] == "we-news-talks"
 
 
 def test_a_password_in_a_server_url_is_never_printed() -> None:

@@ -10,10 +10,14 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker import files
 from tracker.errors import InvalidInput, NotFound, TrackerError
 from tracker.settings import DatabaseChoice
+
+if TYPE_CHECKING:
+    from tracker.store.database import Database
 
 _MAX_REPORTED = 20
 
@@ -153,6 +157,7 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
             # and an older schema has not all of the kept state yet.
             for row in database.rows(out_of_step()):
                 report.problems.append(f"kept state: {row['ref']} ({row['part']}) differs from its history")
+            report.problems.extend(_sources_out_of_step(database))
         report.commitments, report.events = _counts(connection)
     except sqlite3.DatabaseError as error:
         if unusable := read_only(path, error):  # not damage: the check could not even start
@@ -161,6 +166,19 @@ def check_database(choice: DatabaseChoice) -> CheckReport:
     finally:
         connection.close()
     return report
+
+
+def _sources_out_of_step(database: "Database") -> list[str]:
+    """Sources whose lookup columns (url_key, title_key) are not made from their URL and title:
+    written by something other than tracker, they would not be found by them."""
+    from tracker.store.sources import LOOKUP_KEYS
+    from tracker.text import match_key
+
+    problems = []
+    for row in database.rows(LOOKUP_KEYS):
+        if (row["title_key"], row["url_key"]) != (match_key(row["title"]), match_key(row["url"] or "") or None):
+            problems.append(f"kept state: source {row['key']} (lookup keys) differs from its title and URL")
+    return problems
 
 
 def damage_message(report: CheckReport) -> str:

@@ -28,6 +28,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m004_report_indexes",
     "m005_event_keys",
     "m006_load_snapshots",
+    "m007_source_lookup",
 )
 
 
@@ -143,6 +144,30 @@ _TEAM_USES_LOAD_SNAPSHOTS = """
 """
 
 
+def _m007_source_lookup(connection: "Connection") -> None:
+    """Find a source by its URL or title through an index, in any case (models.Source's url_key
+    and title_key, filled here from each source and kept by every writer), find a source's
+    commitments through one, and let a merged source name the one it was merged into."""
+    from sqlalchemy import text
+
+    from tracker.text import match_key
+
+    for column in ("url_key VARCHAR", "title_key VARCHAR", "merged_into INTEGER REFERENCES source (id)"):
+        connection.exec_driver_sql(f"ALTER TABLE source ADD COLUMN {column}")
+    rows = connection.exec_driver_sql("SELECT id, title, url FROM source ORDER BY id").all()
+    keys = [
+        {"id": row[0], "title_key": match_key(row[1]), "url_key": match_key(row[2]) if row[2] else None} for row in rows
+    ]
+    if keys:
+        connection.execute(text("UPDATE source SET title_key = :title_key, url_key = :url_key WHERE id = :id"), keys)
+    for created in (
+        "ix_source_url_key ON source (url_key)",
+        "ix_source_title_key ON source (title_key)",
+        "ix_commitment_source ON commitment (source_id)",
+    ):
+        connection.exec_driver_sql(f"CREATE INDEX {created}")
+
+
 MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
@@ -150,6 +175,7 @@ MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m004_report_indexes": _m004_report_indexes,
     "m005_event_keys": _m005_event_keys,
     "m006_load_snapshots": _m006_load_snapshots,
+    "m007_source_lookup": _m007_source_lookup,
 }
 
 

@@ -22,6 +22,11 @@ class Organisation(SQLModel, table=True):
 
 
 class Source(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_source_url_key", "url_key"),
+        Index("ix_source_title_key", "title_key"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # a short slug that commitments and files refer to
     title: str
@@ -30,6 +35,13 @@ class Source(SQLModel, table=True):
     published: dt.date | None = None
     published_precision: str | None = None
     note: str | None = None
+    # Added by m007 (so last, as ALTER TABLE puts them): the URL and the title as they are matched
+    # (tracker.text.match_key), written with them by every writer, so that a source is found by
+    # an index in any case on SQLite and PostgreSQL alike; and, for a source merged into another
+    # (`tracker sources merge`), that source: its key, title and URL name the other from then on.
+    url_key: str | None = None
+    title_key: str | None = None
+    merged_into: int | None = Field(default=None, foreign_key="source.id")
 
 
 class Commitment(SQLModel, table=True):
@@ -38,6 +50,7 @@ class Commitment(SQLModel, table=True):
         Index("ix_commitment_owner_report", "owner_id", "status", "due", "status_on"),
         Index("ix_commitment_status_due", "status", "due", "ref"),
         Index("ix_commitment_status_last_event", "status", "last_event_on", "ref"),
+        Index("ix_commitment_source", "source_id"),  # a source's commitments (sources show, merge)
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,13 +2,16 @@
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import InvalidInput, NotFound
 from tracker.store import commitments as queries
 from tracker.store.commitments import CommitmentFilter, CommitmentRow, OrganisationRow
 from tracker.store.database import Database, Row, stored_date
-from tracker.text import LIMITS, lookup_text, ref_key
+from tracker.text import LIMITS, lookup_text, match_key, ref_key
+
+if TYPE_CHECKING:
+    from tracker.store.sources import SourceRecordRow
 
 _CHUNK = 500
 
@@ -210,3 +213,67 @@ def owners(database: Database, today: dt.date) -> list[Row]:
         }
         for row in database.rows(queries.OWNERS, {"today": today})
     ]
+
+
+# --- sources (tracker sources) ------------------------------------------------------------------
+
+
+def nearest_source_name(database: Database, text: str, *, keys_only: bool = False) -> str | None:
+    """The key or title (of a source not merged away) nearest to text, if one is near: said when a
+    command names no source. Read only then, so a command that finds its source never reads them."""
+    import difflib
+
+    from tracker.store.sources import SOURCE_NAMES
+
+    names: dict[str, str] = {}
+    for row in database.rows(SOURCE_NAMES):
+        for name in (row["key"],) if keys_only else (row["key"], row["title"]):
+            names.setdefault(match_key(name), name)
+    near = difflib.get_close_matches(match_key(text), list(names), n=1)
+    return names[near[0]] if near else None
+
+
+def source_by_key(database: Database, key: str) -> "SourceRecordRow":
+    """The source with this key (in any case), merged or not."""
+    from tracker.store.sources import SOURCE_BY_KEY
+
+    row = database.row(SOURCE_BY_KEY, {"key": ref_key(lookup_text(key.strip(), "source key"))})
+    if row is None:
+        near = nearest_source_name(database, key, keys_only=True)
+        hint = f"did you mean {near!r}? " if near else ""
+        raise NotFound(f"no source with key {key!r}; {hint}'tracker sources' lists the keys")
+    return row
+
+
+def _source_fields(row: Mapping[str, Any]) -> Row:
+    return {
+        "key": row["key"],
+        "title": row["title"],
+        "publisher": row["publisher"],
+        "url": row["url"],
+        "published": iso_date(row["published"]),
+        "published_precision": row["published_precision"],
+        "note": row["note"],
+    }
+
+
+def sources(database: Database) -> list[Row]:
+    """Every source not merged into another, by key, with how many commitments cite it."""
+    from tracker.store.sources import LISTED_SOURCES
+
+    return [{**_source_fields(row), "commitments": row["commitments"]} for row in database.rows(LISTED_SOURCES)]
+
+
+def source_detail(database: Database, key: str) -> Row:
+    """`sources show`: one source, the source it was merged into (if it was), and what cites it."""
+    from tracker.store.sources import CITING, SOURCE_BY_ID
+
+    row = source_by_key(database, key)
+    into = database.row(SOURCE_BY_ID, {"id": row["merged_into"]}) if row["merged_into"] is not None else None
+    cited = database.rows(CITING, {"source_id": row["id"]})
+    return {
+        **_source_fields(row),
+        "merged_into": into["key"] if into else None,
+        "commitments": len(cited),
+        "cited_by": [{"ref": c["ref"], "title": c["title"], "status": c["status"]} for c in cited],
+    }

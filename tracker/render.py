@@ -1,4 +1,4 @@
-"""Renderers for lists, commitments, histories and organisations: table, JSON, CSV, Markdown.
+"""Renderers for lists, commitments, histories, organisations and sources: table, JSON, CSV, Markdown.
 
 Each takes the plain dicts of tracker.reads and returns text; nothing here reads the database.
 """
@@ -222,3 +222,45 @@ def owners(rows: Sequence[dict[str, Any]], fmt: str) -> str:
     header = ("short_name", "name", "country", "owned", "open", "overdue", "partner_in")
     cells = [[row[name] if row[name] is not None else "" for name in header] for row in rows]
     return table(header, cells, fmt, wrap={1: 40})
+
+
+SOURCE_FIELDS = ("key", "title", "publisher", "url", "published", "published_precision", "note", "commitments")
+
+
+def sources(rows: Sequence[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        return to_csv(SOURCE_FIELDS, [[row[name] for name in SOURCE_FIELDS] for row in rows])
+    if not rows and fmt == "table":
+        return "no sources yet\n"
+    header = ("key", "title", "publisher", "url", "published", "commitments")
+    cells = [
+        (row["key"], row["title"], row["publisher"] or "", row["url"] or "",
+         shown_date(row["published"], row["published_precision"]), row["commitments"])
+        for row in rows
+    ]  # fmt: skip
+    return table(header, cells, fmt, wrap={1: 40, 2: 20})
+
+
+def source_detail(item: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(item)
+    fields = [
+        ("key", item["key"]),
+        ("title", item["title"]),
+        ("publisher", item["publisher"] or ""),
+        ("url", item["url"] or ""),
+        ("published", shown_date(item["published"], item["published_precision"])),
+        ("note", item["note"] or ""),
+    ]
+    if item["merged_into"]:
+        fields.append(("merged into", item["merged_into"]))
+    fields.append(("commitments", str(item["commitments"])))
+    from tabulate import tabulate
+
+    head = tabulate([(name, _wrapped(value, 80)) for name, value in fields], tablefmt="plain", disable_numparse=True)
+    if not item["cited_by"]:
+        return head + "\n"
+    cited = [(c["ref"], c["title"], c["status"]) for c in item["cited_by"]]
+    return f"{head}\n\ncited by:\n{table(('ref', 'title', 'status'), cited, wrap={1: 44})}"

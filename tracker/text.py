@@ -15,7 +15,10 @@ LIMITS = {
     "by": 200,
     "tag": 60,
     "organisation": 200,
-    "source": 500,
+    "source": 500,  # text that names a source (--source, a file's source column)
+    "source key": 80,
+    "source title": 500,
+    "publisher": 500,
     "url": 2_000,
     "search": 1_000,
 }
@@ -105,15 +108,38 @@ def ref_key(value: str) -> str:
     return unicodedata.normalize("NFC", value).lower()
 
 
-def clean_ref(value: str) -> str:
-    ref = ref_key(clean_text(value, "ref", required=True, single_line=True) or "")
+def match_key(value: str) -> str:
+    """Text as a source's title or URL is matched (the lookup columns source.title_key and
+    source.url_key hold it): NFC-normalised and casefolded in Python, so that SQLite and PostgreSQL,
+    whose lower() differ outside ASCII, find the same rows through the same index."""
+    if value.isascii():
+        return value.lower()
+    import unicodedata
+
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).casefold())
+
+
+def is_url(text: str) -> bool:
+    """Whether text that names a source is a web address (http or https, in any case)."""
+    return text.strip()[:8].lower().startswith(("http://", "https://"))
+
+
+def clean_source_text(value: str) -> str:
+    """Text that names a source (a key, a title or a URL): one line, within the URL limit when it
+    is a URL and the source limit otherwise (README, "Limits")."""
+    return clean_text(value, "url" if is_url(value) else "source", required=True, single_line=True) or ""
+
+
+def clean_ref(value: str, field: str = "ref") -> str:
+    """A ref, or a source's key (`field` "source key"), as it is stored."""
+    ref = ref_key(clean_text(value, field, required=True, single_line=True) or "")
     if ref.isascii():
         valid = bool(_ASCII_REF.match(ref))
     else:
         valid = ref[:1].isalnum() and all(c.isalnum() or c in "-_" or _is_mark(c) for c in ref)
     if not valid:
         raise InvalidInput(
-            f"ref {value!r} must be letters (with their marks), digits and hyphens, starting with a letter or digit"
+            f"{field} {value!r} must be letters (with their marks), digits and hyphens, starting with a letter or digit"
         )
     return ref
 
@@ -126,13 +152,22 @@ def clean_tag(value: str) -> str:
 def slugify(title: str, limit: int = 60) -> str:
     """A readable ref from a title: `Activate the FIA's CT Wing` -> `activate-the-fia-s-ct-wing`;
     letters keep their marks (`จังหวัด`, `हिन्दी`)."""
+    return cut_slug(whole_slug(title), limit)
+
+
+def whole_slug(title: str) -> str:
+    """All of a title's words as a slug (slugify cuts it)."""
     title = ref_key(title)
     if title.isascii():
-        slug = _NOT_WORD.sub("-", title).strip("-")
-    else:  # marks are not \w: keep those in the separators (short runs, so this is quick) …
-        kept = _NOT_WORD.sub(lambda run: "".join(c if _is_mark(c) else "-" for c in run.group()), title)
-        # … where they follow a letter: a part of the ref never starts with one (`⚖️` leaves U+FE0F)
-        slug = "-".join(part for part in map(_without_leading_marks, kept.split("-")) if part)
+        return _NOT_WORD.sub("-", title).strip("-")
+    # Marks are not \w: keep those in the separators (short runs, so this is quick) …
+    kept = _NOT_WORD.sub(lambda run: "".join(c if _is_mark(c) else "-" for c in run.group()), title)
+    # … where they follow a letter: a part of the ref never starts with one (`⚖️` leaves U+FE0F)
+    return "-".join(part for part in map(_without_leading_marks, kept.split("-")) if part)
+
+
+def cut_slug(slug: str, limit: int) -> str:
+    """A slug of at most `limit` characters, cut at a hyphen where it can be."""
     if len(slug) > limit:
         cut = limit
         while cut > 1 and _is_mark(slug[cut]):  # never part a letter from its marks

@@ -260,6 +260,7 @@ def _undo_edit(database: Database, commitment: StoredCommitment, event: EventRow
         agreed=_date_or_clear(before["agreed"]) if "agreed" in before else None,
         due=_date_or_clear(before["due"]) if "due" in before else None,
         source=before.get("source"),
+        source_rule="restore",  # the source the history names, brought back if merged since
         add_tags=sorted(set(before.get("tags") or []) - set(current["tags"])),
         remove_tags=sorted(set(current["tags"]) - set(before.get("tags") or [])) if "tags" in before else [],
         add_partners=sorted(set(before.get("partners") or []) - set(current["partners"])),

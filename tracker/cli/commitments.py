@@ -10,6 +10,12 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, 
 DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 NoteOption = Annotated[str | None, typer.Option("--note", help="What happened, in a sentence or two.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (default: $TRACKER_USER, else your login).")]
+SourceOption = Annotated[
+    str | None, typer.Option(help="A source's key, title or URL (a URL not yet known is a new source).")
+]
+NewSourceOption = Annotated[
+    bool, typer.Option("--new-source", help="Create the --source text as a new source if no source has that name.")
+]
 SORTS = ("id", "ref", "title", "owner", "status", "due", "agreed", "updated")
 
 
@@ -33,6 +39,15 @@ def _date_or_clear(text: str | None, option: str) -> Any:
     return _date(text, option)
 
 
+def _source_rule(source: str | None, new_source: bool) -> Any:
+    """A --source that names no source is refused (a URL is created), or created with --new-source."""
+    if new_source and source is None:
+        from tracker.errors import InvalidInput
+
+        raise InvalidInput("--new-source creates the source that --source names; give --source too")
+    return "create" if new_source else "existing"
+
+
 @app.command()
 def add(
     ctx: typer.Context,
@@ -50,7 +65,8 @@ def add(
     ] = None,
     tag: Annotated[list[str] | None, typer.Option(help="A theme (repeatable).")] = None,
     partner: Annotated[list[str] | None, typer.Option(help="A supporting organisation (repeatable).")] = None,
-    source: Annotated[str | None, typer.Option(help="Source key, title or URL (a new one is created).")] = None,
+    source: SourceOption = None,
+    new_source: NewSourceOption = False,
     description: Annotated[str, typer.Option(help="Longer description.")] = "",
     note: NoteOption = None,
     by: ByOption = None,
@@ -72,6 +88,7 @@ def add(
         partners=partner or [],
         source=source,
         description=description,
+        source_rule=_source_rule(source, new_source),
     )
     with write_transaction(database(ctx, db), create=True) as transaction:
         commitment = add_commitment(transaction, spec, note=note, by=by)
@@ -209,7 +226,8 @@ def edit(
     owner: Annotated[str | None, typer.Option(help="New owner.")] = None,
     agreed: Annotated[str | None, typer.Option(help="New agreed date ('none' removes it).")] = None,
     due: Annotated[str | None, typer.Option(help="New deadline ('none' removes it).")] = None,
-    source: Annotated[str | None, typer.Option(help="New source: key, title or URL.")] = None,
+    source: SourceOption = None,
+    new_source: NewSourceOption = False,
     add_tag: Annotated[list[str] | None, typer.Option(help="Add a tag (repeatable).")] = None,
     remove_tag: Annotated[list[str] | None, typer.Option(help="Remove a tag (repeatable).")] = None,
     add_partner: Annotated[list[str] | None, typer.Option(help="Add a partner (repeatable).")] = None,
@@ -230,6 +248,7 @@ def edit(
         due=None if _counts_from_agreed(due) else _date_or_clear(due, "--due"),
         due_within=due if _counts_from_agreed(due) else None,
         source=source,
+        source_rule=_source_rule(source, new_source),
         add_tags=add_tag or [],
         remove_tags=remove_tag or [],
         add_partners=add_partner or [],

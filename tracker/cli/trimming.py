@@ -30,6 +30,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "init": ("database_commands",),
     "load": ("database_commands",),
     "owners": ("owners",),
+    "sources": ("sources",),
     "undo": ("safety",),
     "db": ("database_commands", "safety", "server"),
 }

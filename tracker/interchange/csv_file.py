@@ -26,7 +26,7 @@ from tracker.interchange.problems import Problems
 from tracker.interchange.status_maps import read_status
 from tracker.render import spreadsheet_text
 from tracker.service.commitments import check_dates
-from tracker.text import clean_ref, clean_tag, clean_text, slugify
+from tracker.text import clean_ref, clean_source_text, clean_tag, clean_text, slugify
 
 FIELDS = (
     "ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source", "source_url",
@@ -289,7 +289,7 @@ _READERS: dict[str, Any] = {
     # `within 6 months` counts from the row's agreed date: read in _row, once that is known.
     "due": lambda cell: (cell if counts_from_agreed(cell) else cell_date(cell, "due")) if cell.strip() else None,
     "tags": lambda cell: sorted({clean_tag(t) for t in _items(cell)}),
-    "source": lambda cell: clean_text(cell, "source", single_line=True) or None,
+    "source": lambda cell: clean_source_text(cell) if cell.strip() else None,  # a URL may be 2,000 characters
     "source_url": lambda cell: clean_text(cell, "url", single_line=True) or None,
     "status_on": lambda cell: day_cell(cell, "status_on") if cell.strip() else None,
     "created_at": lambda cell: _timestamp(cell, "created_at") if cell.strip() else None,

@@ -158,7 +158,7 @@ class _Writer:
         self.summary.count("commitments", "updated" if recorded or dated else "unchanged")
 
     def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
-        from tracker.service.organisations import resolve_source
+        from tracker.service.sources import resolve_source
 
         values = row.values
         status = values.get("status") or "not_started"

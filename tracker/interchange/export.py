@@ -90,6 +90,7 @@ def sources(database: Database) -> list[Row]:
             "published": iso_date(row["published"]),
             "published_precision": row["published_precision"],
             "note": row["note"],
+            "merged_into": row["merged_into"],
         }
         for row in sorted(rows, key=lambda r: str(r["key"]))
     ]

@@ -144,7 +144,8 @@ class _Reader:
 def export_from_document(document: Any, path: str) -> ExportData:
     """Check a parsed export document but its commitments (checked as they are restored, since a
     JSON file's are read from it one at a time); raises with every problem found."""
-    from tracker.service.organisations import OrganisationSpec, SourceSpec
+    from tracker.service.organisations import OrganisationSpec
+    from tracker.service.sources import SourceSpec
 
     if not isinstance(document, dict) or document.get("format") not in (FORMAT, FORMAT_WITHOUT_KEYS):
         raise TrackerError(f"{path} is not a tracker export (expected 'format: {FORMAT}')")
@@ -173,9 +174,10 @@ def export_from_document(document: Any, path: str) -> ExportData:
                     key=key,
                     title=title,
                     publisher=read.text("publisher", "source", single_line=True),
-                    url=read.text("url", "evidence", single_line=True),
+                    url=read.text("url", "url", single_line=True),
                     published=published,
                     note=read.text("note", "note"),
+                    merged_into=read.text("merged_into", "ref", single_line=True),  # absent before m007
                 )
             )
     commitments = document.get("commitments")

@@ -31,7 +31,8 @@ class Fixture:
 def fixture_from_document(document: Any, path: str) -> Fixture:
     """Check a parsed fixture document; raises with every problem found."""
     from tracker.service.commitments import CommitmentSpec
-    from tracker.service.organisations import OrganisationSpec, SourceSpec
+    from tracker.service.organisations import OrganisationSpec
+    from tracker.service.sources import SourceSpec
 
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise TrackerError(f"{path} is not a tracker fixture (expected 'format: {FORMAT}')")
@@ -90,6 +91,7 @@ def fixture_from_document(document: Any, path: str) -> Fixture:
                 partners=[str(p) for p in item.get("partners") or []],
                 source=_optional_text(item.get("source")),
                 description=str(item.get("description") or ""),
+                source_rule="create",
             )
         )
     problems.raise_if_any()
@@ -103,7 +105,8 @@ def load_fixture(
     of the others only what the file changed since it was last loaded (tracker.interchange.snapshots)."""
     from tracker import reads
     from tracker.interchange import snapshots
-    from tracker.service.organisations import upsert_organisation, upsert_source
+    from tracker.service.organisations import upsert_organisation
+    from tracker.service.sources import upsert_source
 
     problems = Problems(origin)
     for organisation in fixture.organisations:
@@ -168,7 +171,7 @@ def _load_commitment(
 def _values(database: "Database", spec: Any) -> dict[str, Any]:
     """A commitment's fields as the file gives them, cleaned as a CSV's cells are when read."""
     from tracker.reads import find_organisation
-    from tracker.text import clean_tag, clean_text
+    from tracker.text import clean_source_text, clean_tag, clean_text
 
     return {
         "title": clean_text(spec.title, "title", required=True),
@@ -179,7 +182,7 @@ def _values(database: "Database", spec: Any) -> dict[str, Any]:
         "agreed": spec.agreed,
         "due": spec.due,
         "tags": sorted({clean_tag(t) for t in spec.tags}),
-        "source": clean_text(spec.source, "source", single_line=True) or None,
+        "source": clean_source_text(spec.source) if spec.source and spec.source.strip() else None,
     }
 
 

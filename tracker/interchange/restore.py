@@ -4,7 +4,8 @@ tracker.interchange.export_reader reads it, back into a database.
 Into an empty database it restores everything as it was: every event with its own dates,
 recorder and key, no new `created` events. Into a database that already has some of it:
 
-- organisations and sources are upserted by short name and key;
+- organisations and sources are upserted by short name and key; a source the load creates keeps
+  its merge (`merged_into`), one that exists here keeps its own;
 - a commitment whose ref is new is restored whole;
 - a commitment that exists gains the events of the file it lacks (matched by key, else by kind,
   on, recorded_at, to_status and note); when it gains any, it takes the file's fields if the
@@ -49,7 +50,8 @@ def restore_export(database: Database, data: ExportData, summary: LoadSummary, *
     of new commitments at a time. After the first problem nothing more is written, but checking
     goes on to the end of the file, so that every problem is listed; then it raises, and the
     caller's transaction is rolled back."""
-    from tracker.service.organisations import upsert_organisation, upsert_source
+    from tracker.service.organisations import upsert_organisation
+    from tracker.service.sources import link_merged, upsert_source
 
     problems = Problems(data.path)
     for organisation in data.organisations:
@@ -57,9 +59,19 @@ def restore_export(database: Database, data: ExportData, summary: LoadSummary, *
             summary.count("organisations", upsert_organisation(database, organisation))
         except TrackerError as error:
             problems.add(f"organisation {organisation.short_name}", str(error))
+    created = []
     for source in data.sources:
         try:
-            summary.count("sources", upsert_source(database, source))
+            outcome = upsert_source(database, source)
+        except TrackerError as error:
+            problems.add(f"source {source.key}", str(error))
+            continue
+        summary.count("sources", outcome)
+        if outcome == "created":
+            created.append(source)
+    for source in created:  # once every source is in: one may be merged into a later one
+        try:
+            link_merged(database, source)
         except TrackerError as error:
             problems.add(f"source {source.key}", str(error))
     organisation_ids = {row["short_name"]: row["id"] for row in database.rows(queries.ORGANISATION_IDS)}

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
 from tracker.reads import find_organisation
-from tracker.service.organisations import resolve_source, unique_value
+from tracker.service.organisations import unique_value
+from tracker.service.sources import SourceRule, resolve_source
 from tracker.statuses import STATUSES, is_final
 from tracker.store import timeline as events
 from tracker.store import writes
@@ -61,6 +62,7 @@ class CommitmentSpec(NamedTuple):
     partners: Sequence[str] = ()
     source: str | None = None
     description: str = ""
+    source_rule: SourceRule = "existing"  # what an unknown source becomes (service.sources)
 
 
 def commitment_by_ref(database: Database, ref: str) -> StoredCommitment:
@@ -108,7 +110,7 @@ def add_commitment(
         status=spec.status,
         agreed=spec.agreed,
         due=spec.due,
-        source_id=resolve_source(database, spec.source)["id"] if spec.source else None,
+        source_id=resolve_source(database, spec.source, rule=spec.source_rule)["id"] if spec.source else None,
         tags=[clean_tag(t) for t in spec.tags],
         partner_ids=[find_organisation(database, p)["id"] for p in spec.partners],
         note=clean_text(note, "note") or None,

@@ -17,7 +17,7 @@ from tracker.service.commitments import (
     record_update,
     status_on,
 )
-from tracker.service.organisations import resolve_source
+from tracker.service.sources import SourceRule, resolve_source
 from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database
@@ -38,6 +38,7 @@ class CommitmentEdit:
     due: FuzzyDate | None = None
     due_within: str | None = None  # `within 6 months`: counted from the agreed date, new or kept
     source: str | None = None
+    source_rule: SourceRule = "existing"  # what a source that `source` names none of becomes
     add_tags: Sequence[str] = field(default_factory=list)
     remove_tags: Sequence[str] = field(default_factory=list)
     add_partners: Sequence[str] = field(default_factory=list)
@@ -122,7 +123,7 @@ def apply_edit(database: Database, commitment: StoredCommitment, edit: Commitmen
     _edit_dates(database, commitment, edit, changes)
     if edit.source is not None:
         before_source = source_key(database, commitment)
-        source = resolve_source(database, edit.source)
+        source = resolve_source(database, edit.source, rule=edit.source_rule)
         if source["id"] != commitment.source_id:
             changes["source"] = [before_source, source["key"]]
             commitment.source_id = source["id"]
@@ -214,6 +215,7 @@ def apply_loaded_fields(
         description=wanted.get("description"),
         owner=wanted.get("owner"),
         source=wanted.get("source"),
+        source_rule="create",  # a loaded file's unknown source is created, and named in the summary
     )
     for name in ("agreed", "due"):
         if name in wanted:

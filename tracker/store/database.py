@@ -131,11 +131,24 @@ class Database:
 
     def insert(self, table: str, values: Params) -> int:
         """Insert one row; its new id."""
+        new_id = self._insert(table, values, "")
+        assert new_id is not None, "an insert without ON CONFLICT inserts or raises"
+        return new_id
+
+    def insert_new(self, table: str, values: Params) -> int | None:
+        """Insert one row unless it would repeat a unique value; its new id, or None if it would."""
+        return self._insert(table, values, " ON CONFLICT DO NOTHING")
+
+    def _insert(self, table: str, values: Params, on_conflict: str) -> int | None:
         names = list(values)
-        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) RETURNING id"
-        row = self.row(Query[dict[str, int]](sql), values)
-        assert row is not None, "RETURNING gives the new row"
-        return int(row["id"])
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}){on_conflict}"
+        if isinstance(self.connection, sqlite3.Connection):
+            # The row id, not RETURNING: SQLite takes about three times as long over an insert with
+            # RETURNING into a table with indexed text (docs/speed.md, "Data access").
+            cursor = self.connection.execute(sql, _sqlite_params(values))
+            return cursor.lastrowid if cursor.rowcount == 1 else None
+        row = self.row(Query[dict[str, int]](sql + " RETURNING id"), values)
+        return int(row["id"]) if row is not None else None
 
     def insert_many(self, table: str, rows: Sequence[Params]) -> None:
         """Insert rows that all name the same columns."""

@@ -35,7 +35,14 @@ class ExportedOrganisationRow(TypedDict):
 EXPORT_ORGANISATIONS = Query[ExportedOrganisationRow]("SELECT short_name, name, country, aliases FROM organisation")
 
 
-EXPORT_SOURCES = Query[SourceRow]("SELECT key, title, publisher, url, published, published_precision, note FROM source")
+class ExportedSourceRow(SourceRow):
+    merged_into: str | None  # the key of the source it was merged into
+
+
+EXPORT_SOURCES = Query[ExportedSourceRow]("""
+    SELECT s.key, s.title, s.publisher, s.url, s.published, s.published_precision, s.note, m.key AS merged_into
+    FROM source s LEFT JOIN source m ON m.id = s.merged_into
+""")
 
 EXPORT_COMMITMENTS = Query[CommitmentRow](f"SELECT {COMMITMENT_COLUMNS} {COMMITMENT_FROM} ORDER BY c.id")
 

@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import TypedDict
 
-from tracker.store.commitments import SourceRow
 from tracker.store.database import Database, Query, Row, stored_date, stored_timestamp
+from tracker.store.sources import SOURCE_COLUMNS, SourceRecordRow
 
 
 @dataclass
@@ -99,17 +99,6 @@ ORGANISATION_BY_SHORT_NAME = Query[OrganisationRecordRow](
 UPDATE_ORGANISATION = "UPDATE organisation SET name = :name, country = :country, aliases = :aliases WHERE id = :id"
 
 
-class SourceRecordRow(SourceRow):
-    id: int
-
-
-_SOURCE = "SELECT id, key, title, publisher, url, published, published_precision, note FROM source"
-SOURCES = Query[SourceRecordRow](f"{_SOURCE} ORDER BY id")
-SOURCES_AFTER = Query[SourceRecordRow](f"{_SOURCE} WHERE id > :after ORDER BY id")
+# A load names the sources it created: those after the last one before it (interchange.csv_load).
+SOURCES_AFTER = Query[SourceRecordRow](f"SELECT {SOURCE_COLUMNS} FROM source WHERE id > :after ORDER BY id")
 LAST_SOURCE_ID = Query[IdRow]("SELECT COALESCE(MAX(id), 0) AS id FROM source")
-SOURCE_BY_KEY = Query[SourceRecordRow](f"{_SOURCE} WHERE key = :key")
-UPDATE_SOURCE = """
-    UPDATE source SET title = :title, publisher = :publisher, url = :url, published = :published,
-                      published_precision = :published_precision, note = :note
-    WHERE id = :id
-"""
