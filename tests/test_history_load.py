@@ -128,7 +128,7 @@ def test_reopen_lets_a_history_leave_a_final_status() -> None:
     assert json.loads(ok("show", "ctc", "-f", "json"))["status"] == "in_progress"
 
 
-def test_a_status_already_in_effect_is_a_note_with_what_it_says_or_nothing() -> None:
+def test_a_status_already_in_effect_is_a_review() -> None:
     ok("owners", "add", "MOI")
     ok("add", "Open the centre", "--ref", "ctc", "--owner", "MOI", "--agreed", "2023-03-01")
     ok("update", "ctc", "--status", "in_progress", "--on", "2023-06-01")
@@ -138,8 +138,11 @@ def test_a_status_already_in_effect_is_a_note_with_what_it_says_or_nothing() -> 
         "ctc,2023-09-01,in_progress,Still building,https://example.org/photo\n"
         "ctc,2023-10-01,in_progress,,\n",
     )
-    assert ok("load", "history.csv") == "events: 1 recorded, 1 already there\n"
-    assert _history("ctc")[-1] == ("2023-09-01", "note", None, "Still building", "https://example.org/photo", "tester")
+    assert ok("load", "history.csv") == "events: 2 recorded, 0 already there\n"
+    assert _history("ctc")[-2:] == [
+        ("2023-09-01", "review", None, "Still building", "https://example.org/photo", "tester"),
+        ("2023-10-01", "review", None, None, None, "tester"),
+    ]
     assert ok("load", "history.csv") == "events: 0 recorded, 2 already there\n"
 
 
@@ -277,10 +280,7 @@ def test_a_loaded_history_reads_as_the_same_updates_typed_by_hand(
         note = f"event {number}"
         lines.append(f"{loaded},{day},{status or ''},{note}")
         given = ["--status", status] if status else []
-        result = run("update", hand, *given, "--on", day, "--note", note, "--reopen")
-        if result.exit_code != 0:  # a status already in effect: the file records its note alone
-            assert "already" in result.stderr, result.stderr
-            ok("update", hand, "--on", day, "--note", note)
+        ok("update", hand, *given, "--on", day, "--note", note, "--reopen")  # a status in effect: a review
     # The file lists the latest day first (a day's events in order): placed by day, they read the same.
     rows = sorted(lines[1:], key=lambda line: line.split(",")[1], reverse=True)
     (folder / "history.csv").write_text("\n".join(lines[:1] + rows) + "\n", encoding="utf-8")

@@ -111,7 +111,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int = Field(foreign_key="commitment.id")
-    kind: str  # created, status, note, edit, undo
+    kind: str  # created, status, note, review, edit, undo
     to_status: str | None = None  # set on created and status events
     # The day it took effect. A created event takes effect on its commitment's starts_on.
     on_date: dt.date

@@ -181,6 +181,8 @@ def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
 
 
 def _transition(event: dict[str, Any]) -> str:
+    if event["kind"] == "review":  # the status it found in effect, and confirmed
+        return f"still {event['from_status']}"
     if event["to_status"] is None:
         return ""
     if event["from_status"] is None:
@@ -264,3 +266,32 @@ def source_detail(item: dict[str, Any], fmt: str) -> str:
         return head + "\n"
     cited = [(c["ref"], c["title"], c["status"]) for c in item["cited_by"]]
     return f"{head}\n\ncited by:\n{table(('ref', 'title', 'status'), cited, wrap={1: 44})}"
+
+
+REVIEW_QUEUE_FIELDS = (
+    "ref",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "due_precision",
+    "last_checked",
+    "days_unchecked",
+    "why",
+)
+
+
+def review_queue(rows: Sequence[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        return to_csv(REVIEW_QUEUE_FIELDS, [[row[name] for name in REVIEW_QUEUE_FIELDS] for row in rows])
+    if not rows and fmt == "table":
+        return "no open commitments to review\n"
+    header = ("ref", "title", "owner", "status", "due", "last checked", "why first")
+    cells = [
+        (row["ref"], row["title"], row["owner"], row["status"], shown_date(row["due"], row["due_precision"]),
+         row["last_checked"], row["why"])
+        for row in rows
+    ]  # fmt: skip
+    return table(header, cells, fmt, wrap={1: 36})

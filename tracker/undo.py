@@ -167,10 +167,11 @@ def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undon
         elif event["kind"] == "edit":
             results.append(_undo_edit(database, commitment, event, caller))
         else:
+            retracted = f"{event['kind']} retracted"  # a note or a review
             correction = append_event(
-                database, commitment, "undo", _day(event), note="note retracted", undoes=event["id"], by=caller
+                database, commitment, "undo", _day(event), note=retracted, undoes=event["id"], by=caller
             )
-            results.append(Undone(event["id"], commitment.ref, event["kind"], "note retracted", [correction]))
+            results.append(Undone(event["id"], commitment.ref, event["kind"], retracted, [correction]))
     for commitment_id, undone in statuses.items():
         commitment = commitment_by_id(database, commitment_id)
         results.extend(_undo_statuses(database, commitment, undone, caller))

@@ -208,6 +208,13 @@ def update(
     )
     with write_transaction(database(ctx, db)) as transaction:
         result = record_update(transaction, request)
+    _say_recorded(result)
+
+
+def _say_recorded(result: Any) -> None:
+    if result.kind == "review":
+        write(f"{result.ref}: reviewed on {result.on}, still {result.from_status}\n")
+        return
     if result.to_status is None:
         write(f"{result.ref}: note recorded on {result.on} (status {result.current_status})\n")
         return

@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "load": ("database_commands",),
     "owners": ("owners",),
     "sources": ("sources",),
+    "review": ("reviews",),
     "undo": ("safety",),
     "db": ("database_commands", "safety", "server"),
 }

@@ -22,7 +22,7 @@ from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 from tracker.timeline import TimelineEvent
 
-EVENT_KINDS = ("created", "status", "note", "edit", "undo")
+EVENT_KINDS = ("created", "status", "note", "review", "edit", "undo")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HEAD_KEYS = ("format", "organisations", "sources")  # an export's keys before its commitments
 

@@ -7,8 +7,8 @@ before the history starts, and leaving a final status in effect on that day need
 
 - **Loading the same events twice adds nothing:** an event already recorded on its day, with the
   same status, note and evidence, is skipped.
-- **A status already in effect on its day** is not a change: with a note or evidence it is
-  recorded as a note; without, there is nothing to record.
+- **A status already in effect on its day** is not a change: it is recorded as a review (the
+  status was checked and still held), as `update` records it.
 - **A commitments file's status and its history, in one load:** a new commitment whose history
   the load gives starts `not_started`, and the history brings it to its status; the file's
   status must be where that history ends (else a problem), unless `status_on` dates it. For a
@@ -178,7 +178,7 @@ class _Recorder:
         ):
             self.summary.count("events", "unchanged")
             return None
-        if restated and (row.restates_silently or not (row.note or row.evidence)):
+        if restated and (row.restates_silently or (row.status is None and not row.note)):
             self.summary.count("events", "unchanged")
             return None
         if not restated:
@@ -188,10 +188,12 @@ class _Recorder:
                 problems.add(f"line {row.line}, {row.status_column}", str(error))
                 return None
         to_status = None if restated else row.status
+        # A status already in effect was checked and still held: a review, as `update` records it.
+        kind = "status" if to_status else "review" if row.status else "note"
         said.add((row.on, to_status, row.note, row.evidence))
-        timeline.append(TimelineEvent("status" if to_status else "note", row.on, to_status, object()))
+        timeline.append(TimelineEvent(kind, row.on, to_status, object()))
         self.summary.count("events", "recorded")
-        return self._event("status" if to_status else "note", row.on, to_status, row.note, row.evidence, row.by)
+        return self._event(kind, row.on, to_status, row.note, row.evidence, row.by)
 
     def _expected(self, ref: str, expected: ExpectedStatus, timeline: list[TimelineEvent]) -> dict[str, object] | None:
         """A commitments file's undated status, once the history is in place."""

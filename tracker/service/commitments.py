@@ -218,6 +218,7 @@ class UpdateRequest(NamedTuple):
     evidence: str | None = None
     by: str | None = None
     reopen: bool = False
+    review: bool = False  # `tracker review`: record that the status in effect was checked
 
 
 class UpdateResult(NamedTuple):
@@ -227,24 +228,25 @@ class UpdateResult(NamedTuple):
     to_status: str | None
     current_status: str
     event_id: int
+    kind: str = "status"  # status, note, or review: the status was checked and still held
 
 
 def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
     note = clean_text(request.note, "note")
-    if request.status is None and not note:
+    if request.status is None and not note and not request.review:
         raise InvalidInput("nothing to record: give --status, --note or both")
     commitment = commitment_by_ref(database, request.ref)
     on = request.on or today()
     check_update_day(commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on)
     in_effect = status_on(database, commitment, on)
-    if request.status is not None:
-        if request.status == in_effect:
-            raise InvalidInput(
-                f"{commitment.ref} is already {in_effect} on {on}; to add a note without a change, leave out --status"
-            )
-        check_reopen(commitment.ref, in_effect, on, request.status, reopen=request.reopen)
-    kind = "status" if request.status is not None else "note"
+    if request.status == in_effect or request.review:
+        # The status was checked and still held that day: a review, which changes no status.
+        kind, to_status = "review", None
+    else:
+        kind, to_status = ("status", request.status) if request.status is not None else ("note", None)
+        if to_status is not None:
+            check_reopen(commitment.ref, in_effect, on, to_status, reopen=request.reopen)
     event_id = append_event(
-        database, commitment, kind, on, to_status=request.status, note=note, evidence=request.evidence, by=request.by
+        database, commitment, kind, on, to_status=to_status, note=note, evidence=request.evidence, by=request.by
     )
-    return UpdateResult(commitment.ref, on, in_effect, request.status, commitment.status, event_id)
+    return UpdateResult(commitment.ref, on, in_effect, to_status, commitment.status, event_id, kind)

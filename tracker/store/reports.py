@@ -278,3 +278,29 @@ def report_transitions(
         SELECT from_status, to_status, COUNT(*) AS count FROM changes GROUP BY from_status, to_status
     """
     return Query(sql), {**source.params, "as_of": as_of, "since": since}
+
+
+class ReviewRow(TypedDict):
+    ref: str
+    title: str
+    owner: str
+    status: str
+    due: StoredDay | None
+    due_precision: str | None
+    last_checked: StoredDay
+
+
+# `tracker review --queue`: open commitments in the order an analyst should check them (README,
+# "Reviews"): overdue first, then the nearest deadline, then those without one; within each, the
+# longest unchecked first (the day of the latest event of any kind, never-reviewed ones at the
+# start of their history).
+def review_queue(*, of_owner: bool) -> Query[ReviewRow]:
+    owner = "AND c.owner_id = :owner_id" if of_owner else ""
+    return Query(f"""
+        SELECT c.ref, c.title, o.short_name AS owner, c.status, c.due, c.due_precision,
+               c.last_event_on AS last_checked
+        FROM commitment c JOIN organisation o ON o.id = c.owner_id
+        WHERE c.status IN ({OPEN_LIST}) {owner}
+        ORDER BY CASE WHEN c.due IS NULL THEN 1 ELSE 0 END, c.due, c.last_event_on, c.ref
+        LIMIT :limit
+    """)
