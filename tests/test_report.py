@@ -221,7 +221,7 @@ def test_text_report_shows_every_section() -> None:
     assert "in_progress  2        40.0%    ████████\n" in text
     headings = (
         "By owner", "By tag", "Overdue (1)", "Upcoming deadlines, next 30 days (0)",
-        "Stale: open, no event for more than 90 days (2)", "Changes after 2026-06-30 (0)",
+        "Stale: open, no event for more than 90 days (2)", "Events after 2026-06-30 (0)",
         "Transitions (rows: from, columns: to)",
     )  # fmt: skip
     for heading in headings:
@@ -434,6 +434,6 @@ def test_undone_changes_and_their_undos_are_left_out_of_every_report(
         monkeypatch.setenv("TRACKER_DB", location)
         _record_history(with_mistakes=False)
         never_happened = _every_report()
-    assert "in_progress  stalled" in never_happened["--since 2025-12-31 --format text"]  # changes are listed
+    assert "in_progress → stalled" in never_happened["--since 2025-12-31 --format text"]  # changes are listed
     for name, report in with_undos.items():
         assert report == never_happened[name], name

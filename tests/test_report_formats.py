@@ -62,7 +62,7 @@ def test_markdown_report_parses_as_tables_and_keeps_user_text_as_text() -> None:
     assert headers[1] == ["owner", "total", *STATUSES, "overdue", "on time"]
     assert headers[2] == ["tag", "total", *STATUSES, "overdue", "on time"]
     assert ["ref", "title", "owner", "status", "due", "days overdue"] in headers
-    assert ["ref", "title", "from", "to", "on", "by", "note"] in headers
+    assert ["on", "ref", "title", "kind", "what", "by", "note", "evidence"] in headers
     assert ["from \\\\ to", *STATUSES] in headers  # escaped like every cell: shown as "from \ to"
     html = MarkdownIt("commonmark").enable("table").render(markdown)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

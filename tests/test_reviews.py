@@ -98,3 +98,26 @@ def test_an_export_carries_reviews(tmp_path: Path) -> None:
     ok("export", "--output", str(tmp_path / "all.json"))
     ok("--db", str(tmp_path / "copy.db"), "load", str(tmp_path / "all.json"))
     assert ok("--db", str(tmp_path / "copy.db"), "export") == ok("export")
+
+
+def test_a_period_report_lists_every_event_of_the_period_in_every_format() -> None:
+    ok("load", str(FIXTURE))
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-06-01", "--evidence", "https://x.org/done")
+    ok("review", "fia-academy", "--on", "2026-06-02", "--note", "Site visit")
+    ok("update", "ata-engagement", "--note", "Embassy meeting", "--on", "2026-06-03")
+    ok("edit", "fia-academy", "--due", "Q3 2026", "--add-tag", "academy")
+    ok("update", "ata-engagement", "--note", "Before the period", "--on", "2026-04-01")
+    report = json.loads(ok("report", "--since", "2026-05-31", "-f", "json"))
+    assert [(e["on"], e["ref"], e["kind"], e["what"], e["note"], e["evidence"]) for e in report["events"]] == [
+        ("2026-06-01", "fia-ct-wing", "status", "in_progress → completed", None, "https://x.org/done"),
+        ("2026-06-02", "fia-academy", "review", "still not_started", "Site visit", None),
+        ("2026-06-03", "ata-engagement", "note", "", "Embassy meeting", None),
+        ("2026-06-30", "fia-academy", "edit", "due: none → Q3 2026; tags: +academy", "changed due, tags", None),
+    ]
+    assert report["events"][3]["changes"]["due"] == [None, "Q3 2026"]
+    assert len(report["changes"]) == 1  # the status changes, and their count and matrix, are as they were
+    assert report["transitions"]["in_progress"]["completed"] == 1
+    text = ok("report", "--since", "2026-05-31", "--limit", "2")
+    assert "Events after 2026-05-31 (4)" in text and "… and 2 more" in text
+    html = ok("report", "--since", "2026-05-31", "-f", "html")
+    assert '<a href="https://x.org/done">https://x.org/done</a>' in html and "Site visit" in html

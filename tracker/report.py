@@ -8,6 +8,7 @@ rebuilt from the timeline; titles, owners, tags and deadlines are today's values
 import datetime as dt
 import functools
 import itertools
+import json
 import operator
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -17,7 +18,7 @@ from tracker.errors import InvalidInput
 from tracker.statuses import FINAL_STATUSES, STATUSES
 from tracker.store import reports as queries
 from tracker.store.database import Database
-from tracker.store.reports import ChangeRow, GroupRow, ItemRow, ReportScope, ReportSource
+from tracker.store.reports import ChangeRow, GroupRow, ItemRow, PeriodEventRow, ReportScope, ReportSource
 
 DEFAULT_UPCOMING_DAYS = 30
 DEFAULT_STALE_DAYS = 90
@@ -83,6 +84,23 @@ class Change(NamedTuple):
     by: str | None
 
 
+class PeriodEvent(NamedTuple):
+    """One event of the period: a status change, a review, a note or an edit."""
+
+    ref: str
+    title: str
+    owner: str
+    kind: str
+    on: str
+    what: str  # in a few words: `in_progress → completed`, `still stalled`, `due: Q3 2026 → Q4 2026`
+    note: str | None
+    evidence: str | None
+    by: str | None
+    from_status: str
+    to_status: str | None
+    changes: dict[str, list[Any]] | None
+
+
 class Report(NamedTuple):
     as_of: str
     since: str | None
@@ -97,6 +115,7 @@ class Report(NamedTuple):
     upcoming: list[Item]
     stale: list[Item]
     changes: list[Change] | None  # None when no --since was given
+    events: list[PeriodEvent] | None  # every event of the period (None when no --since was given)
     transitions: dict[str, dict[str, int]] | None  # from status -> to status -> count
     rows: list[Item] | None  # every commitment in scope, for CSV; else None
     # How many each list holds in full, when list_limit cut it short: overdue, upcoming, stale, changes.
@@ -165,13 +184,16 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         for name in ("overdue", "upcoming", "stale")
     }
     totals = {}
-    changes = transitions = None
+    changes = transitions = events = None
     if request.since is not None:
         transitions = {from_status: dict.fromkeys(STATUSES, 0) for from_status in STATUSES}
         for transition in database.rows(*queries.report_transitions(source, as_of, request.since)):
             transitions[transition["from_status"]][transition["to_status"]] = transition["count"]
         changes = [_change(row) for row in database.rows(*queries.report_changes(source, as_of, request.since, limit))]
         totals["changes"] = sum(sum(row.values()) for row in transitions.values())
+        events = [_event(row) for row in database.rows(*queries.report_events(source, as_of, request.since, limit))]
+        if limit is not None and len(events) == limit:
+            totals["events"] = database.rows(*queries.report_events_count(source, as_of, request.since))[0]["count"]
     if limit is not None:
         for name, items in lists.items():
             if len(items) == limit:
@@ -194,6 +216,7 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         upcoming=lists["upcoming"],
         stale=lists["stale"],
         changes=changes,
+        events=events,
         transitions=transitions,
         rows=rows,
         totals=totals,
@@ -259,6 +282,50 @@ def _item(row: ItemRow, today: int) -> Item:
         due_day - today if due and is_open and due_day >= today else None,  # days left
         today - last_event_day,  # days since
     )
+
+
+def _event(row: PeriodEventRow) -> PeriodEvent:
+    changes = json.loads(row["changes"]) if row["changes"] else None
+    if row["kind"] == "status":
+        what = f"{row['from_status']} → {row['to_status']}"
+    elif row["kind"] == "review":
+        what = f"still {row['from_status']}"
+    elif changes:
+        what = "; ".join(_edit(field, before, after) for field, (before, after) in changes.items())
+    else:
+        what = ""
+    return PeriodEvent(
+        ref=row["ref"],
+        title=row["title"],
+        owner=row["owner"],
+        kind=row["kind"],
+        on=_day(row["on_date"])[0],
+        what=what,
+        note=row["note"],
+        evidence=row["evidence"],
+        by=row["recorded_by"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        changes=changes,
+    )
+
+
+def _edit(field: str, before: Any, after: Any) -> str:
+    """One field of an edit: `due: none → Q3 2026`, or for a list what it gained and lost (`tags: +academy`)."""
+    if isinstance(before, list) and isinstance(after, list):
+        gained = [f"+{item}" for item in after if item not in before]
+        lost = [f"−{item}" for item in before if item not in after]
+        return f"{field}: {' '.join(gained + lost)}"
+    return f"{field}: {_edited(before)} → {_edited(after)}"
+
+
+def _edited(value: Any) -> str:
+    """An edit's before or after value, as the period's listing shows it."""
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _change(row: ChangeRow) -> Change:

@@ -4,7 +4,7 @@ import operator
 from typing import Any
 
 from tracker.render import to_csv, to_json
-from tracker.report import Change, Group, Item, Report
+from tracker.report import Change, Group, Item, PeriodEvent, Report
 from tracker.statuses import STATUSES
 
 CSV_FIELDS = (
@@ -31,6 +31,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "upcoming": _items(report.upcoming, "due", "due_precision", "days_left"),
         "stale": _items(report.stale, "due", "due_precision", "last_event", "days_since"),
         "changes": None if report.changes is None else [_change(change) for change in report.changes],
+        "events": None if report.events is None else [_event(event) for event in report.events],
         "transitions": report.transitions,
     }
 
@@ -63,6 +64,23 @@ def _change(change: Change) -> dict[str, Any]:
         "on": change.on,
         "note": change.note,
         "by": change.by,
+    }
+
+
+def _event(event: PeriodEvent) -> dict[str, Any]:
+    return {
+        "on": event.on,
+        "ref": event.ref,
+        "title": event.title,
+        "owner": event.owner,
+        "kind": event.kind,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "changes": event.changes,
+        "what": event.what,
+        "note": event.note,
+        "evidence": event.evidence,
+        "by": event.by,
     }
 
 

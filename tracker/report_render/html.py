@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 
 from tracker.render import shown_date
-from tracker.report import Group, Item, Report
+from tracker.report import Group, Item, PeriodEvent, Report
 from tracker.report_render.tables import percent
 from tracker.statuses import STATUSES
 
@@ -81,10 +81,10 @@ def render_html(report: Report) -> str:
         f"<h2>Stale: open, no event for more than {report.stale_days} days ({report.total_of('stale')})</h2>",
         _stale(report.stale) + _more(report, "stale"),
     ]
-    if report.changes is not None and report.transitions is not None:
+    if report.events is not None and report.transitions is not None:
         body += [
-            f"<h2>Changes after {esc(report.since)} ({report.total_of('changes')})</h2>",
-            _changes(report) + _more(report, "changes"),
+            f"<h2>Events after {esc(report.since)} ({report.total_of('events')})</h2>",
+            _events(report) + _more(report, "events"),
         ]
         body += ["<h2>Transitions</h2>", _transitions(report.transitions)]
     body.append(f"<footer>Made by tracker from the recorded history, as of the end of {esc(report.as_of)}.</footer>")
@@ -235,13 +235,28 @@ def _stale(items: Sequence[Item]) -> str:
     return _table(("Ref", "Title", "Owner", "Status", "Last event", "Days since"), rows, numeric=(5,), nowrap=(2, 4))
 
 
-def _changes(report: Report) -> str:
+def _events(report: Report) -> str:
     rows = [
-        (esc(c.ref), esc(c.title), _status_cell(c.from_status), _status_cell(c.to_status), esc(c.on),
-         esc(c.by or ""), esc(c.note or ""))
-        for c in report.changes or []
+        (esc(e.on), esc(e.ref), esc(e.title), esc(e.kind), _what(e), esc(e.by or ""), esc(e.note or ""),
+         _evidence(e.evidence))
+        for e in report.events or []
     ]  # fmt: skip
-    return _table(("Ref", "Title", "From", "To", "On", "By", "Note"), rows, nowrap=(4,))
+    return _table(("On", "Ref", "Title", "Kind", "What", "By", "Note", "Evidence"), rows, nowrap=(0,))
+
+
+def _what(event: PeriodEvent) -> str:
+    if event.kind == "status" and event.to_status is not None:
+        return f"{_status_cell(event.from_status)} → {_status_cell(event.to_status)}"
+    if event.kind == "review":
+        return f"still {_status_cell(event.from_status)}"
+    return esc(event.what)
+
+
+def _evidence(evidence: str | None) -> str:
+    """A link when the evidence is a web address, else the citation as text."""
+    if evidence and evidence.startswith(("https://", "http://")):
+        return f'<a href="{esc(evidence)}">{esc(evidence)}</a>'
+    return esc(evidence or "")
 
 
 def _transitions(transitions: dict[str, dict[str, int]]) -> str:

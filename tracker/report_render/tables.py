@@ -46,11 +46,12 @@ def render_tables(report: Report, *, markdown: bool) -> str:
         _items(report.upcoming, "days left", "days_left", fmt),
     )
     listing("stale", f"Stale: open, no event for more than {report.stale_days} days", _stale(report.stale, fmt))
-    if report.changes is not None and report.transitions is not None:
-        changes = report.changes
-        rows = [(c.ref, c.title, c.from_status, c.to_status, c.on, c.by or "", c.note or "") for c in changes]
-        body = table(("ref", "title", "from", "to", "on", "by", "note"), rows, fmt, wrap={1: 40, 6: 40})
-        listing("changes", f"Changes after {report.since}", body if changes else "none\n")
+    if report.events is not None and report.transitions is not None:
+        events = report.events
+        rows = [(e.on, e.ref, e.title, e.kind, e.what, e.by or "", e.note or "", e.evidence or "") for e in events]
+        header = ("on", "ref", "title", "kind", "what", "by", "note", "evidence")
+        body = table(header, rows, fmt, wrap={2: 30, 4: 32, 6: 32, 7: 30})
+        listing("events", f"Events after {report.since}", body if events else "none\n")
         matrix = [(source, *(report.transitions[source][target] for target in STATUSES)) for source in STATUSES]
         section("Transitions (rows: from, columns: to)", table(("from \\ to", *STATUSES), matrix, fmt))
     return "\n".join(parts)

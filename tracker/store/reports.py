@@ -280,6 +280,51 @@ def report_transitions(
     return Query(sql), {**source.params, "as_of": as_of, "since": since}
 
 
+class PeriodEventRow(TypedDict):
+    ref: str
+    title: str
+    owner: str
+    kind: str
+    on_date: StoredDay
+    from_status: str
+    to_status: str | None
+    changes: str | None  # an edit's {field: [before, after]}, as JSON
+    note: str | None
+    evidence: str | None
+    recorded_by: str | None
+
+
+# Every event that counts, dated in (:since, :as_of], of the commitments in scope (status changes,
+# reviews, notes and edits; not the created event, nor undo's corrections), each with the status
+# in effect just before it: the period report's listing.
+_PERIOD_EVENTS = f"""
+    FROM {{commitments}}
+    JOIN organisation o ON o.id = s.owner_id
+    JOIN event e ON e.commitment_id = s.id
+    WHERE e.kind NOT IN ('created', 'undo') AND e.on_date > :since AND e.on_date <= :as_of AND {counted("e")}
+"""
+
+
+def report_events(
+    source: ReportSource, as_of: dt.date, since: dt.date, limit: int | None
+) -> tuple[Query[PeriodEventRow], dict[str, Any]]:
+    sql = f"""
+        SELECT s.ref, s.title, o.short_name AS owner, e.kind, e.on_date, {timeline.status_before("e")} AS from_status,
+               e.to_status, e.changes, e.note, e.evidence, e.recorded_by
+        {_PERIOD_EVENTS.format(commitments=source.commitments)}
+        ORDER BY e.on_date, e.id
+    """
+    params = {**source.params, "as_of": as_of, "since": since}
+    if limit is None:
+        return Query(sql), params
+    return Query(sql + " LIMIT :limit"), {**params, "limit": limit}
+
+
+def report_events_count(source: ReportSource, as_of: dt.date, since: dt.date) -> tuple[Query[CountRow], dict[str, Any]]:
+    sql = f"SELECT COUNT(*) AS count {_PERIOD_EVENTS.format(commitments=source.commitments)}"
+    return Query(sql), {**source.params, "as_of": as_of, "since": since}
+
+
 class ReviewRow(TypedDict):
     ref: str
     title: str
