@@ -121,3 +121,12 @@ def test_a_period_report_lists_every_event_of_the_period_in_every_format() -> No
     assert "Events after 2026-05-31 (4)" in text and "… and 2 more" in text
     html = ok("report", "--since", "2026-05-31", "-f", "html")
     assert '<a href="https://x.org/done">https://x.org/done</a>' in html and "Site visit" in html
+
+
+def test_search_finds_notes_and_evidence_but_not_retracted_ones() -> None:
+    ok("load", str(FIXTURE))
+    ok("update", "ata-engagement", "--note", "Met the EMBASSY team", "--evidence", "https://example.org/ata-calendar")
+    ok("review", "fia-academy", "--note", "Wrong commitment: embassy")
+    ok("undo")
+    assert [i["ref"] for i in json.loads(ok("list", "--search", "embassy", "-f", "json"))] == ["ata-engagement"]
+    assert [i["ref"] for i in json.loads(ok("list", "--search", "ata-calendar", "-f", "json"))] == ["ata-engagement"]

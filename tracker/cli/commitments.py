@@ -106,7 +106,9 @@ def list_(
         str | None, typer.Option(help="Due before this date (a vague date: before it starts).")
     ] = None,
     due_after: Annotated[str | None, typer.Option(help="Due after this date (a vague date: after it ends).")] = None,
-    search: Annotated[str | None, typer.Option(help="Text in the title or description (plain text).")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text in the title, description, notes or evidence (plain text).")
+    ] = None,
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "id",
     limit: Annotated[int | None, typer.Option(click_type=WholeNumber(1), help="At most this many.")] = None,
     fmt: FormatOption = "table",
