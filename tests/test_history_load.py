@@ -317,3 +317,19 @@ def test_a_history_can_come_as_a_workbook_with_date_cells() -> None:
         ("2023-06-01", "status", "in_progress"),
         ("2024-02-10", "status", "completed"),
     ]
+
+
+def test_a_reload_with_a_dated_status_applies_its_other_changes_and_a_new_sources_url() -> None:
+    _write("c.csv", "ref,title,owner,status,agreed,source,source_url\nctc,Centre,MOI,in_progress,2023-03-01,,\n")
+    ok("load", "c.csv")
+    _write(
+        "c.csv",
+        "ref,title,owner,status,agreed,source,source_url,status_on\n"
+        "ctc,Centre for Transnational Crime,MOI,completed,2023-03-01,Cabinet decision,https://example.org/cabinet,"
+        "2024-02-10\n",
+    )
+    assert ok("load", "c.csv").startswith("commitments: 0 created, 1 updated, 0 unchanged")
+    shown = json.loads(ok("show", "ctc", "-f", "json"))
+    assert (shown["title"], shown["status"]) == ("Centre for Transnational Crime", "completed")
+    assert shown["source_detail"]["url"] == "https://example.org/cabinet"
+    assert ("2024-02-10", "status", "completed") in [(e["on"], e["kind"], e["to_status"]) for e in shown["history"]]

@@ -141,16 +141,15 @@ class _Writer:
         dated = "status" in fields and self._dated_later(row, new=False)
         wanted = {field: row.values[field] for field in fields if not (dated and field == "status")}
         try:
-            recorded = dated or (
-                bool(wanted)
-                and apply_loaded_fields(
-                    self.database,
-                    row.ref,
-                    wanted,
-                    origin=self.origin,
-                    reopen=self.reopen,
-                    status_label=row.status_label,
-                )
+            # (The fields besides a status the load's history dates are applied here all the same.)
+            recorded = bool(wanted) and apply_loaded_fields(
+                self.database,
+                row.ref,
+                wanted,
+                origin=self.origin,
+                reopen=self.reopen,
+                status_label=row.status_label,
+                source_url=row.source_url,
             )
         except TrackerError as error:
             self.problems.add(f"line {row.line}", str(error))

@@ -39,6 +39,7 @@ class CommitmentEdit:
     due_within: str | None = None  # `within 6 months`: counted from the agreed date, new or kept
     source: str | None = None
     source_rule: SourceRule = "existing"  # what a source that `source` names none of becomes
+    source_url: str | None = None  # where a source the load creates is (a CSV export's source_url)
     add_tags: Sequence[str] = field(default_factory=list)
     remove_tags: Sequence[str] = field(default_factory=list)
     add_partners: Sequence[str] = field(default_factory=list)
@@ -123,7 +124,7 @@ def apply_edit(database: Database, commitment: StoredCommitment, edit: Commitmen
     _edit_dates(database, commitment, edit, changes)
     if edit.source is not None:
         before_source = source_key(database, commitment)
-        source = resolve_source(database, edit.source, rule=edit.source_rule)
+        source = resolve_source(database, edit.source, edit.source_url, rule=edit.source_rule)
         if source["id"] != commitment.source_id:
             changes["source"] = [before_source, source["key"]]
             commitment.source_id = source["id"]
@@ -203,6 +204,7 @@ def apply_loaded_fields(
     reopen: bool,
     by: str | None = None,
     status_label: str | None = None,
+    source_url: str | None = None,
 ) -> bool:
     """Apply the fields a loaded file changed, as `tracker edit` and `tracker update` record them,
     dated today; says whether anything was recorded. `wanted` holds only those fields, as a file
@@ -216,6 +218,7 @@ def apply_loaded_fields(
         owner=wanted.get("owner"),
         source=wanted.get("source"),
         source_rule="create",  # a loaded file's unknown source is created, and named in the summary
+        source_url=source_url,
     )
     for name in ("agreed", "due"):
         if name in wanted:
