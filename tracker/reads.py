@@ -245,7 +245,8 @@ def source_by_key(database: Database, key: str) -> "SourceRecordRow":
     return row
 
 
-def _source_fields(row: Mapping[str, Any]) -> Row:
+def source_fields(row: Mapping[str, Any]) -> Row:
+    """A source as `sources --format json` and the export show it."""
     return {
         "key": row["key"],
         "title": row["title"],
@@ -261,7 +262,7 @@ def sources(database: Database) -> list[Row]:
     """Every source not merged into another, by key, with how many commitments cite it."""
     from tracker.store.sources import LISTED_SOURCES
 
-    return [{**_source_fields(row), "commitments": row["commitments"]} for row in database.rows(LISTED_SOURCES)]
+    return [{**source_fields(row), "commitments": row["commitments"]} for row in database.rows(LISTED_SOURCES)]
 
 
 def source_detail(database: Database, key: str) -> Row:
@@ -272,7 +273,7 @@ def source_detail(database: Database, key: str) -> Row:
     into = database.row(SOURCE_BY_ID, {"id": row["merged_into"]}) if row["merged_into"] is not None else None
     cited = database.rows(CITING, {"source_id": row["id"]})
     return {
-        **_source_fields(row),
+        **source_fields(row),
         "merged_into": into["key"] if into else None,
         "commitments": len(cited),
         "cited_by": [{"ref": c["ref"], "title": c["title"], "status": c["status"]} for c in cited],

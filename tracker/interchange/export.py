@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 
 from tracker.errors import InvalidInput
 from tracker.interchange.progress import Progress, progress
-from tracker.reads import commitment_item, iso_date, recorded_fields
+from tracker.reads import commitment_item, iso_date, recorded_fields, source_fields
 from tracker.store import interchange as queries
 from tracker.store.commitments import CommitmentRow
 from tracker.store.database import Database, Row
@@ -82,17 +82,7 @@ def organisations(database: Database) -> list[Row]:
 def sources(database: Database) -> list[Row]:
     rows = database.rows(queries.EXPORT_SOURCES)
     return [
-        {
-            "key": row["key"],
-            "title": row["title"],
-            "publisher": row["publisher"],
-            "url": row["url"],
-            "published": iso_date(row["published"]),
-            "published_precision": row["published_precision"],
-            "note": row["note"],
-            "merged_into": row["merged_into"],
-        }
-        for row in sorted(rows, key=lambda r: str(r["key"]))
+        {**source_fields(row), "merged_into": row["merged_into"]} for row in sorted(rows, key=lambda r: str(r["key"]))
     ]
 
 

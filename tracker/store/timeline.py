@@ -158,10 +158,10 @@ class TimelineRow(TypedDict):
 
 # A commitment's events with the day each took effect (the created event's status: the start of
 # the history), in recording order, as tracker.timeline's Python reads them.
-TIMELINE_EVENTS = Query[TimelineRow]("""
-    SELECT e.id, e.kind, e.to_status,
-           CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
-           e.undoes
+_TIMELINE_COLUMNS = """e.id, e.kind, e.to_status,
+           CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date, e.undoes"""
+TIMELINE_EVENTS = Query[TimelineRow](f"""
+    SELECT {_TIMELINE_COLUMNS}
     FROM event e JOIN commitment c ON c.id = e.commitment_id
     WHERE e.commitment_id = :commitment_id
     ORDER BY e.id
@@ -194,9 +194,7 @@ class LoadedTimelineRow(TypedDict):
 def timelines_of(ids: Sequence[int]) -> Query[LoadedTimelineRow]:
     """These commitments' events, each commitment's in recording order, as TIMELINE_EVENTS reads one."""
     return Query(f"""
-        SELECT e.commitment_id, e.id, e.kind, e.to_status,
-               CASE WHEN e.kind = 'created' THEN c.starts_on ELSE e.on_date END AS on_date,
-               e.undoes, e.note, e.evidence
+        SELECT e.commitment_id, {_TIMELINE_COLUMNS}, e.note, e.evidence
         FROM event e JOIN commitment c ON c.id = e.commitment_id
         WHERE e.commitment_id IN ({id_list(ids)})
         ORDER BY e.commitment_id, e.id
