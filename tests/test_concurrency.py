@@ -122,15 +122,10 @@ def test_concurrent_processes_lose_no_update(isolated: Path | str, loaded: None)
 
     with ThreadPoolExecutor(workers) as pool:  # threads only start the processes and wait
         results = list(pool.map(attempt, jobs))
-    succeeded = set()
-    for note, result in results:
-        if result.returncode == 0:
-            succeeded.add(note)
-        else:  # the one refusal allowed: that status was already in effect on that day
-            assert " is already " in result.stderr and result.stderr.count("\n") == 1, result.stderr
-    assert len(succeeded) >= len(jobs) // 2
-    recorded = [row[0] for row in db_rows("SELECT note FROM event WHERE kind = 'status'")]
-    assert sorted(recorded) == sorted(succeeded)  # every success is there, once; no failure left a trace
+    for note, result in results:  # a status already in effect that day is recorded as a review
+        assert result.returncode == 0, (note, result.stderr)
+    recorded = [row[0] for row in db_rows("SELECT note FROM event WHERE kind IN ('status', 'review')")]
+    assert sorted(recorded) == sorted(note for note, _ in results)  # every update is there, once
     for commitment_id, status in db_rows("SELECT id, status FROM commitment"):
         assert status == _timeline_status(commitment_id)
     if isinstance(isolated, Path):
