@@ -155,13 +155,17 @@ def write_transaction(choice: DatabaseChoice, *, create: bool = False, dry_run: 
 
 @contextmanager
 def _sqlite_transaction(choice: DatabaseChoice, path: str, is_new: bool, *, dry_run: bool) -> Iterator[Database]:
-    connection = None if is_new else connect_sqlite(path)
+    connection = connect_sqlite(path)
     try:
-        if connection is None or not _up_to_date(connection, path):
+        created = False
+        if is_new:  # without SQLAlchemy (tracker.store.new_file), unless another process created it meanwhile
+            from tracker.store.new_file import create_if_empty
+
+            created = create_if_empty(connection)
+        if not created and not _up_to_date(connection, path):
             from tracker.store.engine import upgrade
 
-            if connection is not None:
-                connection.close()
+            connection.close()
             upgrade(choice)
             connection = connect_sqlite(path)
         connection.execute("BEGIN IMMEDIATE")
@@ -173,8 +177,7 @@ def _sqlite_transaction(choice: DatabaseChoice, path: str, is_new: bool, *, dry_
             raise
         connection.execute("ROLLBACK" if dry_run else "COMMIT")
     finally:
-        if connection is not None:
-            connection.close()
+        connection.close()
 
 
 @contextmanager
