@@ -49,6 +49,7 @@ class LoadOptions:
 
 def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
     """Check every file and write them all in one transaction (rolled back on a dry run or any problem)."""
+    from tracker.dates import one_day
     from tracker.store.transactions import write_transaction
     from tracker.text import check_file_name
 
@@ -69,7 +70,11 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
             loaders = [_checked(path, fmt, options, plan, tables) for path, fmt in zip(readable, formats, strict=True)]
             tables.check()
             summary = LoadSummary()
-            with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
+            with (
+                gc_tuning.during_load(),
+                one_day(),
+                write_transaction(choice, create=True, dry_run=dry_run) as transaction,
+            ):
                 transaction.for_bulk_writes()
                 for loader in loaders:
                     loader(transaction, summary)

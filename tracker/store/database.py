@@ -43,11 +43,8 @@ class Query(Generic[R]):
 def _sqlite_value(value: object) -> object:
     # SQLite keeps dates and timestamps as text (the stdlib's implicit adapters are deprecated),
     # in the forms SQLAlchemy's types wrote them: `2026-11-28` and `2026-11-28 09:44:45.000000`.
-    if isinstance(value, dt.datetime):
-        return (
-            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
-        )
+    if isinstance(value, dt.datetime):  # its wall-clock time, whatever its zone (tracker's are UTC)
+        return (value if value.tzinfo is None else value.replace(tzinfo=None)).isoformat(" ", "microseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
