@@ -4,8 +4,9 @@ Reads see one consistent snapshot and cannot write. Each write command is one tr
 takes the write lock at its start (BEGIN IMMEDIATE on SQLite), so concurrent commands queue
 instead of failing half-way; it is committed whole at the end, or not at all. A command that
 fails, or a dry run, leaves no new file behind. SQLite files go through the standard library's
-sqlite3 for both; SQLAlchemy (tracker.store.engine) is loaded for a server, and for a file only
-to create its schema or apply a migration, after the backup copy that an upgrade takes.
+sqlite3 for both, a new file's schema included (tracker.store.new_file); SQLAlchemy
+(tracker.store.engine) is loaded for a server, and for a file only to apply a migration, after
+the backup copy that an upgrade takes.
 """
 
 import os
