@@ -25,6 +25,7 @@ from tracker.cli.trimming import COMMAND_MODULES
 from tracker.interchange import loading
 from tracker.migrations import MIGRATION_NAMES
 from tracker.store import new_file
+from tracker.store.database import Query
 
 AWKWARD_VALUES: list[Any] = [
     "",
@@ -197,7 +198,9 @@ def test_a_new_file_gets_exactly_the_schema_the_models_create(tmp_path: Path) ->
     assert sorted(new_file.statements()) == sorted(made)
     with sqlite3.connect(tmp_path / "new.db", isolation_level=None) as connection:
         assert new_file.create_if_empty(connection)
+        connection.execute("COMMIT")  # the caller's, after its own writes
         assert not new_file.create_if_empty(connection)  # a file with tables is left alone
+        assert not connection.in_transaction
         recorded = [row[0] for row in connection.execute("SELECT name FROM tracker_migration ORDER BY id")]
     assert recorded == list(MIGRATION_NAMES)
     assert _master(tmp_path / "new.db") == _master(tmp_path / "models.db")
@@ -221,3 +224,55 @@ def test_a_load_into_a_new_file_imports_neither_sqlalchemy_nor_sqlmodel(tmp_path
         check=False,
     )
     assert (process.returncode, process.stdout.splitlines()[-1]) == (0, "[]"), process.stderr
+
+
+def _indexes_during_load(monkeypatch: pytest.MonkeyPatch, *paths: str) -> set[str]:
+    """The indexes a load's transaction sees as it starts writing."""
+    seen: set[str] = set()
+    check = loading._checked
+
+    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
+        load = check(*arguments)
+
+        def probe(transaction: Any, summary: Any) -> None:
+            if not seen:
+                query = Query[dict[str, str]]("SELECT name FROM sqlite_master WHERE type = 'index'")
+                seen.update(row["name"] for row in transaction.rows(query))
+            load(transaction, summary)
+
+        return probe
+
+    monkeypatch.setattr(loading, "_checked", probed)
+    ok("load", *paths)
+    return seen
+
+
+@pytest.mark.sqlite_only
+def test_a_csv_loaded_into_a_new_file_has_its_indexes_built_after_its_rows(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path("c.csv").write_text("ref,title,owner,tags,agreed\na,A,MOI,x,2025-01-01\nb,B,MOI,y,\n", encoding="utf-8")
+    later = {statement.split()[2] for statement in new_file.statements() if new_file.deferrable(statement)}
+    assert {"ix_event_timeline", "ix_commitment_status_due", "ix_commitment_tag_report"} <= later
+    during = _indexes_during_load(monkeypatch, "c.csv")
+    assert not during & later
+    assert {"ix_source_url_key", "ix_source_title_key", "ix_event_key"} <= during  # lookups and unique keys stay
+    assert _master(isolated) == _master_of_models(isolated.parent)
+    # A second load into the file, and a load that brings a history, find events by commitment.
+    assert later <= _indexes_during_load(monkeypatch, "c.csv")
+    isolated.unlink()
+    Path("h.csv").write_text("ref,on,status\na,2026-01-05,in_progress\n", encoding="utf-8")
+    assert later <= _indexes_during_load(monkeypatch, "c.csv", "h.csv")
+
+
+def _master_of_models(folder: Path) -> list[tuple[str, str, str, str | None]]:
+    from sqlalchemy import create_engine
+
+    from tracker.migrations import migrate
+
+    engine = create_engine(f"sqlite:///{folder / 'models.db'}")
+    try:
+        migrate(engine, "models.db")
+    finally:
+        engine.dispose()
+    return _master(folder / "models.db")

@@ -150,22 +150,33 @@ def statements() -> list[str]:
     return [text.replace("\n    ", "\n\t").replace(",\n", ", \n") for text in SCRIPT.strip().split(";\n\n")]
 
 
-def create_if_empty(connection: sqlite3.Connection) -> bool:
+def deferrable(statement: str) -> bool:
+    """An index that a bulk load into a new file builds after its rows (the source lookups stay:
+    a load finds its sources through them)."""
+    return statement.startswith("CREATE INDEX ") and " ON source " not in statement
+
+
+def create_if_empty(connection: sqlite3.Connection, deferred: list[str] | None = None) -> bool:
     """Create the schema in a file without tables, and record every migration as applied, as
-    tracker.migrations.migrate does; False (and nothing written) when the file has tables."""
+    tracker.migrations.migrate does, in a transaction left open for the caller's writes (the new
+    file appears whole, or not at all); False (and nothing written or open) when the file has
+    tables. With `deferred`, the indexes a bulk load builds after its rows (docs/speed.md) are
+    added to it instead: the caller runs them before it commits."""
     connection.execute("BEGIN IMMEDIATE")  # as migrate: nobody creates it meanwhile
     try:
         if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone():
             connection.execute("ROLLBACK")
             return False
         for statement in statements():
-            connection.execute(statement)
+            if deferred is not None and deferrable(statement):
+                deferred.append(statement)
+            else:
+                connection.execute(statement)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
         Database(connection).execute_many(
             "INSERT INTO tracker_migration (name, applied_at) VALUES (:name, :applied_at)",
             [{"name": name, "applied_at": now} for name in MIGRATION_NAMES],
         )
-        connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
