@@ -9,9 +9,12 @@ import _json
 import gc
 import json
 import json.encoder
+import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,9 @@ from tests.conftest import FIXTURE, ok
 from tracker import fastjson, gc_tuning
 from tracker.cli.trimming import COMMAND_MODULES
 from tracker.interchange import loading
+from tracker.migrations import MIGRATION_NAMES
+from tracker.store import new_file
+from tracker.store.database import Query
 
 AWKWARD_VALUES: list[Any] = [
     "",
@@ -159,3 +165,114 @@ def test_a_load_tunes_the_collector_while_it_writes_and_then_puts_it_back(
     ok("load", str(FIXTURE))
     assert seen == [(gc_tuning.THRESHOLD, True, True)]
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == (collector_as_python_starts, 0, True)
+
+
+def _master(path: Path) -> list[tuple[str, str, str, str | None]]:
+    with sqlite3.connect(path) as connection:
+        # By name: SQLAlchemy creates a table's indexes in no fixed order.
+        return connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+@pytest.mark.sqlite_only
+def test_a_new_file_gets_exactly_the_schema_the_models_create(tmp_path: Path) -> None:
+    """tracker.store.new_file writes a new file's schema without SQLAlchemy: the same tables,
+    indexes and text as SQLModel.metadata.create_all (tracker.migrations)."""
+    from sqlalchemy import create_engine
+
+    from tracker.migrations import migrate
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
+    try:
+        migrate(engine, "models.db")
+    finally:
+        engine.dispose()
+    with sqlite3.connect(tmp_path / "models.db") as connection:
+        query = "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        made = [row[0] for row in connection.execute(query)]  # tables before their indexes
+    if os.environ.get("UPDATE_SCHEMA"):
+        script = ";\n\n".join("\n".join(line.rstrip() for line in text.splitlines()) for text in made)
+        module = Path(new_file.__file__)
+        head, _, rest = module.read_text(encoding="utf-8").partition('SCRIPT = """\n')
+        tail = rest.partition('\n"""\n')[2]
+        module.write_text(f'{head}SCRIPT = """\n{script.replace(chr(9), "    ")}\n"""\n{tail}', encoding="utf-8")
+    assert sorted(new_file.statements()) == sorted(made)
+    with sqlite3.connect(tmp_path / "new.db", isolation_level=None) as connection:
+        assert new_file.create_if_empty(connection)
+        connection.execute("COMMIT")  # the caller's, after its own writes
+        assert not new_file.create_if_empty(connection)  # a file with tables is left alone
+        assert not connection.in_transaction
+        recorded = [row[0] for row in connection.execute("SELECT name FROM tracker_migration ORDER BY id")]
+    assert recorded == list(MIGRATION_NAMES)
+    assert _master(tmp_path / "new.db") == _master(tmp_path / "models.db")
+
+
+@pytest.mark.sqlite_only
+def test_a_load_into_a_new_file_imports_neither_sqlalchemy_nor_sqlmodel(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "sys.argv = ['tracker', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(sorted({name.split('.')[0] for name in sys.modules} & {'sqlalchemy', 'sqlmodel'}))\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", probe, "--db", str(tmp_path / "new.db"), "load", str(FIXTURE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (process.returncode, process.stdout.splitlines()[-1]) == (0, "[]"), process.stderr
+
+
+def _indexes_during_load(monkeypatch: pytest.MonkeyPatch, *paths: str) -> set[str]:
+    """The indexes a load's transaction sees as it starts writing."""
+    seen: set[str] = set()
+    check = loading._checked
+
+    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
+        load = check(*arguments)
+
+        def probe(transaction: Any, summary: Any) -> None:
+            if not seen:
+                query = Query[dict[str, str]]("SELECT name FROM sqlite_master WHERE type = 'index'")
+                seen.update(row["name"] for row in transaction.rows(query))
+            load(transaction, summary)
+
+        return probe
+
+    monkeypatch.setattr(loading, "_checked", probed)
+    ok("load", *paths)
+    return seen
+
+
+@pytest.mark.sqlite_only
+def test_a_csv_loaded_into_a_new_file_has_its_indexes_built_after_its_rows(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path("c.csv").write_text("ref,title,owner,tags,agreed\na,A,MOI,x,2025-01-01\nb,B,MOI,y,\n", encoding="utf-8")
+    later = {statement.split()[2] for statement in new_file.statements() if new_file.deferrable(statement)}
+    assert {"ix_event_timeline", "ix_commitment_status_due", "ix_commitment_tag_report"} <= later
+    during = _indexes_during_load(monkeypatch, "c.csv")
+    assert not during & later
+    assert {"ix_source_url_key", "ix_source_title_key", "ix_event_key"} <= during  # lookups and unique keys stay
+    assert _master(isolated) == _master_of_models(isolated.parent)
+    # A second load into the file, and a load that brings a history, find events by commitment.
+    assert later <= _indexes_during_load(monkeypatch, "c.csv")
+    isolated.unlink()
+    Path("h.csv").write_text("ref,on,status\na,2026-01-05,in_progress\n", encoding="utf-8")
+    assert later <= _indexes_during_load(monkeypatch, "c.csv", "h.csv")
+
+
+def _master_of_models(folder: Path) -> list[tuple[str, str, str, str | None]]:
+    from sqlalchemy import create_engine
+
+    from tracker.migrations import migrate
+
+    engine = create_engine(f"sqlite:///{folder / 'models.db'}")
+    try:
+        migrate(engine, "models.db")
+    finally:
+        engine.dispose()
+    return _master(folder / "models.db")

@@ -163,5 +163,9 @@ def insert_history(database: Database, commitment_id: int, events: Sequence[dict
 
 def _event_row(event: dict[str, Any], commitment_id: int) -> dict[str, Any]:
     # Every row names the same columns, as one multi-row INSERT needs.
-    row = {"batch": None, "undoes": None, **{k: v for k, v in event.items() if not k.startswith("_")}}
-    return {**row, "key": row.get("key") or new_event_key(), "commitment_id": commitment_id}
+    row = {"batch": None, "undoes": None, **event}
+    row.pop("_undoes", None)  # the undone event's key (insert_history links it by id)
+    if not row.get("key"):
+        row["key"] = new_event_key()
+    row["commitment_id"] = commitment_id
+    return row

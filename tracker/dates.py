@@ -11,6 +11,8 @@ import datetime as dt
 import functools
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from tracker.errors import InvalidInput
@@ -56,8 +58,32 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)  # once; re's own cache costs ~1 µs a lookup, and loads parse thousands
 
 
+# Within one_day(): the day, once it has been read (a load asks tens of thousands of times).
+_DAYS_HELD: list[dt.date | None] = []
+
+
+@contextmanager
+def one_day() -> Iterator[None]:
+    """Within, today() reads the day once and then keeps it: one day for a whole load, even one
+    that runs past midnight."""
+    _DAYS_HELD.append(None)
+    try:
+        yield
+    finally:
+        _DAYS_HELD.pop()
+
+
 def today() -> dt.date:
     """The local calendar date; TRACKER_TODAY pins it (reproducible reports and examples)."""
+    if _DAYS_HELD:
+        held = _DAYS_HELD[-1]
+        if held is None:
+            held = _DAYS_HELD[-1] = _read_today()
+        return held
+    return _read_today()
+
+
+def _read_today() -> dt.date:
     pinned = os.environ.get("TRACKER_TODAY")
     if pinned:
         try:

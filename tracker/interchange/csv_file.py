@@ -13,6 +13,7 @@ where a line is the sheet's row). Everything after reading the cells is the same
 """
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping
@@ -98,6 +99,8 @@ class CsvFile:
     status_map: dict[str, str]  # --status-map: the file's labels (keys as status_maps.label_key) → statuses
     kind: str = "commitments"  # or "history": a row per event
     mapped: frozenset[str] = frozenset()  # the --map columns (case-folded) this file has
+    # (field, cell) → the value read, for the columns whose cells repeat down the file (_row)
+    read: dict[tuple[str, str], Any] = dataclasses.field(default_factory=dict)
 
     @property
     def is_history(self) -> bool:
@@ -299,24 +302,50 @@ _READERS: dict[str, Any] = {
 }
 
 
+# Columns whose cells repeat down a file (owners, tags, dates …): each distinct cell is read once
+# per load, its checks included; a cell with a problem is read again, and its problem reported, on
+# every line it is on. Titles, descriptions, refs and record times are read on each row.
+_REPEATING = frozenset(
+    ("owner", "partners", "status", "agreed", "due", "tags", "source", "source_url", "status_on", *PRECISION_FIELDS)
+)
+_CELLS_KEPT = 200_000  # distinct cells kept per load; memory stays bounded whatever the file
+_UNREAD = object()
+
+
+def _read_cell(field: str, cell: str, status_map: dict[str, str]) -> Any:
+    if field == "status":  # (status, the file's own word for it); an empty cell is (None, None)
+        return read_status(cell, status_map) if cell.strip() else (None, None)
+    return _READERS[field](cell)
+
+
 def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     good = True
     columns = data.columns
+    read = data.read
     for field, index in data.indexes.items():
         cell = cells[index] if index < len(cells) else ""
         if cell[:1] == "'":  # checked here: a call per cell is a tenth of a second on 10,000 rows
             cell = spreadsheet_text(cell)
         try:
-            if field == "status" and cell.strip():
-                values["status"], label = read_status(cell, data.status_map)
-                if label is not None:
-                    values["status_label"] = label
-                continue
-            values[field] = _READERS[field](cell)
+            if field in _REPEATING:
+                value = read.get((field, cell), _UNREAD)
+                if value is _UNREAD:
+                    value = _read_cell(field, cell, data.status_map)
+                    if len(read) < _CELLS_KEPT:
+                        read[field, cell] = value
+            else:
+                value = _READERS[field](cell)
         except TrackerError as error:
             problems.add(f"line {line}, {columns[field]}", str(error))
             good = False
+            continue
+        if field == "status":
+            values["status"], label = value
+            if label is not None:
+                values["status_label"] = label
+        else:
+            values[field] = list(value) if type(value) is list else value  # each row its own list
     if good and isinstance(values.get("due"), str):
         try:
             values["due"] = parse_date(values["due"], field="due", agreed=values.get("agreed"))

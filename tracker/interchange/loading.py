@@ -49,6 +49,7 @@ class LoadOptions:
 
 def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOptions, *, dry_run: bool) -> LoadSummary:
     """Check every file and write them all in one transaction (rolled back on a dry run or any problem)."""
+    from tracker.dates import one_day
     from tracker.store.transactions import write_transaction
     from tracker.text import check_file_name
 
@@ -69,7 +70,11 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
             loaders = [_checked(path, fmt, options, plan, tables) for path, fmt in zip(readable, formats, strict=True)]
             tables.check()
             summary = LoadSummary()
-            with gc_tuning.during_load(), write_transaction(choice, create=True, dry_run=dry_run) as transaction:
+            with (
+                gc_tuning.during_load(),
+                one_day(),
+                write_transaction(choice, create=True, dry_run=dry_run, bulk=_bulk(formats, tables)) as transaction,
+            ):
                 transaction.for_bulk_writes()
                 for loader in loaders:
                     loader(transaction, summary)
@@ -79,6 +84,13 @@ def load_files(choice: DatabaseChoice, paths: Sequence[str], options: LoadOption
                 raise
             raise type(error)(streams.named_as_given(str(error), shown)) from None
     return summary
+
+
+def _bulk(formats: list[str | None], tables: "_Tables") -> bool:
+    """Whether the load only inserts rows and finds them by id, so that a new file may build its
+    indexes after them (tracker.store.new_file): one commitments table, whose refs are each on one
+    row. A history, an export, a fixture or a second file looks events up by commitment."""
+    return len(formats) == 1 and formats[0] in _TABLE_FORMATS and not any(data.is_history for data in tables.files)
 
 
 def _check_table_options(options: LoadOptions, formats: list[str | None]) -> None:

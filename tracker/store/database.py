@@ -43,11 +43,8 @@ class Query(Generic[R]):
 def _sqlite_value(value: object) -> object:
     # SQLite keeps dates and timestamps as text (the stdlib's implicit adapters are deprecated),
     # in the forms SQLAlchemy's types wrote them: `2026-11-28` and `2026-11-28 09:44:45.000000`.
-    if isinstance(value, dt.datetime):
-        return (
-            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
-        )
+    if isinstance(value, dt.datetime):  # its wall-clock time, whatever its zone (tracker's are UTC)
+        return (value if value.tzinfo is None else value.replace(tzinfo=None)).isoformat(" ", "microseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -160,13 +157,22 @@ class Database:
         if not isinstance(connection, sqlite3.Connection):
             self.execute_many(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + n for n in names)})", rows)
             return
-        # Positional values, each distinct date converted once: a load repeats its timestamp and
-        # dates down every row (docs/speed.md, "Data access").
+        # Positional values, a column at a time, each distinct date converted once: a load repeats
+        # its timestamp and dates down every row (docs/speed.md, "Data access").
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))})"
-        value = _converter()
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
-            connection.executemany(sql, [tuple(map(value, map(row.__getitem__, names))) for row in chunk])
+            columns_of_chunk = [_sqlite_column([row[name] for row in chunk]) for name in names]
+            connection.executemany(sql, list(zip(*columns_of_chunk, strict=True)))
+
+
+def _sqlite_column(values: list[object]) -> list[object]:
+    """_sqlite_value for a column's values: the column as it is when it holds no date (most do not),
+    else each distinct value converted once."""
+    if not any(issubclass(kind, dt.date) for kind in set(map(type, values))):
+        return values
+    converted = {value: _sqlite_value(value) for value in set(values)}
+    return list(map(converted.__getitem__, values))
 
 
 def _converter() -> Callable[[object], object]:

@@ -4,8 +4,9 @@ Reads see one consistent snapshot and cannot write. Each write command is one tr
 takes the write lock at its start (BEGIN IMMEDIATE on SQLite), so concurrent commands queue
 instead of failing half-way; it is committed whole at the end, or not at all. A command that
 fails, or a dry run, leaves no new file behind. SQLite files go through the standard library's
-sqlite3 for both; SQLAlchemy (tracker.store.engine) is loaded for a server, and for a file only
-to create its schema or apply a migration, after the backup copy that an upgrade takes.
+sqlite3 for both, a new file's schema included (tracker.store.new_file); SQLAlchemy
+(tracker.store.engine) is loaded for a server, and for a file only to apply a migration, after
+the backup copy that an upgrade takes.
 """
 
 import os
@@ -128,8 +129,12 @@ def _up_to_date(connection: sqlite3.Connection, location: str) -> bool:
 
 
 @contextmanager
-def write_transaction(choice: DatabaseChoice, *, create: bool = False, dry_run: bool = False) -> Iterator[Database]:
-    """One transaction for one command: committed whole at the end, or not at all."""
+def write_transaction(
+    choice: DatabaseChoice, *, create: bool = False, dry_run: bool = False, bulk: bool = False
+) -> Iterator[Database]:
+    """One transaction for one command: committed whole at the end, or not at all. `bulk`: a load
+    that looks nothing up by the indexes of commitments, tags, partners and events, which a new
+    file then builds after the rows (tracker.store.new_file; docs/speed.md)."""
     path = None if choice.is_url else choice.location
     is_new = path is not None and not os.path.exists(path)
     if is_new and not create:
@@ -145,7 +150,7 @@ def write_transaction(choice: DatabaseChoice, *, create: bool = False, dry_run: 
                     with _server_transaction(choice, dry_run=dry_run) as database:
                         yield database
                 else:
-                    with _sqlite_transaction(choice, path, is_new, dry_run=dry_run) as database:
+                    with _sqlite_transaction(choice, path, is_new, dry_run=dry_run, bulk=bulk) as database:
                         yield database
             succeeded = True
         finally:
@@ -154,27 +159,36 @@ def write_transaction(choice: DatabaseChoice, *, create: bool = False, dry_run: 
 
 
 @contextmanager
-def _sqlite_transaction(choice: DatabaseChoice, path: str, is_new: bool, *, dry_run: bool) -> Iterator[Database]:
-    connection = None if is_new else connect_sqlite(path)
+def _sqlite_transaction(
+    choice: DatabaseChoice, path: str, is_new: bool, *, dry_run: bool, bulk: bool
+) -> Iterator[Database]:
+    connection = connect_sqlite(path)
+    deferred: list[str] = []  # a new file's indexes, built after a bulk load's rows
     try:
-        if connection is None or not _up_to_date(connection, path):
-            from tracker.store.engine import upgrade
+        created = False
+        if is_new:  # without SQLAlchemy (tracker.store.new_file), unless another process created it meanwhile
+            from tracker.store.new_file import create_if_empty
 
-            if connection is not None:
+            created = create_if_empty(connection, deferred if bulk else None)  # its transaction left open
+        if not created:
+            if not _up_to_date(connection, path):
+                from tracker.store.engine import upgrade
+
                 connection.close()
-            upgrade(choice)
-            connection = connect_sqlite(path)
-        connection.execute("BEGIN IMMEDIATE")
+                upgrade(choice)
+                connection = connect_sqlite(path)
+            connection.execute("BEGIN IMMEDIATE")
         try:
             yield Database(connection, batch=new_batch_id())
+            for statement in deferred:
+                connection.execute(statement)
         except BaseException:
             if connection.in_transaction:  # SQLite may have rolled it back itself (a full disk)
                 connection.execute("ROLLBACK")
             raise
         connection.execute("ROLLBACK" if dry_run else "COMMIT")
     finally:
-        if connection is not None:
-            connection.close()
+        connection.close()
 
 
 @contextmanager
