@@ -91,8 +91,8 @@ def _store(connection: Connection, events: list[TimelineEvent]) -> tuple[str, in
     state = connection.execute(text(CURRENT_STATE.sql), {"commitment_id": commitment_id}).mappings().one()
     connection.execute(
         text(
-            "UPDATE commitment SET status = :status, status_on = :status_on, last_event_on = :last_event_on"
-            " WHERE id = :id"
+            "UPDATE commitment SET status = :status, status_on = :status_on, last_event_on = :last_event_on,"
+            " withdrawn_on = :withdrawn_on WHERE id = :id"
         ),
         {**state, "id": commitment_id},
     )
@@ -123,9 +123,11 @@ def test_python_and_sql_read_every_history_alike(
     ref, commitment_id = _store(connection, events)
 
     kept = connection.execute(
-        text("SELECT status, status_on, last_event_on FROM commitment WHERE id = :id"), {"id": commitment_id}
+        text("SELECT status, status_on, last_event_on, withdrawn_on FROM commitment WHERE id = :id"),
+        {"id": commitment_id},
     ).one()
-    assert (kept[0], _day(kept[1]), _day(kept[2])) == timeline.kept_state(events, START)
+    withdrawn_on = _day(kept[3]) if kept[3] is not None else None
+    assert (kept[0], _day(kept[1]), _day(kept[2]), withdrawn_on) == timeline.kept_state(events, START)
 
     for offset in days:
         day = START + dt.timedelta(days=offset)

@@ -1,5 +1,5 @@
 """Commitments: adding one, recording an update, and the event every change appends, which
-keeps the commitment's state (status, status_on, last_event_on) and its tags' copies of it."""
+keeps the commitment's state (status, status_on, last_event_on, withdrawn_on) and its tags' copies of it."""
 
 import datetime as dt
 import os
@@ -171,6 +171,7 @@ def refresh_current_state(database: Database, commitment: StoredCommitment) -> N
     commitment.status = row["status"]
     commitment.status_on = stored_date(row["status_on"])
     commitment.last_event_on = stored_date(row["last_event_on"])
+    commitment.withdrawn_on = stored_date(row["withdrawn_on"])
     commitment.save(database)
     database.execute(events.COPY_STATE_TO_TAGS, {"commitment_id": commitment.id})
 

@@ -12,6 +12,7 @@ from tracker.timeline import (
     LATEST_STATUS_ON,
     STATUS_ON_DAY,
     TIMELINE_ORDER,
+    WITHDRAWN_ON,
     TimelineEvent,
 )
 
@@ -67,11 +68,13 @@ class CurrentStateRow(TypedDict):
     status: str | None
     status_on: StoredDay | None
     last_event_on: StoredDay | None
+    withdrawn_on: StoredDay | None
 
 
 # The state one commitment keeps, derived from its timeline (service.refresh_current_state).
 CURRENT_STATE = Query[CurrentStateRow](f"""
-    SELECT {LATEST_STATUS} AS status, {LATEST_STATUS_ON} AS status_on, {LATEST_EVENT_ON} AS last_event_on
+    SELECT {LATEST_STATUS} AS status, {LATEST_STATUS_ON} AS status_on, {LATEST_EVENT_ON} AS last_event_on,
+           {WITHDRAWN_ON} AS withdrawn_on
     FROM commitment c WHERE c.id = :commitment_id
 """)
 
@@ -224,7 +227,7 @@ def history_starts_of(ids: Sequence[int]) -> Query[HistoryStartRow]:
 # The state a commitment keeps, derived by the caller (tracker.timeline.kept_state), and its copies on its tags.
 SET_KEPT_STATE = """
     UPDATE commitment SET status = :status, status_on = :status_on, last_event_on = :last_event_on,
-           updated_at = :updated_at
+           withdrawn_on = :withdrawn_on, updated_at = :updated_at
     WHERE id = :id
 """
 SET_TAG_COPIES = (
