@@ -89,7 +89,12 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
         encoding="utf-8",
     )
     ok("load", str(dated))
+    ok("withdraw", "inl-engagement", "--reason", "entered in error")  # kept withdrawn, through the export
+    ok("withdraw", "fia-academy", "--duplicate-of", "fia-ct-wing")
+    ok("undo")  # and brought back
     assert _stored() == _derived()
+    assert _stored()["inl-engagement"][3] == "2026-06-30"
+    assert _stored()["fia-academy"][3] is None
     assert _stored()["new-one"] == ("completed", "2025-06-30", "2025-06-30", None)
     assert _derived()["ata-engagement"] == ("in_progress", "2025-01-01", "2025-01-01", None)  # as if never abandoned
     exported = tmp_path / "all.json"

@@ -38,6 +38,7 @@ class ReportRequest(NamedTuple):
     stale_days: int = DEFAULT_STALE_DAYS
     with_rows: bool = False  # one row per commitment, for CSV
     list_limit: int | None = None  # at most this many rows in each list; None: all
+    withdrawn: bool = False  # count and list the withdrawn commitments too
 
 
 class Group(NamedTuple):
@@ -137,6 +138,7 @@ def build_report(database: Database, request: ReportRequest) -> Report:
         statuses=tuple(request.statuses),
         owner_id=reads.find_organisation(database, request.owner)["id"] if request.owner else None,
         tag=request.tag,
+        withdrawn=request.withdrawn,
     )
     latest = database.rows(queries.LATEST_EVENT_DAY)[0]["latest"]
     kept = latest is None or str(latest)[:10] <= as_of.isoformat()

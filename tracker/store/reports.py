@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, TypedDict
 
 from tracker import timeline
-from tracker.store.commitments import OPEN_LIST, bound_list, owner_and_tag
+from tracker.store.commitments import OPEN_LIST, bound_list, not_withdrawn, owner_and_tag
 from tracker.store.database import Query, StoredDay
 from tracker.timeline import counted
 
@@ -29,6 +29,7 @@ class ReportScope(NamedTuple):
     statuses: Sequence[str] = ()
     owner_id: int | None = None
     tag: str | None = None
+    withdrawn: bool = False  # include the withdrawn commitments (left out by default, whatever :as_of)
 
 
 class ReportSource(NamedTuple):
@@ -111,11 +112,17 @@ def report_source(scope: ReportScope, *, kept: bool, rebuild_every_history: bool
     owner_and_tag(scope.owner_id, scope.tag, conditions, params)
     if scope.statuses:
         conditions.append(f"c.status IN ({bound_list('status', scope.statuses, params)})")
+    tag_conditions = [f"t.commitment_id IN (SELECT c.id FROM commitment c WHERE {' AND '.join(conditions)})"]
+    if not conditions:
+        tag_conditions = []
+    if not scope.withdrawn:  # by id, so that the covering indexes still serve
+        conditions.append(not_withdrawn("c.id"))
+        tag_conditions.append(not_withdrawn("t.commitment_id"))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     commitments = f"""(SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.status, c.status_on,
                                c.last_event_on AS last_event
                         FROM commitment c {where}) s"""
-    in_scope = f"WHERE t.commitment_id IN (SELECT c.id FROM commitment c {where})" if conditions else ""
+    in_scope = f"WHERE {' AND '.join(tag_conditions)}" if tag_conditions else ""
     tags = f"(SELECT t.tag, t.status, t.due, t.status_on FROM commitment_tag t {in_scope}) s"
     return ReportSource(commitments, tags, params)
 
@@ -133,7 +140,7 @@ def report_source(scope: ReportScope, *, kept: bool, rebuild_every_history: bool
 # report reads it several times. The measurements behind these choices: docs/speed.md.
 def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {"as_of": scope.as_of}
-    filters: list[str] = []
+    filters: list[str] = [] if scope.withdrawn else [not_withdrawn("c.id")]
     owner_and_tag(scope.owner_id, scope.tag, filters, params)
     statuses = bound_list("status", scope.statuses, params) if scope.statuses else None
     rebuilt = ["c.starts_on <= :as_of", *filters]
@@ -294,8 +301,10 @@ class ReviewRow(TypedDict):
 # "Reviews"): overdue first, then the nearest deadline, then those without one; within each, the
 # longest unchecked first (the day of the latest event of any kind, never-reviewed ones at the
 # start of their history).
-def review_queue(*, of_owner: bool) -> Query[ReviewRow]:
+def review_queue(*, of_owner: bool, withdrawn: bool = False) -> Query[ReviewRow]:
     owner = "AND c.owner_id = :owner_id" if of_owner else ""
+    if not withdrawn:
+        owner += f" AND {not_withdrawn()}"
     return Query(f"""
         SELECT c.ref, c.title, o.short_name AS owner, c.status, c.due, c.due_precision,
                c.last_event_on AS last_checked

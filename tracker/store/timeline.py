@@ -14,6 +14,7 @@ from tracker.timeline import (
     TIMELINE_ORDER,
     WITHDRAWN_ON,
     TimelineEvent,
+    counted,
 )
 
 
@@ -146,6 +147,12 @@ EVENT_BY_ID = Query[EventRow]("""
            e.recorded_by
     FROM event e JOIN commitment c ON c.id = e.commitment_id
     WHERE e.id = :event_id
+""")
+
+# The withdrawal that counts (tracker.withdrawal), to name it to whoever withdraws it again.
+COUNTED_WITHDRAWAL = Query[IdRow](f"""
+    SELECT e.id FROM event e WHERE e.commitment_id = :commitment_id AND e.kind = 'withdrawal' AND {counted("e")}
+    ORDER BY e.id DESC LIMIT 1
 """)
 
 UNDONE_BY = Query[IdRow]("SELECT id FROM event WHERE undoes = :event_id ORDER BY id LIMIT 1")

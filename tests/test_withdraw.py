@@ -1,0 +1,159 @@
+"""`tracker withdraw`: a commitment recorded in error leaves lists, counts and reports, keeps its
+history, and comes back with `tracker undo`; every correction says why."""
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import db_rows, fails, ok
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+
+
+def refs(*args: str) -> list[str]:
+    return [item["ref"] for item in json.loads(ok("list", "--format", "json", *args))]
+
+
+def everything() -> list[tuple[Any, ...]]:
+    """The whole state a refused command must leave alone."""
+    return db_rows("SELECT id, kind, note FROM event ORDER BY id") + db_rows(
+        "SELECT ref, status, withdrawn_on FROM commitment ORDER BY ref"
+    )
+
+
+def report(*args: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(ok("report", "--format", "json", *args))
+    return document
+
+
+def test_a_withdrawn_commitment_leaves_lists_and_reports(loaded: None) -> None:
+    assert "fia-ct-wing" in refs()
+    total = report()["total"]
+    said = ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
+    assert said == (
+        "fia-ct-wing: withdrawn on 2026-06-30 (entered in error) [event 14]; "
+        "lists and reports leave it out, 'tracker undo' brings it back\n"
+    )
+    assert "fia-ct-wing" not in refs()
+    assert "fia-ct-wing" not in refs("--tag", "counter-terrorism")
+    assert "fia-ct-wing" in refs("--withdrawn")
+    assert report()["total"] == total - 1
+    assert report("--withdrawn")["total"] == total
+    assert report("--as-of", "2025-06-30")["total"] == report("--as-of", "2025-06-30", "--withdrawn")["total"] - 1
+    tags = {group["tag"]: group["total"] for group in report()["by_tag"]}
+    tags_with = {group["tag"]: group["total"] for group in report("--withdrawn")["by_tag"]}
+    assert tags["counter-terrorism"] == tags_with["counter-terrorism"] - 1
+    # show and history still work, and say so
+    shown = json.loads(ok("show", "fia-ct-wing", "--format", "json"))
+    assert shown["withdrawn_on"] == "2026-06-30"
+    assert "status       in_progress (withdrawn 2026-06-30)" in ok("show", "fia-ct-wing")
+    assert [event["kind"] for event in json.loads(ok("history", "fia-ct-wing", "--format", "json"))][-1] == (
+        "withdrawal"
+    )
+
+
+def test_a_withdrawn_commitment_counts_against_nobody(loaded: None) -> None:
+    def owned(*args: str) -> dict[str, int]:
+        return {row["short_name"]: row["owned"] for row in json.loads(ok("owners", "--format", "json", *args))}
+
+    before = owned()
+    ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
+    assert owned()["FIA"] == before["FIA"] - 1
+    assert owned("--withdrawn") == before
+    queue = [row["ref"] for row in json.loads(ok("review", "--queue", "--format", "json"))]
+    assert "fia-ct-wing" not in queue
+    assert "fia-ct-wing" in [row["ref"] for row in json.loads(ok("review", "--queue", "--withdrawn", "-f", "json"))]
+
+
+def test_undo_brings_it_back(loaded: None) -> None:
+    before = refs()
+    ok("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy")
+    assert ok("undo", "--reason", "not a duplicate after all") == (
+        "undid event 14 (withdrawal on fia-ct-wing): withdrawal retracted; "
+        "fia-ct-wing is back in lists and reports [event 15]\n"
+    )
+    assert refs() == before
+    assert db_rows("SELECT withdrawn_on FROM commitment WHERE ref = 'fia-ct-wing'") == [(None,)]
+    assert db_rows("SELECT kind, note FROM event WHERE id >= 14 ORDER BY id") == [
+        ("withdrawal", "duplicate of fia-academy"),
+        ("undo", "withdrawal retracted; reason: not a duplicate after all"),
+    ]
+    # withdrawn again, and brought back again, by naming the event
+    ok("withdraw", "fia-ct-wing", "--reason", "entered twice")
+    assert "fia-ct-wing" not in refs()
+    ok("undo", "--event", "16")
+    assert refs() == before
+
+
+def test_undo_keeps_working_without_a_reason(loaded: None) -> None:
+    ok("update", "fia-academy", "--status", "stalled")
+    assert ok("undo").startswith("undid event 14 (status on fia-academy)")
+    assert db_rows("SELECT note FROM event WHERE id = 15") == [("stalled withdrawn",)]
+
+
+NO_REASON = "error: say why fia-ct-wing is withdrawn: give --reason TEXT, or --duplicate-of REF"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fia-ct-wing"], NO_REASON),
+        (["fia-ct-wing", "--reason", "  "], NO_REASON),
+        (["fia-ct-wing", "--reason", "two\nlines"], "error: reason must be one line"),
+        (["nope", "--reason", "x"], "error: no commitment with ref 'nope'; 'tracker list' shows the refs"),
+        (
+            ["fia-ct-wing", "--duplicate-of", "nope"],
+            "error: --duplicate-of: no commitment with ref 'nope'; 'tracker list' shows the refs",
+        ),
+        (
+            ["fia-ct-wing", "--duplicate-of", "FIA-CT-WING"],
+            "error: fia-ct-wing cannot be a duplicate of itself; --duplicate-of names the one kept",
+        ),
+    ],
+)  # fmt: skip
+def test_a_withdrawal_is_refused_when_it_cannot_be_meant(loaded: None, args: list[str], message: str) -> None:
+    before = everything()
+    assert fails("withdraw", *args) == message
+    assert everything() == before
+
+
+def test_what_is_withdrawn_is_not_withdrawn_again_nor_updated(loaded: None) -> None:
+    ok("withdraw", "fia-academy", "--reason", "entered in error")
+    before = everything()
+    assert fails("withdraw", "fia-academy", "--reason", "again") == (
+        "error: fia-academy was already withdrawn on 2026-06-30 (event 14); 'tracker undo --event 14' brings it back"
+    )
+    assert fails("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy") == (
+        "error: fia-academy is withdrawn too; --duplicate-of names the commitment that stands"
+    )
+    assert fails("update", "fia-academy", "--status", "stalled") == (
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14' "
+        "before recording anything on it"
+    )
+    assert fails("review", "fia-academy") == (
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14' "
+        "before recording anything on it"
+    )
+    assert (
+        fails("undo", "--reason", "") == "error: --reason is empty; say why the change is undone, or leave --reason out"
+    )
+    assert everything() == before
+
+
+def test_the_withdrawal_survives_an_export_and_a_load(loaded: None, tmp_path: Any, monkeypatch: Any) -> None:
+    ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
+    exported = tmp_path / "all.json"
+    ok("export", "--format", "json", "--output", str(exported))
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    [item] = [c for c in document["commitments"] if c["ref"] == "fia-ct-wing"]
+    assert item["withdrawn_on"] == "2026-06-30"
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "copy.db"))
+    ok("load", str(exported))
+    assert "fia-ct-wing" not in refs()
+    assert db_rows("SELECT withdrawn_on FROM commitment WHERE ref = 'fia-ct-wing'") != [(None,)]
+    ok("undo", "--event", str(db_rows("SELECT id FROM event WHERE kind = 'withdrawal'")[0][0]))
+    assert "fia-ct-wing" in refs()
