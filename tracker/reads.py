@@ -161,6 +161,8 @@ def _history(database: Database, commitment_id: int) -> list[Row]:
 
 
 _UNDO_NOTE = "undo of event "
+# Between what an undo did and the reason given for it (`tracker undo --reason`), in its note.
+REASON_MARK = "; reason: "
 
 
 def shown_note(event: Mapping[str, Any]) -> str | None:

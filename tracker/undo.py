@@ -30,6 +30,7 @@ from typing import Any
 from tracker import timeline
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, NotFound
+from tracker.reads import REASON_MARK
 from tracker.service.commitments import append_event, commitment_by_id, recorder
 from tracker.service.edits import (
     CLEAR,
@@ -99,9 +100,6 @@ def correction_reason(reason: str | None) -> str | None:
 def _noted(note: str, reason: str | None) -> str:
     """A correction's note, with the reason given for it (the corrections log reads it back)."""
     return f"{note}{REASON_MARK}{reason}" if reason else note
-
-
-REASON_MARK = "; reason: "
 
 
 def undo_last(database: Database, by: str | None = None, reason: str | None = None) -> Undoing:

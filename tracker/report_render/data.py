@@ -32,6 +32,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "stale": _items(report.stale, "due", "due_precision", "last_event", "days_since"),
         "changes": None if report.changes is None else [_change(change) for change in report.changes],
         "transitions": report.transitions,
+        "corrections": [correction._asdict() for correction in report.corrections],
     }
 
 

@@ -87,6 +87,8 @@ def render_html(report: Report) -> str:
             _changes(report) + _more(report, "changes"),
         ]
         body += ["<h2>Transitions</h2>", _transitions(report.transitions)]
+    if report.corrections:
+        body += [f"<h2>Corrections ({len(report.corrections)})</h2>", _corrections(report)]
     body.append(f"<footer>Made by tracker from the recorded history, as of the end of {esc(report.as_of)}.</footer>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -242,6 +244,11 @@ def _changes(report: Report) -> str:
         for c in report.changes or []
     ]  # fmt: skip
     return _table(("Ref", "Title", "From", "To", "On", "By", "Note"), rows, nowrap=(4,))
+
+
+def _corrections(report: Report) -> str:
+    rows = [(esc(c.on), esc(c.ref), esc(c.corrected), esc(c.reason or ""), esc(c.by or "")) for c in report.corrections]
+    return _table(("On", "Ref", "Correction", "Reason", "By"), rows, nowrap=(0,))
 
 
 def _transitions(transitions: dict[str, dict[str, int]]) -> str:

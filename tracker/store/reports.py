@@ -313,3 +313,48 @@ def review_queue(*, of_owner: bool, withdrawn: bool = False) -> Query[ReviewRow]
         ORDER BY CASE WHEN c.due IS NULL THEN 1 ELSE 0 END, c.due, c.last_event_on, c.ref
         LIMIT :limit
     """)
+
+
+class CorrectionRow(TypedDict):
+    id: int
+    kind: str  # withdrawal or undo
+    on_date: StoredDay
+    ref: str
+    note: str | None
+    recorded_by: str | None
+    undone_kind: str | None
+    undone_status: str | None
+    undone_on: StoredDay | None
+
+
+# The corrections log (README, "Corrections"): every withdrawal, and the first undo event of each
+# change undone (an undone status may take more than one, restating it), dated up to :as_of (after
+# :since, when given), of the commitments of the owner or tag asked for, withdrawn ones included.
+# Found through indexes: undos by ix_event_undoes, the withdrawals of withdrawn commitments by
+# ix_commitment_withdrawn, and the others (undone since) through their undos.
+def corrections_log(
+    owner_id: int | None, tag: str | None, *, since: bool
+) -> tuple[Query[CorrectionRow], dict[str, Any]]:
+    conditions = ["e.on_date <= :as_of", *(["e.on_date > :since"] if since else [])]
+    params: dict[str, Any] = {}
+    owner_and_tag(owner_id, tag, conditions, params)
+    sql = f"""
+        WITH logged AS (
+            SELECT w.id FROM commitment cw JOIN event w ON w.commitment_id = cw.id
+            WHERE cw.withdrawn_on IS NOT NULL AND w.kind = 'withdrawal'
+            UNION
+            SELECT w.id FROM event x JOIN event w ON w.id = x.undoes
+            WHERE x.undoes IS NOT NULL AND w.kind = 'withdrawal'
+            UNION
+            SELECT MIN(x.id) FROM event x WHERE x.undoes IS NOT NULL AND x.kind = 'undo' GROUP BY x.undoes
+        )
+        SELECT e.id, e.kind, e.on_date, c.ref, e.note, e.recorded_by,
+               u.kind AS undone_kind, u.to_status AS undone_status, u.on_date AS undone_on
+        FROM logged l
+        JOIN event e ON e.id = l.id
+        JOIN commitment c ON c.id = e.commitment_id
+        LEFT JOIN event u ON u.id = e.undoes
+        WHERE {" AND ".join(conditions)}
+        ORDER BY e.on_date, e.id
+    """
+    return Query(sql), params
