@@ -157,3 +157,44 @@ def test_the_withdrawal_survives_an_export_and_a_load(loaded: None, tmp_path: An
     assert db_rows("SELECT withdrawn_on FROM commitment WHERE ref = 'fia-ct-wing'") != [(None,)]
     ok("undo", "--event", str(db_rows("SELECT id FROM event WHERE kind = 'withdrawal'")[0][0]))
     assert "fia-ct-wing" in refs()
+
+
+def test_reports_carry_a_corrections_log(loaded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_TODAY", "2026-05-01")
+    ok("update", "fia-academy", "--status", "in_progress", "--on", "2026-03-01")
+    ok("undo", "--reason", "the wrong academy")
+    monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
+    ok("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy")
+    ok("edit", "fia-academy", "--due", "2027-01-01")
+    ok("undo")
+    log = report()["corrections"]
+    assert log == [
+        {"on": "2026-03-01", "ref": "fia-academy", "kind": "undo", "corrected": "undid the status in_progress of "
+         "2026-03-01", "reason": "the wrong academy", "by": "tester"},
+        {"on": "2026-06-30", "ref": "fia-ct-wing", "kind": "withdrawal", "corrected": "withdrawn from lists and "
+         "reports", "reason": "duplicate of fia-academy", "by": "tester"},
+        {"on": "2026-06-30", "ref": "fia-academy", "kind": "undo", "corrected": "undid the edit of 2026-06-30 "
+         "(restored due)", "reason": None, "by": "tester"},
+    ]  # fmt: skip
+    assert report("--since", "2026-04-01")["corrections"] == log[1:]  # the period's
+    assert report("--as-of", "2026-04-01")["corrections"] == log[:1]
+    assert report("--owner", "FIA")["corrections"] == log
+    assert report("--owner", "MOI")["corrections"] == []
+    assert ok("report").split("\nCorrections (3)\n\n")[1] == (
+        "on          ref          correction                              reason                    by\n"
+        "----------  -----------  --------------------------------------  ------------------------  ------\n"
+        "2026-03-01  fia-academy  undid the status in_progress of         the wrong academy         tester\n"
+        "                         2026-03-01\n"
+        "2026-06-30  fia-ct-wing  withdrawn from lists and reports        duplicate of fia-academy  tester\n"
+        "2026-06-30  fia-academy  undid the edit of 2026-06-30 (restored                            tester\n"
+        "                         due)\n"
+    )
+    assert "## Corrections (3)" in ok("report", "--format", "markdown")
+    assert "<h2>Corrections (3)</h2>" in ok("report", "--format", "html")
+    # undoing the withdrawal is logged too, and the withdrawal stays in the log
+    ok("undo", "--event", "16", "--reason", "not a duplicate")
+    assert [(c["kind"], c["reason"]) for c in report()["corrections"]][1:] == [
+        ("withdrawal", "duplicate of fia-academy"),
+        ("undo", None),
+        ("undo", "not a duplicate"),
+    ]
