@@ -198,3 +198,21 @@ def test_reports_carry_a_corrections_log(loaded: None, monkeypatch: pytest.Monke
         ("undo", None),
         ("undo", "not a duplicate"),
     ]
+
+
+@pytest.mark.sqlite_only  # db check's kept-state check is SQLite's
+def test_db_check_compares_the_withdrawal_day_with_the_history(isolated: Any, loaded: None) -> None:
+    import sqlite3
+
+    ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
+    assert ok("db", "check").startswith("ok: ")
+    connection = sqlite3.connect(isolated)
+    with connection:  # as an edit by hand might leave them: one brought back, one withdrawn, without events
+        connection.execute("UPDATE commitment SET withdrawn_on = NULL WHERE ref = 'fia-ct-wing'")
+        connection.execute("UPDATE commitment SET withdrawn_on = '2026-06-01' WHERE ref = 'fia-academy'")
+    connection.close()
+    assert fails("db", "check") == (
+        f"error: {isolated} failed its check (2 problems); restore it from a backup copy\n"
+        "  kept state: fia-academy (withdrawn_on) differs from its history\n"
+        "  kept state: fia-ct-wing (withdrawn_on) differs from its history"
+    )
