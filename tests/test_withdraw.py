@@ -216,3 +216,17 @@ def test_db_check_compares_the_withdrawal_day_with_the_history(isolated: Any, lo
         "  kept state: fia-academy (withdrawn_on) differs from its history\n"
         "  kept state: fia-ct-wing (withdrawn_on) differs from its history"
     )
+
+
+def test_the_log_has_one_entry_per_change_undone(loaded: None) -> None:
+    """An undone status may take more than one undo event (a restatement on a later day): the log
+    names the change once."""
+    ok("update", "fia-academy", "--status", "stalled", "--on", "2026-03-01")
+    ok("update", "fia-academy", "--status", "completed", "--on", "2026-04-01")
+    ok("undo", "--event", "15", "--reason", "not yet completed")
+    undoing = ok("undo", "--event", "14", "--reason", "never stalled")
+    assert undoing.endswith("[event 17, 18]\n")  # two corrections for the one change
+    assert [(c["on"], c["corrected"], c["reason"]) for c in report()["corrections"]] == [
+        ("2026-03-01", "undid the status stalled of 2026-03-01", "never stalled"),
+        ("2026-04-01", "undid the status completed of 2026-04-01", "not yet completed"),
+    ]
