@@ -151,6 +151,12 @@ def test_the_withdrawal_survives_an_export_and_a_load(loaded: None, tmp_path: An
     document = json.loads(exported.read_text(encoding="utf-8"))
     [item] = [c for c in document["commitments"] if c["ref"] == "fia-ct-wing"]
     assert item["withdrawn_on"] == "2026-06-30"
+    assert document["corrections"] == [
+        {"on": "2026-06-30", "ref": "fia-ct-wing", "kind": "withdrawal",
+         "corrected": "withdrawn from lists and reports", "reason": "entered in error", "by": "tester"},
+    ]  # fmt: skip
+    del document["corrections"]  # as an export from before the log, which loads the same
+    exported.write_text(json.dumps(document), encoding="utf-8")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "copy.db"))
     ok("load", str(exported))
     assert "fia-ct-wing" not in refs()

@@ -156,10 +156,7 @@ def build_report(database: Database, request: ReportRequest) -> Report:
     latest = database.rows(queries.LATEST_EVENT_DAY)[0]["latest"]
     kept = latest is None or str(latest)[:10] <= as_of.isoformat()
     source = queries.report_source(scope, kept=kept)
-    log, log_params = queries.corrections_log(scope.owner_id, scope.tag, since=request.since is not None)
-    corrections = [
-        _correction(row) for row in database.rows(log, {**log_params, "as_of": as_of, "since": request.since})
-    ]
+    corrections = corrections_log(database, as_of, request.since, owner_id=scope.owner_id, tag=scope.tag)
     if source.prepare is None:
         return _sections(database, request, source)._replace(corrections=corrections)
     database.execute(*source.prepare)
@@ -292,6 +289,20 @@ def _change(row: ChangeRow) -> Change:
         note=row["note"],
         by=row["recorded_by"],
     )
+
+
+def corrections_log(
+    database: Database,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    *,
+    owner_id: int | None = None,
+    tag: str | None = None,
+) -> list[Correction]:
+    """Every withdrawal and undo dated up to `as_of` (after `since`), of the commitments of this
+    owner or tag: a report's corrections log, and an export's (up to any day)."""
+    log, params = queries.corrections_log(owner_id, tag, since=since is not None)
+    return [_correction(row) for row in database.rows(log, {**params, "as_of": as_of, "since": since})]
 
 
 def _correction(row: CorrectionRow) -> Correction:
