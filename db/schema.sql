@@ -18,6 +18,7 @@ CREATE TABLE commitment (
 	updated_at DATETIME NOT NULL,
 	status_on DATE,
 	last_event_on DATE,
+	withdrawn_on DATE,
 	PRIMARY KEY (id),
 	UNIQUE (ref),
 	FOREIGN KEY(owner_id) REFERENCES organisation (id),
@@ -111,6 +112,8 @@ CREATE INDEX ix_commitment_source ON commitment (source_id);
 CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
 
 CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
+
+CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on);
 
 CREATE INDEX ix_commitment_partner_organisation_id ON commitment_partner (organisation_id);
 

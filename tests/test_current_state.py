@@ -16,8 +16,8 @@ def _day(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
 
 
-def _derived() -> dict[str, tuple[str, str, str]]:
-    """(status, status_on, last_event_on) per ref, worked out from the events alone by the
+def _derived() -> dict[str, tuple[str, str, str, str | None]]:
+    """(status, status_on, last_event_on, withdrawn_on) per ref, worked out from the events alone by the
     timeline rule (tracker/timeline.py)."""
     starts = {
         ref: dt.date.fromisoformat(_day(starts_on))
@@ -34,13 +34,14 @@ def _derived() -> dict[str, tuple[str, str, str]]:
             for r, kind, status, on, event_id, undoes in events
             if r == ref
         ]
-        status, status_on, last_event_on = kept_state(history, starts_on)
+        status, status_on, last_event_on, withdrawn_on = kept_state(history, starts_on)
         assert status is not None
-        derived[ref] = (status, status_on.isoformat(), last_event_on.isoformat())
+        withdrawn = withdrawn_on.isoformat() if withdrawn_on else None
+        derived[ref] = (status, status_on.isoformat(), last_event_on.isoformat(), withdrawn)
     return derived
 
 
-def _stored() -> dict[str, tuple[str, str, str]]:
+def _stored() -> dict[str, tuple[str, str, str, str | None]]:
     """The kept state of each commitment, once its tags' copies of it are checked against it."""
     differing = db_rows(
         "SELECT c.ref, t.tag FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id"
@@ -48,8 +49,11 @@ def _stored() -> dict[str, tuple[str, str, str]]:
         " OR t.status_on IS DISTINCT FROM c.status_on"
     )
     assert differing == [], "tags whose copies of their commitment's state differ from it"
-    rows = db_rows("SELECT ref, status, status_on, last_event_on FROM commitment")
-    return {ref: (status, _day(status_on), _day(last)) for ref, status, status_on, last in rows}
+    rows = db_rows("SELECT ref, status, status_on, last_event_on, withdrawn_on FROM commitment")
+    return {
+        ref: (status, _day(status_on), _day(last), _day(withdrawn) if withdrawn else None)
+        for ref, status, status_on, last, withdrawn in rows
+    }
 
 
 def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -85,9 +89,14 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
         encoding="utf-8",
     )
     ok("load", str(dated))
+    ok("withdraw", "inl-engagement", "--reason", "entered in error")  # kept withdrawn, through the export
+    ok("withdraw", "fia-academy", "--duplicate-of", "fia-ct-wing")
+    ok("undo")  # and brought back
     assert _stored() == _derived()
-    assert _stored()["new-one"] == ("completed", "2025-06-30", "2025-06-30")
-    assert _derived()["ata-engagement"] == ("in_progress", "2025-01-01", "2025-01-01")  # as if never abandoned
+    assert _stored()["inl-engagement"][3] == "2026-06-30"
+    assert _stored()["fia-academy"][3] is None
+    assert _stored()["new-one"] == ("completed", "2025-06-30", "2025-06-30", None)
+    assert _derived()["ata-engagement"] == ("in_progress", "2025-01-01", "2025-01-01", None)  # as if never abandoned
     exported = tmp_path / "all.json"
     ok("export", "--format", "json", "--output", str(exported))
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "restored.db"))

@@ -101,7 +101,7 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
     document = json.loads(text)
     assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     assert document["format"] == "tracker-export/2"
-    assert list(document) == ["format", "organisations", "sources", "commitments"]
+    assert list(document) == ["format", "organisations", "sources", "corrections", "commitments"]
     first = document["commitments"][0]
     assert list(first) == [
         "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision", "due",
@@ -117,9 +117,11 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
 
 def test_an_empty_database_exports_empty_lists() -> None:
     ok("init")
-    empty = {"format": "tracker-export/2", "organisations": [], "sources": [], "commitments": []}
+    empty = {"format": "tracker-export/2", "organisations": [], "sources": [], "corrections": [], "commitments": []}
     assert json.loads(ok("export")) == empty
-    assert ok("export", "-f", "yaml") == "format: tracker-export/2\norganisations: []\nsources: []\ncommitments: []\n"
+    assert ok("export", "-f", "yaml") == (
+        "format: tracker-export/2\norganisations: []\nsources: []\ncorrections: []\ncommitments: []\n"
+    )
 
 
 def test_csv_export_neutralises_formulas_and_excel_adds_a_bom() -> None:

@@ -142,3 +142,19 @@ def test_the_upgrade_fills_the_source_lookup_columns(tmp_path: Path) -> None:
          "pakistan, us agree to boost security and counterterrorism cooperation", None),
     ]  # fmt: skip
     assert cited == [(1,)]
+
+
+def test_the_upgrade_adds_the_withdrawal_day_unset(tmp_path: Path) -> None:
+    """m008_withdrawals: no earlier schema could record a withdrawal, so none is withdrawn, and a
+    commitment of the old database can be withdrawn and brought back after it."""
+    path = old_database(tmp_path)
+    ok("--db", str(path), "list")
+    connection = sqlite3.connect(path)
+    try:
+        withdrawn = connection.execute("SELECT COUNT(*) FROM commitment WHERE withdrawn_on IS NOT NULL").fetchone()
+        indexed = connection.execute("SELECT name FROM sqlite_master WHERE name = 'ix_commitment_withdrawn'").fetchall()
+    finally:
+        connection.close()
+    assert withdrawn == (0,)
+    assert indexed == [("ix_commitment_withdrawn",)]
+    assert applied(path)[-1] == "m008_withdrawals"

@@ -424,7 +424,8 @@ def test_undone_changes_and_their_undos_are_left_out_of_every_report(
     backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A report on a history with undone changes reads exactly as one on the history without them,
-    in every section and format, on today (the kept state) and earlier days (the rebuilt one)."""
+    in every section and format, on today (the kept state) and earlier days (the rebuilt one),
+    but for its corrections log, which lists the undos (README, "Corrections")."""
     monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
     _record_history(with_mistakes=True)
     history = json.loads(ok("history", "fia-academy", "--format", "json"))
@@ -435,5 +436,23 @@ def test_undone_changes_and_their_undos_are_left_out_of_every_report(
         _record_history(with_mistakes=False)
         never_happened = _every_report()
     assert "in_progress → stalled" in never_happened["--since 2025-12-31 --format text"]  # changes are listed
+    logged = json.loads(with_undos[" --format json"])["corrections"]
+    assert logged and {correction["kind"] for correction in logged} == {"undo"}
+    assert json.loads(never_happened[" --format json"])["corrections"] == []
     for name, report in with_undos.items():
-        assert report == never_happened[name], name
+        assert _without_corrections(report) == _without_corrections(never_happened[name]), name
+
+
+def _without_corrections(report: str) -> str:
+    """A report without its corrections log (the last section of every form but CSV's)."""
+    if report.startswith("{"):
+        document = json.loads(report)
+        document["corrections"] = []
+        return json.dumps(document, sort_keys=True)
+    if "<h2>Corrections (" in report:
+        before, after = report.split("<h2>Corrections (", 1)
+        return before + after[after.index("<footer>") :]
+    for start in ("\n## Corrections (", "\nCorrections ("):
+        if start in report:
+            return report.split(start, 1)[0]
+    return report

@@ -86,7 +86,10 @@ def test_review_refuses_what_it_cannot_mean() -> None:
     assert fails("review", "fia-academy", "--queue") == (
         "error: --queue lists what to review; give a REF (with --on, --note …) to record a review"
     )
-    assert fails("review", "fia-academy", "--limit", "3") == "error: --owner, --limit and --format are for --queue"
+    assert (
+        fails("review", "fia-academy", "--limit", "3")
+        == "error: --owner, --limit, --format and --withdrawn are for --queue"
+    )
     assert fails("review", "fia-academy", "--on", "2027-01-01") == (
         "error: --on 2027-01-01 is after today (2026-06-30); record what has already happened"
     )

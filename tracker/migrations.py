@@ -29,6 +29,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m005_event_keys",
     "m006_load_snapshots",
     "m007_source_lookup",
+    "m008_withdrawals",
 )
 
 
@@ -168,6 +169,14 @@ def _m007_source_lookup(connection: "Connection") -> None:
         connection.exec_driver_sql(f"CREATE INDEX {created}")
 
 
+def _m008_withdrawals(connection: "Connection") -> None:
+    """Keep the day a commitment was withdrawn (models.Commitment.withdrawn_on), indexed so that
+    reads leave the few withdrawn ones out cheaply. Nothing to fill: no earlier schema could record
+    a withdrawal (an older tracker refuses an export that has one)."""
+    connection.exec_driver_sql("ALTER TABLE commitment ADD COLUMN withdrawn_on DATE")
+    connection.exec_driver_sql("CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on)")
+
+
 MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
@@ -176,6 +185,7 @@ MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m005_event_keys": _m005_event_keys,
     "m006_load_snapshots": _m006_load_snapshots,
     "m007_source_lookup": _m007_source_lookup,
+    "m008_withdrawals": _m008_withdrawals,
 }
 
 

@@ -51,6 +51,7 @@ class Commitment(SQLModel, table=True):
         Index("ix_commitment_status_due", "status", "due", "ref"),
         Index("ix_commitment_status_last_event", "status", "last_event_on", "ref"),
         Index("ix_commitment_source", "source_id"),  # a source's commitments (sources show, merge)
+        Index("ix_commitment_withdrawn", "withdrawn_on"),  # the few withdrawn ones, left out of reads
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,6 +75,10 @@ class Commitment(SQLModel, table=True):
     # the table because migration m003 added them there.
     status_on: dt.date | None = None
     last_event_on: dt.date | None = None
+    # Added by m008: the day it was withdrawn (`tracker withdraw`), kept from the timeline with
+    # the rest (a withdrawal event that counts), NULL when it is not withdrawn. Lists, counts and
+    # reports leave withdrawn commitments out unless asked (--withdrawn).
+    withdrawn_on: dt.date | None = None
 
 
 class CommitmentPartner(SQLModel, table=True):
@@ -111,7 +116,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int = Field(foreign_key="commitment.id")
-    kind: str  # created, status, note, review, edit, undo
+    kind: str  # created, status, note, review, edit, withdrawal, undo
     to_status: str | None = None  # set on created and status events
     # The day it took effect. A created event takes effect on its commitment's starts_on.
     on_date: dt.date

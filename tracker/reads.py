@@ -127,6 +127,8 @@ def commitment_item(row: CommitmentRow, tags: list[str], partners: list[str]) ->
         "source": row["source"],
         "created_at": iso_timestamp(row["created_at"]),
         "updated_at": iso_timestamp(row["updated_at"]),
+        # Only on a withdrawn one (lists show them with --withdrawn; show, history and exports always).
+        **({"withdrawn_on": iso_date(row["withdrawn_on"])} if row["withdrawn_on"] is not None else {}),
     }
 
 
@@ -159,6 +161,8 @@ def _history(database: Database, commitment_id: int) -> list[Row]:
 
 
 _UNDO_NOTE = "undo of event "
+# Between what an undo did and the reason given for it (`tracker undo --reason`), in its note.
+REASON_MARK = "; reason: "
 
 
 def shown_note(event: Mapping[str, Any]) -> str | None:
@@ -200,7 +204,7 @@ def commitment_detail(database: Database, ref: str) -> Row:
     return item
 
 
-def owners(database: Database, today: dt.date) -> list[Row]:
+def owners(database: Database, today: dt.date, *, withdrawn: bool = False) -> list[Row]:
     return [
         {
             "short_name": row["short_name"],
@@ -211,7 +215,7 @@ def owners(database: Database, today: dt.date) -> list[Row]:
             "overdue": row["overdue"] or 0,
             "partner_in": row["partner_in"],
         }
-        for row in database.rows(queries.OWNERS, {"today": today})
+        for row in database.rows(queries.owners(withdrawn=withdrawn), {"today": today})
     ]
 
 

@@ -161,11 +161,17 @@ def commitments(items: Sequence[dict[str, Any]], fmt: str) -> str:
         return "no commitments match\n"
     header = ("ref", "title", "owner", "status", "due", "tags")
     rows = [
-        (item["ref"], item["title"], item["owner"], item["status"],
+        (item["ref"], item["title"], item["owner"], _status(item),
          shown_date(item["due"], item["due_precision"]), ", ".join(item["tags"]))
         for item in items
     ]  # fmt: skip
     return table(header, rows, fmt, wrap={1: 44, 5: 32})
+
+
+def _status(item: dict[str, Any]) -> str:
+    """The status, and whether it was withdrawn (list --withdrawn, show)."""
+    withdrawn = item.get("withdrawn_on")
+    return f"{item['status']} (withdrawn {withdrawn})" if withdrawn else str(item["status"])
 
 
 def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
@@ -204,7 +210,7 @@ def detail(item: dict[str, Any], fmt: str) -> str:
         ("title", item["title"]),
         ("owner", item["owner"]),
         ("partners", ", ".join(item["partners"])),
-        ("status", item["status"]),
+        ("status", _status(item)),
         ("agreed", shown_date(item["agreed"], item["agreed_precision"])),
         ("starts", item["starts_on"]),
         ("due", shown_date(item["due"], item["due_precision"])),

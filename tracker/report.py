@@ -18,7 +18,7 @@ from tracker.errors import InvalidInput
 from tracker.statuses import FINAL_STATUSES, STATUSES
 from tracker.store import reports as queries
 from tracker.store.database import Database
-from tracker.store.reports import ChangeRow, GroupRow, ItemRow, PeriodEventRow, ReportScope, ReportSource
+from tracker.store.reports import ChangeRow, CorrectionRow, GroupRow, ItemRow, PeriodEventRow, ReportScope, ReportSource
 
 DEFAULT_UPCOMING_DAYS = 30
 DEFAULT_STALE_DAYS = 90
@@ -39,6 +39,7 @@ class ReportRequest(NamedTuple):
     stale_days: int = DEFAULT_STALE_DAYS
     with_rows: bool = False  # one row per commitment, for CSV
     list_limit: int | None = None  # at most this many rows in each list; None: all
+    withdrawn: bool = False  # count and list the withdrawn commitments too
 
 
 class Group(NamedTuple):
@@ -101,6 +102,17 @@ class PeriodEvent(NamedTuple):
     changes: dict[str, list[Any]] | None
 
 
+class Correction(NamedTuple):
+    """One entry of the corrections log: a withdrawal, or an undo of a change."""
+
+    on: str
+    ref: str
+    kind: str  # withdrawal or undo
+    corrected: str  # what was corrected, in words
+    reason: str | None
+    by: str | None
+
+
 class Report(NamedTuple):
     as_of: str
     since: str | None
@@ -120,6 +132,8 @@ class Report(NamedTuple):
     rows: list[Item] | None  # every commitment in scope, for CSV; else None
     # How many each list holds in full, when list_limit cut it short: overdue, upcoming, stale, changes.
     totals: dict[str, int]
+    # Every withdrawal and undo dated up to as_of (after since, when given): the corrections log.
+    corrections: list[Correction]
 
     def total_of(self, name: str) -> int:
         return self.totals.get(name, self._shown(name))
@@ -156,15 +170,17 @@ def build_report(database: Database, request: ReportRequest) -> Report:
         statuses=tuple(request.statuses),
         owner_id=reads.find_organisation(database, request.owner)["id"] if request.owner else None,
         tag=request.tag,
+        withdrawn=request.withdrawn,
     )
     latest = database.rows(queries.LATEST_EVENT_DAY)[0]["latest"]
     kept = latest is None or str(latest)[:10] <= as_of.isoformat()
     source = queries.report_source(scope, kept=kept)
+    corrections = corrections_log(database, as_of, request.since, owner_id=scope.owner_id, tag=scope.tag)
     if source.prepare is None:
-        return _sections(database, request, source)
+        return _sections(database, request, source)._replace(corrections=corrections)
     database.execute(*source.prepare)
     try:
-        return _sections(database, request, source)
+        return _sections(database, request, source)._replace(corrections=corrections)
     finally:
         database.execute(queries.DROP_REPORT_SCOPE)
 
@@ -220,6 +236,7 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         transitions=transitions,
         rows=rows,
         totals=totals,
+        corrections=[],
     )
 
 
@@ -339,3 +356,36 @@ def _change(row: ChangeRow) -> Change:
         note=row["note"],
         by=row["recorded_by"],
     )
+
+
+def corrections_log(
+    database: Database,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    *,
+    owner_id: int | None = None,
+    tag: str | None = None,
+) -> list[Correction]:
+    """Every withdrawal and undo dated up to `as_of` (after `since`), of the commitments of this
+    owner or tag: a report's corrections log, and an export's (up to any day)."""
+    log, params = queries.corrections_log(owner_id, tag, since=since is not None)
+    return [_correction(row) for row in database.rows(log, {**params, "as_of": as_of, "since": since})]
+
+
+def _correction(row: CorrectionRow) -> Correction:
+    """What a withdrawal or an undo corrected, and why: a withdrawal's note is its reason; an
+    undo's reason, when one was given, follows reads.REASON_MARK in its note."""
+    note = row["note"] or ""
+    if row["kind"] == "withdrawal":
+        corrected, reason = "withdrawn from lists and reports", note or None
+    else:
+        undone = str(row["undone_kind"])
+        if row["undone_status"] is not None:
+            undone = f"status {row['undone_status']}"
+        corrected = f"undid the {undone} of {_day(row['undone_on'])[0]}"
+        if row["undone_kind"] == "withdrawal":
+            corrected += " (back in lists and reports)"
+        elif row["undone_kind"] == "edit":
+            corrected += f" ({note.split(reads.REASON_MARK, 1)[0]})"  # restored title, due …
+        reason = note.split(reads.REASON_MARK, 1)[1] if reads.REASON_MARK in note else None
+    return Correction(_day(row["on_date"])[0], row["ref"], row["kind"], corrected, reason, row["recorded_by"])

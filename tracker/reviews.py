@@ -3,7 +3,7 @@
 Overdue first (the longest overdue first), then by the nearest deadline, then those without a
 deadline; within each, the longest unchecked first. A commitment is checked by any event after
 its creation (a status change, a note, a review, an edit); one never checked counts from the
-start of its history."""
+start of its history. A withdrawn commitment is not checked (unless asked, --withdrawn)."""
 
 from typing import Any
 
@@ -13,14 +13,16 @@ from tracker.store.database import Database, stored_date
 from tracker.store.reports import review_queue as queue_query
 
 
-def review_queue(database: Database, *, owner: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def review_queue(
+    database: Database, *, owner: str | None = None, limit: int | None = None, withdrawn: bool = False
+) -> list[dict[str, Any]]:
     day = today()
     # No limit: LIMIT NULL on PostgreSQL, LIMIT -1 on SQLite.
     params: dict[str, Any] = {"limit": limit if limit is not None else (None if database.is_server else -1)}
     if owner is not None:
         params["owner_id"] = find_organisation(database, owner)["id"]
     rows = []
-    for row in database.rows(queue_query(of_owner=owner is not None), params):
+    for row in database.rows(queue_query(of_owner=owner is not None, withdrawn=withdrawn), params):
         due, checked = stored_date(row["due"]), stored_date(row["last_checked"])
         assert checked is not None
         unchecked = (day - checked).days

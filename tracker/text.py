@@ -12,6 +12,7 @@ LIMITS = {
     "description": 20_000,
     "note": 20_000,
     "evidence": 2_000,
+    "reason": 2_000,  # a correction's reason (withdraw, undo), one line
     "by": 200,
     "tag": 60,
     "organisation": 200,

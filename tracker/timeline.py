@@ -11,7 +11,9 @@ A commitment's history is a list of events. The rule:
    status, and is the created event or took effect on or before D.
 4. **The kept state** of a commitment (stored on it for fast reads) is the status at the latest
    day, the day that status took effect (the latest status event's day, or `starts_on` for the
-   created event alone) and the day of its latest event (or `starts_on`).
+   created event alone), the day of its latest event (or `starts_on`) and, when a `withdrawal`
+   event counts, its day (`withdrawn_on`; a withdrawal carries no status, and undoing it
+   brings the commitment back).
 5. **As recorded:** `history` shows each event with the status before it on the timeline of
    every event that carries a status, undone or not, so that it reads as a chain; `tracker undo`
    appends `undo` events restating the status wherever that chain would otherwise disagree with
@@ -111,6 +113,8 @@ def latest_text(column: str) -> str:
 
 LATEST_EVENT_ON = f"""COALESCE((SELECT MAX(e.on_date) FROM event e
       WHERE e.commitment_id = c.id AND e.kind <> 'created' AND {counted("e")}), c.starts_on)"""
+WITHDRAWN_ON = f"""(SELECT MAX(e.on_date) FROM event e
+      WHERE e.commitment_id = c.id AND e.kind = 'withdrawal' AND {counted("e")})"""
 
 
 # --- Python ------------------------------------------------------------------------------------
@@ -135,6 +139,7 @@ class KeptState(NamedTuple):
     status: str | None
     status_on: dt.date
     last_event_on: dt.date
+    withdrawn_on: dt.date | None = None
 
 
 def that_count(events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
@@ -186,4 +191,5 @@ def kept_state(events: Iterable[TimelineEvent], starts_on: dt.date) -> KeptState
         status_at(counting),
         status_days[-1] if status_days else starts_on,
         max(event.on for event in updates) if updates else starts_on,
+        max((event.on for event in updates if event.kind == "withdrawal"), default=None),
     )

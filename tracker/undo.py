@@ -13,6 +13,9 @@ in the database at hand (reads.shown_note):
   put back (refused when a field has changed since);
 - an undone note gets an `undo` event on the same day saying it is retracted.
 
+`--reason` (optional: scripts written before it call `undo` without one) is kept in each
+correction's note after "; reason: ", where the corrections log of reports and exports reads it.
+
 `undo` without an event reverses every event of the caller's last command that recorded any (a
 load of many rows is one command), all in the one transaction of the undo command; the caller is
 who records the corrections (--by, else TRACKER_USER, else the login name). Someone else's
@@ -27,6 +30,7 @@ from typing import Any
 from tracker import timeline
 from tracker.dates import FuzzyDate, parse_date, today
 from tracker.errors import InvalidInput, NotFound
+from tracker.reads import REASON_MARK
 from tracker.service.commitments import append_event, commitment_by_id, recorder
 from tracker.service.edits import (
     CLEAR,
@@ -41,6 +45,7 @@ from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.timeline import EventRow, TimelineRow
 from tracker.store.writes import StoredCommitment
+from tracker.text import clean_text
 from tracker.timeline import TimelineEvent
 
 
@@ -81,8 +86,25 @@ def _whose(name: str | None) -> str:
     return f"{name}'s" if name else "an unnamed recorder's"
 
 
-def undo_last(database: Database, by: str | None = None) -> Undoing:
+def correction_reason(reason: str | None) -> str | None:
+    """An undo's --reason, checked: optional (scripts written before it call `undo` without
+    one), but not empty when given."""
+    if reason is None:
+        return None
+    text = clean_text(reason, "reason", single_line=True)
+    if not text:
+        raise InvalidInput("--reason is empty; say why the change is undone, or leave --reason out")
+    return text
+
+
+def _noted(note: str, reason: str | None) -> str:
+    """A correction's note, with the reason given for it (the corrections log reads it back)."""
+    return f"{note}{REASON_MARK}{reason}" if reason else note
+
+
+def undo_last(database: Database, by: str | None = None, reason: str | None = None) -> Undoing:
     """Reverse every event of the caller's last command that recorded events."""
+    reason = correction_reason(reason)
     caller = _caller(by)
     latest = database.row(queries.LAST_EVENT)
     if latest is None:
@@ -115,12 +137,13 @@ def undo_last(database: Database, by: str | None = None) -> Undoing:
             f"not undone: the latest command, {_whose(latest['recorded_by'])} (event {latest['id']}); "
             f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']}'"
         )
-    return Undoing(_undo(database, events, caller), left_alone)
+    return Undoing(_undo(database, events, caller, reason), left_alone)
 
 
-def undo_event(database: Database, event_id: int, by: str | None = None) -> Undoing:
+def undo_event(database: Database, event_id: int, by: str | None = None, reason: str | None = None) -> Undoing:
     """Reverse one event, the caller's or anyone's."""
-    return Undoing(_undo(database, [_event(database, event_id)], _caller(by)))
+    reason = correction_reason(reason)
+    return Undoing(_undo(database, [_event(database, event_id)], _caller(by), reason))
 
 
 def _event(database: Database, event_id: int) -> EventRow:
@@ -154,7 +177,7 @@ def _check_undoable(database: Database, event: EventRow) -> None:
         raise InvalidInput(f"event {event['id']} was already undone by event {undone_by['id']}")
 
 
-def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undone]:
+def _undo(database: Database, events: list[EventRow], caller: str, reason: str | None) -> list[Undone]:
     """Undo the events, each correction recorded by the caller."""
     for event in events:
         _check_undoable(database, event)
@@ -165,16 +188,25 @@ def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undon
         if event["to_status"] is not None:
             statuses.setdefault(event["commitment_id"], []).append(event)
         elif event["kind"] == "edit":
-            results.append(_undo_edit(database, commitment, event, caller))
+            results.append(_undo_edit(database, commitment, event, caller, reason))
         else:
-            retracted = f"{event['kind']} retracted"  # a note or a review
+            retracted = f"{event['kind']} retracted"  # a note, a review or a withdrawal
             correction = append_event(
-                database, commitment, "undo", _day(event), note=retracted, undoes=event["id"], by=caller
+                database,
+                commitment,
+                "undo",
+                _day(event),
+                note=_noted(retracted, reason),
+                undoes=event["id"],
+                by=caller,
             )
-            results.append(Undone(event["id"], commitment.ref, event["kind"], retracted, [correction]))
+            effect = retracted
+            if event["kind"] == "withdrawal":
+                effect += f"; {commitment.ref} is back in lists and reports"
+            results.append(Undone(event["id"], commitment.ref, event["kind"], effect, [correction]))
     for commitment_id, undone in statuses.items():
         commitment = commitment_by_id(database, commitment_id)
-        results.extend(_undo_statuses(database, commitment, undone, caller))
+        results.extend(_undo_statuses(database, commitment, undone, caller, reason))
     recorded_by = {int(event["id"]): event["recorded_by"] for event in events}
     for result in results:  # say whose the event was, when not the caller's
         if recorded_by[result.event_id] != caller:
@@ -186,7 +218,7 @@ def _undo(database: Database, events: list[EventRow], caller: str) -> list[Undon
 
 
 def _undo_statuses(
-    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str
+    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str, reason: str | None
 ) -> list[Undone]:
     recorded = queries.stored_timeline(database, commitment.id)
     # What the timeline will say: these events undone too (timeline rule 3) …
@@ -211,7 +243,7 @@ def _undo_statuses(
     corrections: dict[int, list[int]] = {}
     for day, status, undoes, note in planned:
         correction = append_event(
-            database, commitment, "undo", day, to_status=status, note=note, undoes=undoes, by=caller
+            database, commitment, "undo", day, to_status=status, note=_noted(note, reason), undoes=undoes, by=caller
         )
         corrections.setdefault(undoes, []).append(correction)
     return [
@@ -244,7 +276,9 @@ def _current_values(database: Database, commitment: StoredCommitment) -> dict[st
     }
 
 
-def _undo_edit(database: Database, commitment: StoredCommitment, event: EventRow, caller: str) -> Undone:
+def _undo_edit(
+    database: Database, commitment: StoredCommitment, event: EventRow, caller: str, reason: str | None
+) -> Undone:
     changes: dict[str, list[Any]] = json.loads(event["changes"] or "{}")
     current = _current_values(database, commitment)
     for name, (_, after) in changes.items():
@@ -278,7 +312,7 @@ def _undo_edit(database: Database, commitment: StoredCommitment, event: EventRow
         commitment,
         "undo",
         today(),
-        note=f"restored {', '.join(restored) or 'nothing'}",
+        note=_noted(f"restored {', '.join(restored) or 'nothing'}", reason),
         changes=restored,
         undoes=event["id"],
         by=caller,

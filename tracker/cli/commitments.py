@@ -111,6 +111,9 @@ def list_(
     ] = None,
     sort: Annotated[str, typer.Option(help=f"One of: {', '.join(SORTS)}.")] = "id",
     limit: Annotated[int | None, typer.Option(click_type=WholeNumber(1), help="At most this many.")] = None,
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="Include withdrawn commitments (left out by default).")
+    ] = False,
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
@@ -139,6 +142,7 @@ def list_(
             search=search,
             sort=sort,
             limit=limit,
+            withdrawn=withdrawn,
         )
         items = reads.list_commitments(snapshot, filters)
     write(render.commitments(items, fmt))

@@ -13,7 +13,14 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, 
 
 
 @owners_app.callback()
-def owners(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None) -> None:
+def owners(
+    ctx: typer.Context,
+    fmt: FormatOption = "table",
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="Count withdrawn commitments too (left out by default).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
     """List organisations: commitments owned, open, overdue, and how many they support as partner."""
     if ctx.invoked_subcommand is not None:
         return
@@ -23,7 +30,7 @@ def owners(ctx: typer.Context, fmt: FormatOption = "table", db: DbOption = None)
 
     fmt = checked_format(fmt, render.LIST_FORMATS)
     with read_database(database(ctx, db)) as snapshot:
-        rows = reads.owners(snapshot, today())
+        rows = reads.owners(snapshot, today(), withdrawn=withdrawn)
     if fmt == "csv":
         header = ("short_name", "name", "country", "owned", "open", "overdue", "partner_in")
         write(render.to_csv(header, [[row[h] for h in header] for row in rows]))

@@ -37,6 +37,9 @@ def report(
             "JSON and CSV always hold every row.",
         ),
     ] = 50,
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="Count and list withdrawn commitments too (left out by default).")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}.")] = "text",
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file (whole, or not at all).")
@@ -63,6 +66,7 @@ def report(
         stale_days=stale_days,
         with_rows=fmt == "csv",
         list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
+        withdrawn=withdrawn,
     )
     choice = database(ctx, db)
     with read_database(choice) as snapshot:

@@ -23,6 +23,9 @@ def review(
         int | None, typer.Option(click_type=WholeNumber(1), help="With --queue: at most this many.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="With --queue: table, json, csv or markdown.")] = "table",
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="With --queue: include withdrawn commitments.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Record that REF's status was checked and still holds (a review), or, with --queue, list
@@ -32,12 +35,12 @@ def review(
     if queue:
         if ref is not None or on is not None or note is not None or evidence is not None or by is not None:
             raise InvalidInput("--queue lists what to review; give a REF (with --on, --note …) to record a review")
-        _queue(ctx, db, owner, limit, checked_format(fmt, ("table", "json", "csv", "markdown")))
+        _queue(ctx, db, owner, limit, checked_format(fmt, ("table", "json", "csv", "markdown")), withdrawn)
         return
     if ref is None:
         raise InvalidInput("give the REF of the commitment checked, or --queue for what to check next")
-    if owner is not None or limit is not None or fmt != "table":
-        raise InvalidInput("--owner, --limit and --format are for --queue")
+    if owner is not None or limit is not None or fmt != "table" or withdrawn:
+        raise InvalidInput("--owner, --limit, --format and --withdrawn are for --queue")
     from tracker.cli.commitments import _date, _say_recorded
     from tracker.service.commitments import UpdateRequest, record_update
     from tracker.store.transactions import write_transaction
@@ -50,11 +53,11 @@ def review(
         _say_recorded(record_update(transaction, request))
 
 
-def _queue(ctx: typer.Context, db: str | None, owner: str | None, limit: Any, fmt: str) -> None:
+def _queue(ctx: typer.Context, db: str | None, owner: str | None, limit: Any, fmt: str, withdrawn: bool) -> None:
     from tracker import render
     from tracker.reviews import review_queue
     from tracker.store.transactions import read_database
 
     with read_database(database(ctx, db)) as snapshot:
-        rows = review_queue(snapshot, owner=owner, limit=limit)
+        rows = review_queue(snapshot, owner=owner, limit=limit, withdrawn=withdrawn)
     write(render.review_queue(rows, fmt))

@@ -1,4 +1,4 @@
-"""Data safety commands: `db backup`, `db check` and `undo`."""
+"""Data safety commands: `db backup`, `db check`, and the corrections `undo` and `withdraw`."""
 
 from typing import Annotated
 
@@ -60,6 +60,10 @@ def undo(
             help="Whose last command to undo, and who records the undo (default: $TRACKER_USER, else your login).",
         ),
     ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why, for the corrections log (optional; recorded in the undo's note)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Reverse your last command that changed the history, by recording corrections (nothing is deleted)."""
@@ -67,6 +71,31 @@ def undo(
     from tracker.undo import undo_event, undo_last
 
     with write_transaction(database(ctx, db)) as transaction:
-        undoing = undo_last(transaction, by) if event is None else undo_event(transaction, event, by)
+        undoing = undo_last(transaction, by, reason) if event is None else undo_event(transaction, event, by, reason)
     for line in undoing.lines():
         write(line + "\n")
+
+
+@app.command()
+def withdraw(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The commitment recorded in error.", show_default=False)],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is withdrawn (or give --duplicate-of).")
+    ] = None,
+    duplicate_of: Annotated[
+        str | None, typer.Option("--duplicate-of", help="The commitment it duplicates, which stands.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who records it (default: $TRACKER_USER, else your login).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Take a commitment recorded in error out of lists and reports; its history stays, and
+    'tracker undo' brings it back."""
+    from tracker.store.transactions import write_transaction
+    from tracker.withdrawal import withdraw as withdraw_commitment
+
+    with write_transaction(database(ctx, db)) as transaction:
+        withdrawn = withdraw_commitment(transaction, ref, reason=reason, duplicate_of=duplicate_of, by=by)
+    write(withdrawn.line() + "\n")

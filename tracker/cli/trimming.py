@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "sources": ("sources",),
     "review": ("reviews",),
     "undo": ("safety",),
+    "withdraw": ("safety",),
     "db": ("database_commands", "safety", "server"),
 }
 

@@ -60,10 +60,25 @@ def export_database(
         elif fmt == "csv":
             _write_csv(database, cast(TextIO, out), bar, excel=excel, delimiter=DELIMITERS[delimiter or ","])
         else:
-            head = {"format": FORMAT, "organisations": organisations(database), "sources": sources(database)}
+            head = {
+                "format": FORMAT,
+                "organisations": organisations(database),
+                "sources": sources(database),
+                "corrections": corrections(database),
+            }
             items = (_document_item(*parts) for parts in _commitment_parts(database, bar, with_history=True))
             (_write_json if fmt == "json" else _write_yaml)(cast(TextIO, out), head, items)
     return total
+
+
+def corrections(database: Database) -> list[Row]:
+    """The corrections log, as reports give it (README, "Corrections"): read, never loaded, since
+    the histories hold every withdrawal and undo it lists (an export without it loads the same)."""
+    import datetime as dt
+
+    from tracker.report import corrections_log
+
+    return [correction._asdict() for correction in corrections_log(database, dt.date.max)]
 
 
 def organisations(database: Database) -> list[Row]:

@@ -22,7 +22,7 @@ from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 from tracker.timeline import TimelineEvent
 
-EVENT_KINDS = ("created", "status", "note", "review", "edit", "undo")
+EVENT_KINDS = ("created", "status", "note", "review", "edit", "withdrawal", "undo")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HEAD_KEYS = ("format", "organisations", "sources")  # an export's keys before its commitments
 
@@ -231,7 +231,9 @@ def exported_commitment(item: Any, where: str, problems: Problems, *, keyed: boo
     # The state comes from the history by the timeline rule, as the database derives it.
     history_events = file_timeline(events)
     if isinstance(row["starts_on"], dt.date):
-        derived, row["status_on"], row["last_event_on"] = timeline.kept_state(history_events, row["starts_on"])
+        derived, row["status_on"], row["last_event_on"], row["withdrawn_on"] = timeline.kept_state(
+            history_events, row["starts_on"]
+        )
     else:
         derived = timeline.status_at(history_events)
     if derived != row["status"]:

@@ -168,6 +168,7 @@ def _merge(
             "status": state["status"],
             "status_on": as_date(state["status_on"]),
             "last_event_on": as_date(state["last_event_on"]),
+            "withdrawn_on": as_date(state["withdrawn_on"]) if state["withdrawn_on"] else None,
         },
     )
     return "updated"

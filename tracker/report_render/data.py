@@ -33,6 +33,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "changes": None if report.changes is None else [_change(change) for change in report.changes],
         "events": None if report.events is None else [_event(event) for event in report.events],
         "transitions": report.transitions,
+        "corrections": [correction._asdict() for correction in report.corrections],
     }
 
 

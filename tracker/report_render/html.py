@@ -87,6 +87,8 @@ def render_html(report: Report) -> str:
             _events(report) + _more(report, "events"),
         ]
         body += ["<h2>Transitions</h2>", _transitions(report.transitions)]
+    if report.corrections:
+        body += [f"<h2>Corrections ({len(report.corrections)})</h2>", _corrections(report)]
     body.append(f"<footer>Made by tracker from the recorded history, as of the end of {esc(report.as_of)}.</footer>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -257,6 +259,11 @@ def _evidence(evidence: str | None) -> str:
     if evidence and evidence.startswith(("https://", "http://")):
         return f'<a href="{esc(evidence)}">{esc(evidence)}</a>'
     return esc(evidence or "")
+
+
+def _corrections(report: Report) -> str:
+    rows = [(esc(c.on), esc(c.ref), esc(c.corrected), esc(c.reason or ""), esc(c.by or "")) for c in report.corrections]
+    return _table(("On", "Ref", "Correction", "Reason", "By"), rows, nowrap=(0,))
 
 
 def _transitions(transitions: dict[str, dict[str, int]]) -> str:

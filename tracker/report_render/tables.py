@@ -54,6 +54,10 @@ def render_tables(report: Report, *, markdown: bool) -> str:
         listing("events", f"Events after {report.since}", body if events else "none\n")
         matrix = [(source, *(report.transitions[source][target] for target in STATUSES)) for source in STATUSES]
         section("Transitions (rows: from, columns: to)", table(("from \\ to", *STATUSES), matrix, fmt))
+    if report.corrections:
+        rows = [(c.on, c.ref, c.corrected, c.reason or "", c.by or "") for c in report.corrections]
+        body = table(("on", "ref", "correction", "reason", "by"), rows, fmt, wrap={2: 40, 3: 40})
+        section(f"Corrections ({len(report.corrections)})", body)
     return "\n".join(parts)
 
 

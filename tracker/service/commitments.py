@@ -1,5 +1,5 @@
 """Commitments: adding one, recording an update, and the event every change appends, which
-keeps the commitment's state (status, status_on, last_event_on) and its tags' copies of it."""
+keeps the commitment's state (status, status_on, last_event_on, withdrawn_on) and its tags' copies of it."""
 
 import datetime as dt
 import os
@@ -171,6 +171,7 @@ def refresh_current_state(database: Database, commitment: StoredCommitment) -> N
     commitment.status = row["status"]
     commitment.status_on = stored_date(row["status_on"])
     commitment.last_event_on = stored_date(row["last_event_on"])
+    commitment.withdrawn_on = stored_date(row["withdrawn_on"])
     commitment.save(database)
     database.execute(events.COPY_STATE_TO_TAGS, {"commitment_id": commitment.id})
 
@@ -236,6 +237,13 @@ def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
     if request.status is None and not note and not request.review:
         raise InvalidInput("nothing to record: give --status, --note or both")
     commitment = commitment_by_ref(database, request.ref)
+    if commitment.withdrawn_on is not None:
+        withdrawal = database.row(events.COUNTED_WITHDRAWAL, {"commitment_id": commitment.id})
+        assert withdrawal is not None, "withdrawn_on is kept from a withdrawal that counts"
+        raise InvalidInput(
+            f"{commitment.ref} was withdrawn on {commitment.withdrawn_on}; bring it back with "
+            f"'tracker undo --event {withdrawal['id']}' before recording anything on it"
+        )
     on = request.on or today()
     check_update_day(commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on)
     in_effect = status_on(database, commitment, on)

@@ -12,6 +12,14 @@ FINAL_LIST = ", ".join(f"'{s}'" for s in sorted(FINAL_STATUSES))
 OPEN_LIST = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 # Driven from the tag index (tag, commitment_id), not checked commitment by commitment.
 _WITH_TAG = "c.id IN (SELECT t.commitment_id FROM commitment_tag t WHERE t.tag = :tag)"
+# The withdrawn commitments (tracker.withdrawal), few, read once from ix_commitment_withdrawn: a
+# read leaves them out by id, which every index holds, so that the covering indexes still serve.
+WITHDRAWN_IDS = "SELECT w.id FROM commitment w WHERE w.withdrawn_on IS NOT NULL"
+
+
+def not_withdrawn(column: str = "c.id") -> str:
+    """The condition that the commitment whose id is `column` is not withdrawn."""
+    return f"{column} NOT IN ({WITHDRAWN_IDS})"
 
 
 class CommitmentRow(TypedDict):
@@ -31,6 +39,7 @@ class CommitmentRow(TypedDict):
     source: str | None
     created_at: StoredStamp
     updated_at: StoredStamp
+    withdrawn_on: StoredDay | None
 
 
 class TagRow(TypedDict):
@@ -46,7 +55,7 @@ class PartnerRow(TypedDict):
 COMMITMENT_COLUMNS = """
     c.id, c.ref, c.title, c.description, o.short_name AS owner, c.status,
     c.agreed, c.agreed_precision, c.due, c.due_precision, c.starts_on,
-    s.key AS source, c.created_at, c.updated_at
+    s.key AS source, c.created_at, c.updated_at, c.withdrawn_on
 """
 
 COMMITMENT_FROM = """
@@ -96,6 +105,7 @@ class CommitmentFilter(NamedTuple):
     search: str | None = None
     sort: str = "id"
     limit: int | None = None
+    withdrawn: bool = False  # include the withdrawn ones (left out by default)
 
 
 def _escape_like(text: str) -> str:
@@ -119,7 +129,7 @@ def owner_and_tag(owner_id: int | None, tag: str | None, conditions: list[str], 
 
 
 def commitment_conditions(filters: CommitmentFilter) -> tuple[list[str], dict[str, Any]]:
-    conditions: list[str] = []
+    conditions: list[str] = [] if filters.withdrawn else [not_withdrawn()]
     params: dict[str, Any] = {}
     if filters.statuses:
         conditions.append(f"c.status IN ({bound_list('status', filters.statuses, params)})")
@@ -213,13 +223,17 @@ class OwnerRow(TypedDict):
     partner_in: int
 
 
-OWNERS = Query[OwnerRow](f"""
-    SELECT o.short_name, o.name, o.country,
-           COUNT(c.id) AS owned,
-           SUM(CASE WHEN c.status NOT IN ({FINAL_LIST}) THEN 1 ELSE 0 END) AS open,
-           SUM(CASE WHEN c.due < :today AND c.status NOT IN ({FINAL_LIST}) THEN 1 ELSE 0 END) AS overdue,
-           (SELECT COUNT(*) FROM commitment_partner p WHERE p.organisation_id = o.id) AS partner_in
-    FROM organisation o LEFT JOIN commitment c ON c.owner_id = o.id
-    GROUP BY o.id, o.short_name, o.name, o.country
-    ORDER BY o.short_name
-""")
+def owners(*, withdrawn: bool = False) -> Query[OwnerRow]:
+    """Each organisation with its counts: a withdrawn commitment counts against nobody, unless
+    asked (--withdrawn); partnerships are counted whatever became of the commitment."""
+    owned = "c.owner_id = o.id" if withdrawn else f"c.owner_id = o.id AND {not_withdrawn()}"
+    return Query[OwnerRow](f"""
+        SELECT o.short_name, o.name, o.country,
+               COUNT(c.id) AS owned,
+               SUM(CASE WHEN c.status NOT IN ({FINAL_LIST}) THEN 1 ELSE 0 END) AS open,
+               SUM(CASE WHEN c.due < :today AND c.status NOT IN ({FINAL_LIST}) THEN 1 ELSE 0 END) AS overdue,
+               (SELECT COUNT(*) FROM commitment_partner p WHERE p.organisation_id = o.id) AS partner_in
+        FROM organisation o LEFT JOIN commitment c ON {owned}
+        GROUP BY o.id, o.short_name, o.name, o.country
+        ORDER BY o.short_name
+    """)

@@ -43,9 +43,9 @@ CREATE TABLE source (
     FOREIGN KEY(merged_into) REFERENCES source (id)
 );
 
-CREATE INDEX ix_source_title_key ON source (title_key);
-
 CREATE INDEX ix_source_url_key ON source (url_key);
+
+CREATE INDEX ix_source_title_key ON source (title_key);
 
 CREATE TABLE tracker_migration (
     id INTEGER NOT NULL,
@@ -72,19 +72,22 @@ CREATE TABLE commitment (
     updated_at DATETIME NOT NULL,
     status_on DATE,
     last_event_on DATE,
+    withdrawn_on DATE,
     PRIMARY KEY (id),
     UNIQUE (ref),
     FOREIGN KEY(owner_id) REFERENCES organisation (id),
     FOREIGN KEY(source_id) REFERENCES source (id)
 );
 
-CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
-
 CREATE INDEX ix_commitment_source ON commitment (source_id);
+
+CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on);
+
+CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
 
 CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
 
-CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
+CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
 
 CREATE TABLE commitment_partner (
     commitment_id INTEGER NOT NULL,
@@ -129,11 +132,11 @@ CREATE TABLE event (
 
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
 
-CREATE INDEX ix_event_undoes ON event (undoes);
+CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 
 CREATE INDEX ix_event_batch ON event (batch);
 
-CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
+CREATE INDEX ix_event_undoes ON event (undoes);
 
 CREATE TABLE load_snapshot (
     file_name VARCHAR NOT NULL,

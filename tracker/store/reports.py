@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, TypedDict
 
 from tracker import timeline
-from tracker.store.commitments import OPEN_LIST, bound_list, owner_and_tag
+from tracker.store.commitments import OPEN_LIST, bound_list, not_withdrawn, owner_and_tag
 from tracker.store.database import Query, StoredDay
 from tracker.timeline import counted
 
@@ -29,6 +29,7 @@ class ReportScope(NamedTuple):
     statuses: Sequence[str] = ()
     owner_id: int | None = None
     tag: str | None = None
+    withdrawn: bool = False  # include the withdrawn commitments (left out by default, whatever :as_of)
 
 
 class ReportSource(NamedTuple):
@@ -111,11 +112,17 @@ def report_source(scope: ReportScope, *, kept: bool, rebuild_every_history: bool
     owner_and_tag(scope.owner_id, scope.tag, conditions, params)
     if scope.statuses:
         conditions.append(f"c.status IN ({bound_list('status', scope.statuses, params)})")
+    tag_conditions = [f"t.commitment_id IN (SELECT c.id FROM commitment c WHERE {' AND '.join(conditions)})"]
+    if not conditions:
+        tag_conditions = []
+    if not scope.withdrawn:  # by id, so that the covering indexes still serve
+        conditions.append(not_withdrawn("c.id"))
+        tag_conditions.append(not_withdrawn("t.commitment_id"))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     commitments = f"""(SELECT c.id, c.ref, c.title, c.owner_id, c.due, c.due_precision, c.status, c.status_on,
                                c.last_event_on AS last_event
                         FROM commitment c {where}) s"""
-    in_scope = f"WHERE t.commitment_id IN (SELECT c.id FROM commitment c {where})" if conditions else ""
+    in_scope = f"WHERE {' AND '.join(tag_conditions)}" if tag_conditions else ""
     tags = f"(SELECT t.tag, t.status, t.due, t.status_on FROM commitment_tag t {in_scope}) s"
     return ReportSource(commitments, tags, params)
 
@@ -133,7 +140,7 @@ def report_source(scope: ReportScope, *, kept: bool, rebuild_every_history: bool
 # report reads it several times. The measurements behind these choices: docs/speed.md.
 def _rebuilt_scope(scope: ReportScope, rebuild_every_history: bool) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {"as_of": scope.as_of}
-    filters: list[str] = []
+    filters: list[str] = [] if scope.withdrawn else [not_withdrawn("c.id")]
     owner_and_tag(scope.owner_id, scope.tag, filters, params)
     statuses = bound_list("status", scope.statuses, params) if scope.statuses else None
     rebuilt = ["c.starts_on <= :as_of", *filters]
@@ -339,8 +346,10 @@ class ReviewRow(TypedDict):
 # "Reviews"): overdue first, then the nearest deadline, then those without one; within each, the
 # longest unchecked first (the day of the latest event of any kind, never-reviewed ones at the
 # start of their history).
-def review_queue(*, of_owner: bool) -> Query[ReviewRow]:
+def review_queue(*, of_owner: bool, withdrawn: bool = False) -> Query[ReviewRow]:
     owner = "AND c.owner_id = :owner_id" if of_owner else ""
+    if not withdrawn:
+        owner += f" AND {not_withdrawn()}"
     return Query(f"""
         SELECT c.ref, c.title, o.short_name AS owner, c.status, c.due, c.due_precision,
                c.last_event_on AS last_checked
@@ -349,3 +358,48 @@ def review_queue(*, of_owner: bool) -> Query[ReviewRow]:
         ORDER BY CASE WHEN c.due IS NULL THEN 1 ELSE 0 END, c.due, c.last_event_on, c.ref
         LIMIT :limit
     """)
+
+
+class CorrectionRow(TypedDict):
+    id: int
+    kind: str  # withdrawal or undo
+    on_date: StoredDay
+    ref: str
+    note: str | None
+    recorded_by: str | None
+    undone_kind: str | None
+    undone_status: str | None
+    undone_on: StoredDay | None
+
+
+# The corrections log (README, "Corrections"): every withdrawal, and the first undo event of each
+# change undone (an undone status may take more than one, restating it), dated up to :as_of (after
+# :since, when given), of the commitments of the owner or tag asked for, withdrawn ones included.
+# Found through indexes: undos by ix_event_undoes, the withdrawals of withdrawn commitments by
+# ix_commitment_withdrawn, and the others (undone since) through their undos.
+def corrections_log(
+    owner_id: int | None, tag: str | None, *, since: bool
+) -> tuple[Query[CorrectionRow], dict[str, Any]]:
+    conditions = ["e.on_date <= :as_of", *(["e.on_date > :since"] if since else [])]
+    params: dict[str, Any] = {}
+    owner_and_tag(owner_id, tag, conditions, params)
+    sql = f"""
+        WITH logged AS (
+            SELECT w.id FROM commitment cw JOIN event w ON w.commitment_id = cw.id
+            WHERE cw.withdrawn_on IS NOT NULL AND w.kind = 'withdrawal'
+            UNION
+            SELECT w.id FROM event x JOIN event w ON w.id = x.undoes
+            WHERE x.undoes IS NOT NULL AND w.kind = 'withdrawal'
+            UNION
+            SELECT MIN(x.id) FROM event x WHERE x.undoes IS NOT NULL AND x.kind = 'undo' GROUP BY x.undoes
+        )
+        SELECT e.id, e.kind, e.on_date, c.ref, e.note, e.recorded_by,
+               u.kind AS undone_kind, u.to_status AS undone_status, u.on_date AS undone_on
+        FROM logged l
+        JOIN event e ON e.id = l.id
+        JOIN commitment c ON c.id = e.commitment_id
+        LEFT JOIN event u ON u.id = e.undoes
+        WHERE {" AND ".join(conditions)}
+        ORDER BY e.on_date, e.id
+    """
+    return Query(sql), params

@@ -12,7 +12,9 @@ from tracker.timeline import (
     LATEST_STATUS_ON,
     STATUS_ON_DAY,
     TIMELINE_ORDER,
+    WITHDRAWN_ON,
     TimelineEvent,
+    counted,
 )
 
 
@@ -67,11 +69,13 @@ class CurrentStateRow(TypedDict):
     status: str | None
     status_on: StoredDay | None
     last_event_on: StoredDay | None
+    withdrawn_on: StoredDay | None
 
 
 # The state one commitment keeps, derived from its timeline (service.refresh_current_state).
 CURRENT_STATE = Query[CurrentStateRow](f"""
-    SELECT {LATEST_STATUS} AS status, {LATEST_STATUS_ON} AS status_on, {LATEST_EVENT_ON} AS last_event_on
+    SELECT {LATEST_STATUS} AS status, {LATEST_STATUS_ON} AS status_on, {LATEST_EVENT_ON} AS last_event_on,
+           {WITHDRAWN_ON} AS withdrawn_on
     FROM commitment c WHERE c.id = :commitment_id
 """)
 
@@ -143,6 +147,12 @@ EVENT_BY_ID = Query[EventRow]("""
            e.recorded_by
     FROM event e JOIN commitment c ON c.id = e.commitment_id
     WHERE e.id = :event_id
+""")
+
+# The withdrawal that counts (tracker.withdrawal), to name it to whoever withdraws it again.
+COUNTED_WITHDRAWAL = Query[IdRow](f"""
+    SELECT e.id FROM event e WHERE e.commitment_id = :commitment_id AND e.kind = 'withdrawal' AND {counted("e")}
+    ORDER BY e.id DESC LIMIT 1
 """)
 
 UNDONE_BY = Query[IdRow]("SELECT id FROM event WHERE undoes = :event_id ORDER BY id LIMIT 1")
@@ -222,7 +232,7 @@ def history_starts_of(ids: Sequence[int]) -> Query[HistoryStartRow]:
 # The state a commitment keeps, derived by the caller (tracker.timeline.kept_state), and its copies on its tags.
 SET_KEPT_STATE = """
     UPDATE commitment SET status = :status, status_on = :status_on, last_event_on = :last_event_on,
-           updated_at = :updated_at
+           withdrawn_on = :withdrawn_on, updated_at = :updated_at
     WHERE id = :id
 """
 SET_TAG_COPIES = (

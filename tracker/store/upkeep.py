@@ -23,12 +23,14 @@ def out_of_step() -> Query[OutOfStepRow]:
     `IS NOT` is SQLite's null-safe inequality (IS DISTINCT FROM needs SQLite 3.39). Built when
     asked: every command imports this module for APPLIED_MIGRATIONS, and only `db check` needs
     the timeline's fragments."""
-    from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON
+    from tracker.timeline import LATEST_EVENT_ON, LATEST_STATUS, LATEST_STATUS_ON, WITHDRAWN_ON
 
     return Query[OutOfStepRow](f"""
         SELECT c.ref, 'status and dates' AS part FROM commitment c
         WHERE c.status IS NOT {LATEST_STATUS} OR c.status_on IS NOT {LATEST_STATUS_ON}
            OR c.last_event_on IS NOT {LATEST_EVENT_ON}
+        UNION ALL
+        SELECT c.ref, 'withdrawn_on' FROM commitment c WHERE c.withdrawn_on IS NOT {WITHDRAWN_ON}
         UNION ALL
         SELECT c.ref, 'tag ' || t.tag FROM commitment_tag t JOIN commitment c ON c.id = t.commitment_id
         WHERE t.status IS NOT c.status OR t.due IS NOT c.due OR t.status_on IS NOT c.status_on

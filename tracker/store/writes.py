@@ -29,6 +29,7 @@ class StoredCommitment:
     updated_at: dt.datetime
     status_on: dt.date | None
     last_event_on: dt.date | None
+    withdrawn_on: dt.date | None
 
     @classmethod
     def from_row(cls, row: Row) -> "StoredCommitment":
@@ -44,7 +45,7 @@ class StoredCommitment:
         database.execute(SAVE_COMMITMENT, {f.name: getattr(self, f.name) for f in fields(self)})
 
 
-_DATES = ("agreed", "due", "starts_on", "status_on", "last_event_on")
+_DATES = ("agreed", "due", "starts_on", "status_on", "last_event_on", "withdrawn_on")
 _TIMESTAMPS = ("created_at", "updated_at")
 _RECORD_COLUMNS = [f.name for f in fields(StoredCommitment)]
 _RECORD = f"SELECT {', '.join(_RECORD_COLUMNS)} FROM commitment"
