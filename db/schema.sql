@@ -57,6 +57,8 @@ CREATE TABLE event (
 	batch VARCHAR,
 	undoes INTEGER,
 	"key" VARCHAR,
+	verdict VARCHAR,
+	verdict_reason VARCHAR,
 	PRIMARY KEY (id),
 	FOREIGN KEY(commitment_id) REFERENCES commitment (id),
 	FOREIGN KEY(undoes) REFERENCES event (id)
@@ -126,6 +128,8 @@ CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
 
 CREATE INDEX ix_event_undoes ON event (undoes);
+
+CREATE INDEX ix_event_verdicts ON event (commitment_id) WHERE kind = 'verdict';
 
 CREATE INDEX ix_source_title_key ON source (title_key);
 

@@ -1,5 +1,6 @@
 """Schema versions: new databases, upgrades from the first release, and newer databases refused."""
 
+import json
 import re
 import shutil
 import sqlite3
@@ -157,4 +158,15 @@ def test_the_upgrade_adds_the_withdrawal_day_unset(tmp_path: Path) -> None:
         connection.close()
     assert withdrawn == (0,)
     assert indexed == [("ix_commitment_withdrawn",)]
-    assert applied(path)[-1] == "m008_withdrawals"
+    assert "m008_withdrawals" in applied(path)
+
+
+def test_the_upgrade_adds_verdicts_and_an_upgraded_database_takes_one(tmp_path: Path) -> None:
+    """m010_verdicts: the event's verdict and reason columns, empty in an upgraded database,
+    which can then record a verdict."""
+    path = old_database(tmp_path)
+    ok("--db", str(path), "list")
+    assert applied(path)[-1] == "m010_verdicts"
+    ref = json.loads(ok("--db", str(path), "list", "-f", "json"))[0]["ref"]
+    ok("--db", str(path), "update", ref, "--verdict", "kept", "--evidence", "https://example.org/kept")
+    assert json.loads(ok("--db", str(path), "show", ref, "-f", "json"))["history"][-1]["verdict"] == "kept"

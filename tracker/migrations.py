@@ -30,6 +30,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m006_load_snapshots",
     "m007_source_lookup",
     "m008_withdrawals",
+    "m010_verdicts",
 )
 
 
@@ -177,6 +178,14 @@ def _m008_withdrawals(connection: "Connection") -> None:
     connection.exec_driver_sql("CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on)")
 
 
+def _m010_verdicts(connection: "Connection") -> None:
+    """A verdict event's judgement and reason (tracker.verdicts). Nothing to fill: no earlier
+    schema could record a verdict."""
+    connection.exec_driver_sql("ALTER TABLE event ADD COLUMN verdict VARCHAR")
+    connection.exec_driver_sql("ALTER TABLE event ADD COLUMN verdict_reason VARCHAR")
+    connection.exec_driver_sql("CREATE INDEX ix_event_verdicts ON event (commitment_id) WHERE kind = 'verdict'")
+
+
 MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m001_initial": _m001_initial,
     "m002_event_batch_and_undo": _m002_event_batch_and_undo,
@@ -186,6 +195,7 @@ MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m006_load_snapshots": _m006_load_snapshots,
     "m007_source_lookup": _m007_source_lookup,
     "m008_withdrawals": _m008_withdrawals,
+    "m010_verdicts": _m010_verdicts,
 }
 
 

@@ -7,7 +7,7 @@ text; those that are filtered on (tags, partners) are tables of their own.
 
 import datetime as dt
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from tracker.keys import new_event_key
@@ -112,11 +112,19 @@ class Event(SQLModel, table=True):
         # practice); led by commitment_id, as a load writes events commitment by commitment, so
         # that its inserts append to the index instead of landing anywhere in it.
         Index("ix_event_key", "commitment_id", "key", unique=True),
+        # The few verdict events (m010), so that a report finds the commitments rated without
+        # reading every event.
+        Index(
+            "ix_event_verdicts",
+            "commitment_id",
+            sqlite_where=text("kind = 'verdict'"),
+            postgresql_where=text("kind = 'verdict'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     commitment_id: int = Field(foreign_key="commitment.id")
-    kind: str  # created, status, note, review, edit, withdrawal, undo
+    kind: str  # created, status, note, review, verdict, edit, withdrawal, undo
     to_status: str | None = None  # set on created and status events
     # The day it took effect. A created event takes effect on its commitment's starts_on.
     on_date: dt.date
@@ -132,6 +140,9 @@ class Event(SQLModel, table=True):
     # Added by m005: a stable key (a UUID) that exports carry and loads keep, so that an undo names
     # the event it reverses in every copy. Set on every event; nullable only as ALTER TABLE adds it.
     key: str | None = Field(default_factory=new_event_key)
+    # Added by m010: a `verdict` event's judgement (tracker.verdicts) and, for `broken`, its reason.
+    verdict: str | None = None
+    verdict_reason: str | None = None
 
 
 class LoadSnapshot(SQLModel, table=True):

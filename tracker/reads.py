@@ -188,6 +188,8 @@ def recorded_fields(event: Mapping[str, Any]) -> Row:
         "note": event["note"],
         "evidence": event["evidence"],
         "changes": _json_value(event["changes"]) if event["changes"] else None,
+        # A verdict event's judgement (tracker.verdicts); other events have none.
+        **({"verdict": event["verdict"], "verdict_reason": event["verdict_reason"]} if event.get("verdict") else {}),
     }
 
 

@@ -189,6 +189,9 @@ def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
 def _transition(event: dict[str, Any]) -> str:
     if event["kind"] == "review":  # the status it found in effect, and confirmed
         return f"still {event['from_status']}"
+    if event["kind"] == "verdict":  # a judgement, apart from the status
+        reason = f" ({event['verdict_reason']})" if event.get("verdict_reason") else ""
+        return f"verdict {event['verdict']}{reason}"
     if event["to_status"] is None:
         return ""
     if event["from_status"] is None:

@@ -18,7 +18,17 @@ from tracker.errors import InvalidInput
 from tracker.statuses import FINAL_STATUSES, STATUSES
 from tracker.store import reports as queries
 from tracker.store.database import Database
-from tracker.store.reports import ChangeRow, CorrectionRow, GroupRow, ItemRow, PeriodEventRow, ReportScope, ReportSource
+from tracker.store.reports import (
+    ChangeRow,
+    CorrectionRow,
+    GroupRow,
+    ItemRow,
+    PeriodEventRow,
+    RatedRow,
+    ReportScope,
+    ReportSource,
+)
+from tracker.verdicts import DISAGREEING, VERDICTS
 
 DEFAULT_UPCOMING_DAYS = 30
 DEFAULT_STALE_DAYS = 90
@@ -113,6 +123,19 @@ class Correction(NamedTuple):
     by: str | None
 
 
+class Rated(NamedTuple):
+    """A commitment's verdict at the as-of day, beside its status."""
+
+    ref: str
+    title: str
+    owner: str
+    status: str
+    verdict: str
+    reason: str | None
+    since: str
+    evidence: str | None
+
+
 class Report(NamedTuple):
     as_of: str
     since: str | None
@@ -132,6 +155,11 @@ class Report(NamedTuple):
     rows: list[Item] | None  # every commitment in scope, for CSV; else None
     # How many each list holds in full, when list_limit cut it short: overdue, upcoming, stale, changes.
     totals: dict[str, int]
+    # The verdict axis at the as-of day (tracker.verdicts): counts, where status and verdict
+    # disagree, and verdicts recorded without evidence.
+    by_verdict: dict[str, int]
+    disagreements: list[Rated]
+    unsupported: list[Rated]
     # Every withdrawal and undo dated up to as_of (after since, when given): the corrections log.
     corrections: list[Correction]
 
@@ -218,6 +246,11 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
     rows = None
     if request.with_rows:
         rows = _items(database.rows(*queries.report_rows(source)), as_of)
+    rated = [_rated(row) for row in database.rows(*queries.report_verdicts(source, as_of))]
+    by_verdict = dict.fromkeys(VERDICTS, 0)
+    for item in rated:
+        by_verdict[item.verdict] += 1
+    by_verdict["not_rated"] += sum(by_status.values()) - len(rated)
     return Report(
         as_of=as_of.isoformat(),
         since=request.since.isoformat() if request.since else None,
@@ -237,6 +270,22 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         rows=rows,
         totals=totals,
         corrections=[],
+        by_verdict=by_verdict,
+        disagreements=[item for item in rated if (item.status, item.verdict) in DISAGREEING],
+        unsupported=[item for item in rated if item.verdict != "not_rated" and item.evidence is None],
+    )
+
+
+def _rated(row: RatedRow) -> Rated:
+    return Rated(
+        ref=row["ref"],
+        title=row["title"],
+        owner=row["owner"],
+        status=row["status"],
+        verdict=row["verdict"],
+        reason=row["verdict_reason"],
+        since=_day(row["verdict_on"])[0],
+        evidence=row["evidence"],
     )
 
 
@@ -307,6 +356,8 @@ def _event(row: PeriodEventRow) -> PeriodEvent:
         what = f"{row['from_status']} → {row['to_status']}"
     elif row["kind"] == "review":
         what = f"still {row['from_status']}"
+    elif row["kind"] == "verdict":
+        what = f"verdict {row['verdict']}" + (f" ({row['verdict_reason']})" if row["verdict_reason"] else "")
     elif changes:
         what = "; ".join(_edit(field, before, after) for field, (before, after) in changes.items())
     else:

@@ -8,7 +8,8 @@ A commitment's history is a list of events. The rule:
    `starts_on`, whatever day it was recorded on), then by the day each event took effect, ties in
    recording order.
 3. **The status at the end of day D** is the status of the last event that counts, carries a
-   status, and is the created event or took effect on or before D.
+   status, and is the created event or took effect on or before D. The verdict at the end of D
+   (tracker.verdicts) is read the same way from the verdict events: `not_rated` when none.
 4. **The kept state** of a commitment (stored on it for fast reads) is the status at the latest
    day, the day that status took effect (the latest status event's day, or `starts_on` for the
    created event alone), the day of its latest event (or `starts_on`) and, when a `withdrawal`
@@ -57,6 +58,24 @@ STATUS_ON_DAY = f"""
     ORDER BY {TIMELINE_ORDER_DESC}
     LIMIT 1
 """
+
+
+# The verdict in effect at the end of :on_date for :commitment_id (tracker.verdicts): the latest
+# verdict event that counts, dated on or before the day; no row: not_rated.
+VERDICT_ON_DAY = f"""
+    SELECT e.verdict, e.verdict_reason, e.on_date, e.evidence FROM event e
+    WHERE e.commitment_id = :commitment_id AND e.kind = 'verdict' AND e.on_date <= :on_date AND {counted("e")}
+    ORDER BY e.on_date DESC, e.id DESC
+    LIMIT 1
+"""
+
+
+def verdict_at(commitment: str, day: str, column: str = "verdict") -> str:
+    """VERDICT_ON_DAY's `column` for `commitment` at the end of `day` (SQL expressions), NULL
+    for not_rated: a report's verdict at its as-of day."""
+    return f"""(SELECT e.{column} FROM event e
+        WHERE e.commitment_id = {commitment} AND e.kind = 'verdict' AND e.on_date <= {day} AND {counted("e")}
+        ORDER BY e.on_date DESC, e.id DESC LIMIT 1)"""
 
 
 def status_event_at(commitment: str, day: str) -> str:

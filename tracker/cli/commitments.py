@@ -192,13 +192,22 @@ def update(
     evidence: Annotated[str | None, typer.Option(help="A URL (or citation) that shows it.")] = None,
     by: ByOption = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Allow leaving a final status.")] = False,
+    verdict: Annotated[
+        str | None,
+        typer.Option(help="Rate the promise instead: not_rated, kept, partly_kept, broken or not_assessable."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="With --verdict broken: why (README, 'Verdicts').")] = None,
+    no_evidence: Annotated[
+        bool, typer.Option("--no-evidence", help="With --verdict: record it without evidence (reports show the gap).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Record a new status, a note, or both, with evidence."""
+    """Record a new status, a note, or both, with evidence; or a verdict on the promise."""
     from tracker.errors import InvalidInput
     from tracker.service.commitments import UpdateRequest, record_update
     from tracker.statuses import parse_status
     from tracker.store.transactions import write_transaction
+    from tracker.verdicts import parse_verdict
 
     effective = _date(on, "--on")
     if effective is not None and effective.precision != "day":
@@ -211,6 +220,9 @@ def update(
         evidence=evidence,
         by=by,
         reopen=reopen,
+        verdict=parse_verdict(verdict) if verdict is not None else None,
+        reason=reason,
+        no_evidence=no_evidence,
     )
     with write_transaction(database(ctx, db)) as transaction:
         result = record_update(transaction, request)
@@ -218,6 +230,9 @@ def update(
 
 
 def _say_recorded(result: Any) -> None:
+    if result.kind == "verdict":
+        write(f"{result.ref}: rated {result.to_status} on {result.on} (was {result.from_status})\n")
+        return
     if result.kind == "review":
         write(f"{result.ref}: reviewed on {result.on}, still {result.from_status}\n")
         return

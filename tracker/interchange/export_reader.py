@@ -21,8 +21,9 @@ from tracker.keys import new_event_key
 from tracker.statuses import STATUSES
 from tracker.text import clean_ref, clean_tag, clean_text
 from tracker.timeline import TimelineEvent
+from tracker.verdicts import VERDICTS
 
-EVENT_KINDS = ("created", "status", "note", "review", "edit", "withdrawal", "undo")
+EVENT_KINDS = ("created", "status", "note", "review", "verdict", "edit", "withdrawal", "undo")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HEAD_KEYS = ("format", "organisations", "sources")  # an export's keys before its commitments
 
@@ -265,6 +266,11 @@ def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[st
     if changes is not None and not isinstance(changes, dict):
         problems.add(f"{where}.changes", "must be a mapping of field: [before, after]")
         changes = None
+    verdict = read.item.get("verdict")
+    if kind == "verdict" and verdict not in VERDICTS:
+        problems.add(f"{where}.verdict", f"must be one of: {', '.join(VERDICTS)}")
+    elif kind != "verdict" and verdict is not None:
+        problems.add(f"{where}.verdict", "is for a verdict event")
     if "on" not in read.item and True in read.item:
         read.item["on"] = read.item[True]  # YAML 1.1 reads a bare `on:` key as true
     return {
@@ -278,6 +284,9 @@ def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[st
         "evidence": read.text("evidence", "evidence", single_line=True),
         "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
         "batch": read.text("batch", "ref", single_line=True),
+        "verdict": verdict if kind == "verdict" else None,
+        # A broken verdict's reason, as the tracker that recorded it knew its vocabulary.
+        "verdict_reason": read.text("verdict_reason", "note", single_line=True),
         "_undoes": read.item.get("undoes"),  # the undone event's key, checked by _link_undos
     }
 

@@ -4,7 +4,7 @@ import operator
 from typing import Any
 
 from tracker.render import to_csv, to_json
-from tracker.report import Change, Group, Item, PeriodEvent, Report
+from tracker.report import Change, Group, Item, PeriodEvent, Rated, Report
 from tracker.statuses import STATUSES
 
 CSV_FIELDS = (
@@ -33,6 +33,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "changes": None if report.changes is None else [_change(change) for change in report.changes],
         "events": None if report.events is None else [_event(event) for event in report.events],
         "transitions": report.transitions,
+        "by_verdict": report.by_verdict,
+        "disagreements": [_rated(item) for item in report.disagreements],
+        "unsupported_verdicts": [_rated(item) for item in report.unsupported],
         "corrections": [correction._asdict() for correction in report.corrections],
     }
 
@@ -82,6 +85,19 @@ def _event(event: PeriodEvent) -> dict[str, Any]:
         "note": event.note,
         "evidence": event.evidence,
         "by": event.by,
+    }
+
+
+def _rated(item: Rated) -> dict[str, Any]:
+    return {
+        "ref": item.ref,
+        "title": item.title,
+        "owner": item.owner,
+        "status": item.status,
+        "verdict": item.verdict,
+        "verdict_reason": item.reason,
+        "verdict_on": item.since,
+        "evidence": item.evidence,
     }
 
 

@@ -74,6 +74,7 @@ def render_html(report: Report) -> str:
         _groups(report.by_owner, "Owner"),
         "<h2>By tag</h2>",
         _groups(report.by_tag, "Tag"),
+        _verdicts(report),
         f"<h2>Overdue ({report.total_of('overdue')})</h2>",
         _items(report.overdue, "Days overdue", "days_overdue") + _more(report, "overdue"),
         f"<h2>Upcoming deadlines, next {report.upcoming_days} days ({report.total_of('upcoming')})</h2>",
@@ -271,3 +272,23 @@ def _transitions(transitions: dict[str, dict[str, int]]) -> str:
         (_status_cell(source), *(str(transitions[source][target]) for target in STATUSES)) for source in STATUSES
     ]  # fmt: skip
     return _table(("From \\ to", *STATUSES), rows, numeric=tuple(range(1, len(STATUSES) + 1)), narrow=True)
+
+
+def _verdicts(report: Report) -> str:
+    """The verdict axis, when anything in scope is rated (README, "Verdicts")."""
+    if not any(count for verdict, count in report.by_verdict.items() if verdict != "not_rated"):
+        return ""
+    counts = [(esc(verdict), str(count)) for verdict, count in report.by_verdict.items()]
+    parts = ["<h2>Verdicts</h2>", _table(("Verdict", "Count"), counts, numeric=(1,), narrow=True)]
+    for heading, items in (
+        ("Status and verdict disagree", report.disagreements),
+        ("Verdicts without evidence", report.unsupported),
+    ):
+        rows = [
+            (esc(i.ref), esc(i.title), _status_cell(i.status), esc(i.verdict + (f" ({i.reason})" if i.reason else "")),
+             esc(i.since), _evidence(i.evidence))
+            for i in items
+        ]  # fmt: skip
+        body = _table(("Ref", "Title", "Status", "Verdict", "Since", "Evidence"), rows) if items else "<p>None.</p>"
+        parts += [f"<h2>{heading} ({len(items)})</h2>", body]
+    return "\n".join(parts)

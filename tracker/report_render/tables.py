@@ -1,6 +1,6 @@
 """A report as terminal tables (tabulate) or GitHub-flavoured Markdown tables."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tracker.render import markdown_text, shown_date, table
 from tracker.report import Group, Item, Report
@@ -39,6 +39,8 @@ def render_tables(report: Report, *, markdown: bool) -> str:
         more = f"\n{_more(hidden, markdown)}\n" if hidden > 0 else ""
         section(f"{heading} ({report.total_of(name)})", body + more)
 
+    if any(count for verdict, count in report.by_verdict.items() if verdict != "not_rated"):
+        _verdict_sections(report, fmt, section)
     listing("overdue", "Overdue", _items(report.overdue, "days overdue", "days_overdue", fmt))
     listing(
         "upcoming",
@@ -113,3 +115,18 @@ def _stale(items: Sequence[Item], fmt: str) -> str:
     header = ("ref", "title", "owner", "status", "last event", "days since")
     rows = [(i.ref, i.title, i.owner, i.status, i.last_event, i.days_since) for i in items]
     return table(header, rows, fmt, wrap={1: 48})
+
+
+def _verdict_sections(report: Report, fmt: str, section: Callable[[str, str], None]) -> None:
+    """The verdict axis, when anything in scope is rated: counts, disagreements, gaps in evidence."""
+    section("Verdicts", table(("verdict", "count"), list(report.by_verdict.items()), fmt))
+    header = ("ref", "title", "status", "verdict", "since", "evidence")
+    for heading, items in (
+        ("Status and verdict disagree", report.disagreements),
+        ("Verdicts without evidence", report.unsupported),
+    ):
+        rows = [
+            (i.ref, i.title, i.status, i.verdict + (f" ({i.reason})" if i.reason else ""), i.since, i.evidence or "")
+            for i in items
+        ]
+        section(f"{heading} ({len(items)})", table(header, rows, fmt, wrap={1: 36}) if items else "none\n")

@@ -134,6 +134,8 @@ def append_event(
     by: str | None = None,
     changes: dict[str, Any] | None = None,
     undoes: int | None = None,
+    verdict: str | None = None,
+    verdict_reason: str | None = None,
 ) -> int:
     """Record one event on `commitment`, save the commitment with it, and derive its state
     again from the timeline; the event's id."""
@@ -155,6 +157,8 @@ def append_event(
             "changes": _encoded(changes),
             "batch": database.batch,
             "undoes": undoes,
+            "verdict": verdict,
+            "verdict_reason": verdict_reason,
         },
     )
     commitment.updated_at = recorded_at
@@ -220,6 +224,9 @@ class UpdateRequest(NamedTuple):
     by: str | None = None
     reopen: bool = False
     review: bool = False  # `tracker review`: record that the status in effect was checked
+    verdict: str | None = None  # a verdict event instead (tracker.verdicts)
+    reason: str | None = None  # a broken verdict's reason
+    no_evidence: bool = False  # a verdict recorded without evidence, on purpose
 
 
 class UpdateResult(NamedTuple):
@@ -233,6 +240,10 @@ class UpdateResult(NamedTuple):
 
 
 def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
+    if request.verdict is not None:
+        return _record_verdict(database, request)
+    if request.reason is not None or request.no_evidence:
+        raise InvalidInput("--reason and --no-evidence go with --verdict")
     note = clean_text(request.note, "note")
     if request.status is None and not note and not request.review:
         raise InvalidInput("nothing to record: give --status, --note or both")
@@ -258,3 +269,43 @@ def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
         database, commitment, kind, on, to_status=to_status, note=note, evidence=request.evidence, by=request.by
     )
     return UpdateResult(commitment.ref, on, in_effect, to_status, commitment.status, event_id, kind)
+
+
+def _record_verdict(database: Database, request: UpdateRequest) -> UpdateResult:
+    """A verdict event: the judgement, with its evidence (or, on purpose, none) and, for a broken
+    promise, a reason; revising a verdict takes a note saying why."""
+    from tracker.store.timeline import VERDICT_ON
+    from tracker.verdicts import broken_reasons, parse_reason
+
+    verdict = str(request.verdict)
+    if request.status is not None or request.review:
+        raise InvalidInput("a verdict is recorded on its own; give --status in another update")
+    if verdict == "broken" and request.reason is None:
+        raise InvalidInput(
+            f"a broken verdict takes --reason: one of {', '.join(broken_reasons())} (TRACKER_BROKEN_REASONS adds more)"
+        )
+    if verdict != "broken" and request.reason is not None:
+        raise InvalidInput("--reason is for a broken verdict")
+    reason = parse_reason(request.reason) if request.reason is not None else None
+    evidence = clean_text(request.evidence, "evidence", single_line=True) or None
+    if evidence is None and not request.no_evidence:
+        raise InvalidInput("a verdict cites its evidence: give --evidence URL, or --no-evidence to record it without")
+    if evidence is not None and request.no_evidence:
+        raise InvalidInput("--no-evidence and --evidence contradict each other; give one")
+    note = clean_text(request.note, "note")
+    commitment = commitment_by_ref(database, request.ref)
+    on = request.on or today()
+    check_update_day(commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on)
+    row = database.row(VERDICT_ON, {"commitment_id": commitment.id, "on_date": on})
+    in_effect = row["verdict"] if row is not None else "not_rated"
+    if verdict == in_effect and reason == (row["verdict_reason"] if row is not None else None):
+        raise InvalidInput(f"{commitment.ref} is already rated {verdict} on {on}")
+    if in_effect != "not_rated" and not note:
+        raise InvalidInput(
+            f"{commitment.ref} is rated {in_effect} on {on}; a revised verdict takes a --note saying why"
+        )
+    event_id = append_event(
+        database, commitment, "verdict", on, note=note, evidence=evidence, by=request.by,
+        verdict=verdict, verdict_reason=reason,
+    )  # fmt: skip
+    return UpdateResult(commitment.ref, on, in_effect, verdict, commitment.status, event_id, "verdict")

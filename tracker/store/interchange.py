@@ -81,7 +81,7 @@ class ExportedEventRow(RecordedEventRow):
 # Every event as stored (a created event keeps its own on_date), in timeline order.
 EXPORT_EVENTS = Query[ExportedEventRow](f"""
     SELECT e.id, e.key, e.commitment_id, e.kind, e.to_status, e.on_date, e.recorded_at, e.recorded_by,
-           e.note, e.evidence, e.changes, e.batch, e.undoes
+           e.note, e.evidence, e.changes, e.batch, e.undoes, e.verdict, e.verdict_reason
     FROM event e
     ORDER BY e.commitment_id, {TIMELINE_ORDER}
 """)
@@ -130,7 +130,8 @@ COMMITMENT_IDS_AFTER = Query[RefRow]("SELECT id, ref FROM commitment WHERE id > 
 # A commitment's events as a load matches them with a file's: by key, else (events from files
 # written before keys) by what each records.
 STORED_EVENTS = Query[RecordedEventRow]("""
-    SELECT id, key, kind, to_status, on_date, recorded_at, recorded_by, note, evidence, changes, undoes
+    SELECT id, key, kind, to_status, on_date, recorded_at, recorded_by, note, evidence, changes, undoes,
+           verdict, verdict_reason
     FROM event WHERE commitment_id = :commitment_id
 """)
 

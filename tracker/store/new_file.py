@@ -79,15 +79,15 @@ CREATE TABLE commitment (
     FOREIGN KEY(source_id) REFERENCES source (id)
 );
 
-CREATE INDEX ix_commitment_source ON commitment (source_id);
-
-CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on);
-
 CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
 
 CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
 
+CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on);
+
 CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
+
+CREATE INDEX ix_commitment_source ON commitment (source_id);
 
 CREATE TABLE commitment_partner (
     commitment_id INTEGER NOT NULL,
@@ -125,18 +125,22 @@ CREATE TABLE event (
     batch VARCHAR,
     undoes INTEGER,
     "key" VARCHAR,
+    verdict VARCHAR,
+    verdict_reason VARCHAR,
     PRIMARY KEY (id),
     FOREIGN KEY(commitment_id) REFERENCES commitment (id),
     FOREIGN KEY(undoes) REFERENCES event (id)
 );
 
-CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
-
-CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
-
 CREATE INDEX ix_event_batch ON event (batch);
 
 CREATE INDEX ix_event_undoes ON event (undoes);
+
+CREATE INDEX ix_event_verdicts ON event (commitment_id) WHERE kind = 'verdict';
+
+CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
+
+CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 
 CREATE TABLE load_snapshot (
     file_name VARCHAR NOT NULL,

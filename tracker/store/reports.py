@@ -299,6 +299,8 @@ class PeriodEventRow(TypedDict):
     note: str | None
     evidence: str | None
     recorded_by: str | None
+    verdict: str | None
+    verdict_reason: str | None
 
 
 # Every event that counts, dated in (:since, :as_of], of the commitments in scope (status changes,
@@ -317,7 +319,7 @@ def report_events(
 ) -> tuple[Query[PeriodEventRow], dict[str, Any]]:
     sql = f"""
         SELECT s.ref, s.title, o.short_name AS owner, e.kind, e.on_date, {timeline.status_before("e")} AS from_status,
-               e.to_status, e.changes, e.note, e.evidence, e.recorded_by
+               e.to_status, e.changes, e.note, e.evidence, e.recorded_by, e.verdict, e.verdict_reason
         {_PERIOD_EVENTS.format(commitments=source.commitments)}
         ORDER BY e.on_date, e.id
     """
@@ -403,3 +405,35 @@ def corrections_log(
         ORDER BY e.on_date, e.id
     """
     return Query(sql), params
+
+
+class RatedRow(TypedDict):
+    ref: str
+    title: str
+    owner: str
+    status: str
+    verdict: str
+    verdict_reason: str | None
+    verdict_on: StoredDay
+    evidence: str | None
+
+
+def report_verdicts(source: ReportSource, as_of: dt.date) -> tuple[Query[RatedRow], dict[str, Any]]:
+    """The commitments in scope with a verdict at the as-of day (tracker.timeline.verdict_at),
+    found through ix_event_verdicts: a report reads no event of the others."""
+    at = ":as_of"
+    sql = f"""
+        SELECT ref, title, owner, status, verdict, verdict_reason, verdict_on, evidence FROM (
+            SELECT s.ref, s.title, o.short_name AS owner, s.status,
+                   {timeline.verdict_at("s.id", at)} AS verdict,
+                   {timeline.verdict_at("s.id", at, "verdict_reason")} AS verdict_reason,
+                   {timeline.verdict_at("s.id", at, "on_date")} AS verdict_on,
+                   {timeline.verdict_at("s.id", at, "evidence")} AS evidence
+            FROM {source.commitments}
+            JOIN organisation o ON o.id = s.owner_id
+            WHERE s.id IN (SELECT v.commitment_id FROM event v WHERE v.kind = 'verdict')
+        ) rated
+        WHERE verdict IS NOT NULL
+        ORDER BY ref
+    """
+    return Query(sql), {**source.params, "as_of": as_of}

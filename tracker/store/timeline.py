@@ -12,6 +12,7 @@ from tracker.timeline import (
     LATEST_STATUS_ON,
     STATUS_ON_DAY,
     TIMELINE_ORDER,
+    VERDICT_ON_DAY,
     WITHDRAWN_ON,
     TimelineEvent,
     counted,
@@ -32,6 +33,8 @@ class RecordedEventRow(TypedDict):
     evidence: str | None
     changes: str | None
     undoes: int | None
+    verdict: str | None
+    verdict_reason: str | None
 
 
 class HistoryRow(RecordedEventRow):
@@ -44,7 +47,7 @@ class HistoryRow(RecordedEventRow):
 HISTORY = Query[HistoryRow](f"""
     WITH timeline AS (
         SELECT e.id, e.key, e.kind, e.to_status, e.on_date,
-               e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes, e.undoes,
+               e.recorded_at, e.recorded_by, e.note, e.evidence, e.changes, e.undoes, e.verdict, e.verdict_reason,
                ROW_NUMBER() OVER (ORDER BY {TIMELINE_ORDER}) AS position
         FROM event e
         WHERE e.commitment_id = :commitment_id
@@ -63,6 +66,16 @@ class StatusRow(TypedDict):
 
 
 STATUS_ON = Query[StatusRow](STATUS_ON_DAY)
+
+
+class VerdictRow(TypedDict):
+    verdict: str
+    verdict_reason: str | None
+    on_date: StoredDay
+    evidence: str | None
+
+
+VERDICT_ON = Query[VerdictRow](VERDICT_ON_DAY)
 
 
 class CurrentStateRow(TypedDict):
