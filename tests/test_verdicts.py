@@ -132,3 +132,24 @@ def test_an_export_carries_verdicts(tmp_path: object) -> None:
     ok("--db", str(folder / "copy.db"), "load", str(folder / "all.json"))
     assert ok("--db", str(folder / "copy.db"), "export") == ok("export")
     assert ok("--db", str(folder / "copy.db"), "report", "-f", "json") == ok("report", "-f", "json")
+
+
+def test_a_report_csv_gives_each_status_and_verdict_its_evidence() -> None:
+    import csv
+    import io
+
+    ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-01", "--evidence", "https://x.org/done")
+    ok("review", "fia-ct-wing", "--on", "2026-05-01", "--evidence", "https://x.org/still-done")
+    ok("update", "fia-ct-wing", "--verdict", "kept", "--evidence", "https://x.org/verdict", "--on", "2026-05-02")
+    rows = {row["ref"]: row for row in csv.DictReader(io.StringIO(ok("report", "-f", "csv")))}
+    wing = rows["fia-ct-wing"]
+    assert (wing["status_evidence"], wing["verdict"], wing["verdict_on"], wing["verdict_evidence"]) == (
+        "https://x.org/still-done", "kept", "2026-05-02", "https://x.org/verdict",
+    )  # fmt: skip
+    assert (rows["fia-academy"]["status_evidence"], rows["fia-academy"]["verdict"]) == ("", "not_rated")
+    earlier = {
+        row["ref"]: row for row in csv.DictReader(io.StringIO(ok("report", "-f", "csv", "--as-of", "2026-04-01")))
+    }
+    assert (earlier["fia-ct-wing"]["status_evidence"], earlier["fia-ct-wing"]["verdict"]) == (
+        "https://x.org/done", "not_rated",
+    )  # fmt: skip

@@ -160,6 +160,8 @@ class Report(NamedTuple):
     by_verdict: dict[str, int]
     disagreements: list[Rated]
     unsupported: list[Rated]
+    # For CSV rows: by ref, the status's latest evidence, the verdict, its day and its evidence.
+    row_evidence: dict[str, tuple[str | None, str, str | None, str | None]] | None
     # Every withdrawal and undo dated up to as_of (after since, when given): the corrections log.
     corrections: list[Correction]
 
@@ -243,9 +245,18 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
             if len(items) == limit:
                 count_query = queries.report_list_count(source, name, list_params)
                 totals[name] = database.rows(*count_query)[0]["count"]
-    rows = None
+    rows = row_evidence = None
     if request.with_rows:
         rows = _items(database.rows(*queries.report_rows(source)), as_of)
+        row_evidence = {
+            row["ref"]: (
+                row["status_evidence"],
+                row["verdict"] or "not_rated",
+                _day(row["verdict_on"])[0] if row["verdict_on"] else None,
+                row["verdict_evidence"],
+            )
+            for row in database.rows(*queries.report_row_evidence(source, as_of))
+        }
     rated = [_rated(row) for row in database.rows(*queries.report_verdicts(source, as_of))]
     by_verdict = dict.fromkeys(VERDICTS, 0)
     for item in rated:
@@ -273,6 +284,7 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         by_verdict=by_verdict,
         disagreements=[item for item in rated if (item.status, item.verdict) in DISAGREEING],
         unsupported=[item for item in rated if item.verdict != "not_rated" and item.evidence is None],
+        row_evidence=row_evidence,
     )
 
 

@@ -9,7 +9,7 @@ from tracker.statuses import STATUSES
 
 CSV_FIELDS = (
     "ref", "title", "owner", "status", "status_on", "due", "due_precision", "overdue", "days_overdue",
-    "days_left", "last_event", "days_since",
+    "days_left", "last_event", "days_since", "status_evidence", "verdict", "verdict_on", "verdict_evidence",
 )  # fmt: skip
 
 
@@ -106,10 +106,11 @@ def render_json(report: Report) -> str:
 
 
 def render_csv(report: Report) -> str:
+    evidence = report.row_evidence or {}
     rows = [
         [item.ref, item.title, item.owner, item.status, item.status_on, item.due, item.due_precision,
          "yes" if item.days_overdue is not None else "no", item.days_overdue, item.days_left,
-         item.last_event, item.days_since]
+         item.last_event, item.days_since, *evidence.get(item.ref, (None, "not_rated", None, None))]
         for item in report.rows or []
     ]  # fmt: skip
     return to_csv(CSV_FIELDS, rows)

@@ -437,3 +437,29 @@ def report_verdicts(source: ReportSource, as_of: dt.date) -> tuple[Query[RatedRo
         ORDER BY ref
     """
     return Query(sql), {**source.params, "as_of": as_of}
+
+
+class RowEvidenceRow(TypedDict):
+    ref: str
+    status_evidence: str | None
+    verdict: str | None
+    verdict_on: StoredDay | None
+    verdict_evidence: str | None
+
+
+def report_row_evidence(source: ReportSource, as_of: dt.date) -> tuple[Query[RowEvidenceRow], dict[str, Any]]:
+    """For a report's CSV, each commitment's evidence at the as-of day: the latest cited by the
+    status change or reviews since its status took effect, and its verdict with the verdict's."""
+    at = ":as_of"
+    sql = f"""
+        SELECT s.ref,
+               (SELECT e.evidence FROM event e
+                 WHERE e.commitment_id = s.id AND e.kind IN ('status', 'review') AND e.evidence IS NOT NULL
+                   AND e.on_date >= s.status_on AND e.on_date <= {at} AND {counted("e")}
+                 ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS status_evidence,
+               {timeline.verdict_at("s.id", at)} AS verdict,
+               {timeline.verdict_at("s.id", at, "on_date")} AS verdict_on,
+               {timeline.verdict_at("s.id", at, "evidence")} AS verdict_evidence
+        FROM {source.commitments}
+    """
+    return Query(sql), {**source.params, "as_of": as_of}
