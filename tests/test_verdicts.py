@@ -153,3 +153,11 @@ def test_a_report_csv_gives_each_status_and_verdict_its_evidence() -> None:
     assert (earlier["fia-ct-wing"]["status_evidence"], earlier["fia-ct-wing"]["verdict"]) == (
         "https://x.org/done", "not_rated",
     )  # fmt: skip
+
+
+def test_a_withdrawn_commitment_takes_no_verdict() -> None:
+    ok("withdraw", "fia-academy", "--reason", "entered in error")
+    message = fails("update", "fia-academy", "--verdict", "kept", "--no-evidence")
+    assert message.startswith(
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event"
+    )

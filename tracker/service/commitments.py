@@ -248,13 +248,7 @@ def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
     if request.status is None and not note and not request.review:
         raise InvalidInput("nothing to record: give --status, --note or both")
     commitment = commitment_by_ref(database, request.ref)
-    if commitment.withdrawn_on is not None:
-        withdrawal = database.row(events.COUNTED_WITHDRAWAL, {"commitment_id": commitment.id})
-        assert withdrawal is not None, "withdrawn_on is kept from a withdrawal that counts"
-        raise InvalidInput(
-            f"{commitment.ref} was withdrawn on {commitment.withdrawn_on}; bring it back with "
-            f"'tracker undo --event {withdrawal['id']}' before recording anything on it"
-        )
+    _refuse_if_withdrawn(database, commitment)
     on = request.on or today()
     check_update_day(commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on)
     in_effect = status_on(database, commitment, on)
@@ -294,6 +288,7 @@ def _record_verdict(database: Database, request: UpdateRequest) -> UpdateResult:
         raise InvalidInput("--no-evidence and --evidence contradict each other; give one")
     note = clean_text(request.note, "note")
     commitment = commitment_by_ref(database, request.ref)
+    _refuse_if_withdrawn(database, commitment)
     on = request.on or today()
     check_update_day(commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on)
     row = database.row(VERDICT_ON, {"commitment_id": commitment.id, "on_date": on})
@@ -309,3 +304,15 @@ def _record_verdict(database: Database, request: UpdateRequest) -> UpdateResult:
         verdict=verdict, verdict_reason=reason,
     )  # fmt: skip
     return UpdateResult(commitment.ref, on, in_effect, verdict, commitment.status, event_id, "verdict")
+
+
+def _refuse_if_withdrawn(database: Database, commitment: StoredCommitment) -> None:
+    """A withdrawn commitment takes no update, review or verdict until undo brings it back."""
+    if commitment.withdrawn_on is None:
+        return
+    withdrawal = database.row(events.COUNTED_WITHDRAWAL, {"commitment_id": commitment.id})
+    assert withdrawal is not None, "withdrawn_on is kept from a withdrawal that counts"
+    raise InvalidInput(
+        f"{commitment.ref} was withdrawn on {commitment.withdrawn_on}; bring it back with "
+        f"'tracker undo --event {withdrawal['id']}' before recording anything on it"
+    )
