@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
+from tracker.evidence import Piece, checked_pieces, first_cited, write_pieces
 from tracker.reads import find_organisation
 from tracker.service.organisations import unique_value
 from tracker.service.sources import SourceRule, resolve_source
@@ -130,7 +131,7 @@ def append_event(
     *,
     to_status: str | None = None,
     note: str | None = None,
-    evidence: str | None = None,
+    evidence: Sequence[Piece] = (),
     by: str | None = None,
     changes: dict[str, Any] | None = None,
     undoes: int | None = None,
@@ -139,6 +140,7 @@ def append_event(
     again from the timeline; the event's id."""
     from tracker.keys import new_event_key
 
+    pieces = checked_pieces(database, evidence) if evidence else []
     recorded_at = now_utc()
     event_id = database.insert(
         "event",
@@ -151,12 +153,14 @@ def append_event(
             "recorded_at": recorded_at,
             "recorded_by": recorder(by),
             "note": clean_text(note, "note") or None,
-            "evidence": clean_text(evidence, "evidence", single_line=True) or None,
+            "evidence": first_cited(pieces),
             "changes": _encoded(changes),
             "batch": database.batch,
             "undoes": undoes,
         },
     )
+    if pieces:
+        write_pieces(database, event_id, pieces)
     commitment.updated_at = recorded_at
     refresh_current_state(database, commitment)
     return event_id
@@ -216,10 +220,11 @@ class UpdateRequest(NamedTuple):
     status: str | None = None
     on: dt.date | None = None
     note: str | None = None
-    evidence: str | None = None
+    evidence: Sequence[Piece] = ()  # what it cites (tracker.evidence)
     by: str | None = None
     reopen: bool = False
     review: bool = False  # `tracker review`: record that the status in effect was checked
+    cite: bool = False  # `tracker cite`: a note event citing its evidence, with or without a note
 
 
 class UpdateResult(NamedTuple):
@@ -234,7 +239,7 @@ class UpdateResult(NamedTuple):
 
 def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
     note = clean_text(request.note, "note")
-    if request.status is None and not note and not request.review:
+    if request.status is None and not note and not request.review and not request.cite:
         raise InvalidInput("nothing to record: give --status, --note or both")
     commitment = commitment_by_ref(database, request.ref)
     if commitment.withdrawn_on is not None:
