@@ -31,4 +31,6 @@ GRANT INSERT, DELETE ON commitment_partner TO tracker_writer;
 GRANT INSERT, UPDATE ON load_snapshot TO tracker_writer;
 -- ... and append to the history, which the server keeps append-only: no UPDATE, no DELETE.
 GRANT INSERT ON event TO tracker_writer;
+-- evidence: the pieces each event cites, written with the event, append-only too (models.Evidence).
+GRANT INSERT ON evidence TO tracker_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO tracker_writer;

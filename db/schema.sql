@@ -64,6 +64,25 @@ CREATE TABLE event (
 	FOREIGN KEY(undoes) REFERENCES event (id)
 );
 
+CREATE TABLE evidence (
+	id INTEGER NOT NULL,
+	event_id INTEGER NOT NULL,
+	position INTEGER NOT NULL,
+	url VARCHAR,
+	citation VARCHAR,
+	title VARCHAR,
+	publisher VARCHAR,
+	published DATE,
+	accessed DATE,
+	quote VARCHAR,
+	archive_url VARCHAR,
+	stance VARCHAR NOT NULL,
+	source_id INTEGER,
+	PRIMARY KEY (id),
+	FOREIGN KEY(event_id) REFERENCES event (id),
+	FOREIGN KEY(source_id) REFERENCES source (id)
+);
+
 CREATE TABLE load_snapshot (
 	file_name VARCHAR NOT NULL,
 	commitment_id INTEGER NOT NULL,
@@ -130,6 +149,8 @@ CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
 CREATE INDEX ix_event_undoes ON event (undoes);
 
 CREATE INDEX ix_event_verdicts ON event (commitment_id) WHERE kind = 'verdict';
+
+CREATE UNIQUE INDEX ix_evidence_event ON evidence (event_id, position);
 
 CREATE INDEX ix_source_title_key ON source (title_key);
 

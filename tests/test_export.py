@@ -19,6 +19,7 @@ from tests.conftest import FIXTURE, fails, ok, run
 from tracker.creation import BATCH
 from tracker.dates import FuzzyDate
 from tracker.errors import InvalidInput
+from tracker.evidence import Piece
 from tracker.service.commitments import CommitmentSpec, UpdateRequest, add_commitment, record_update
 from tracker.service.edits import CommitmentEdit, edit_commitment
 from tracker.service.organisations import OrganisationSpec, upsert_organisation
@@ -61,7 +62,8 @@ def _populate(location: str, owner: str, alias: str, commitments: list[tuple]) -
             commitment = add_commitment(transaction, spec, note=description or None, by=alias)
             for to_status, note, evidence, days in updates:
                 on = dt.date(2024, 1, 1) + dt.timedelta(days=days)
-                request = UpdateRequest(commitment.ref, to_status, on, note, evidence, alias, reopen=True)
+                cited = [Piece(evidence)] if evidence else []
+                request = UpdateRequest(commitment.ref, to_status, on, note, cited, alias, reopen=True)
                 # Refused updates (the same status again, nothing to record) are not what this tests.
                 with contextlib.suppress(InvalidInput):
                     record_update(transaction, request)
@@ -109,7 +111,8 @@ def test_the_json_document_is_plain_json_dumps(loaded: None) -> None:
     ]  # fmt: skip
     assert [event["kind"] for event in first["history"]] == ["created", "status"]
     assert list(first["history"][1]) == [
-        "key", "kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "changes", "batch", "undoes",
+        "key", "kind", "to_status", "on", "recorded_at", "by", "note", "evidence", "cited", "changes", "batch",
+        "undoes",
     ]  # fmt: skip
     assert first["history"][1]["on"] == "2025-12-31"
     assert yaml.safe_load(ok("export", "--format", "yaml")) == document

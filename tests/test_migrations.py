@@ -170,3 +170,25 @@ def test_the_upgrade_adds_verdicts_and_an_upgraded_database_takes_one(tmp_path: 
     ref = json.loads(ok("--db", str(path), "list", "-f", "json"))[0]["ref"]
     ok("--db", str(path), "update", ref, "--verdict", "kept", "--evidence", "https://example.org/kept")
     assert json.loads(ok("--db", str(path), "show", ref, "-f", "json"))["history"][-1]["verdict"] == "kept"
+
+
+def test_the_upgrade_adds_evidence_records_and_old_evidence_reads_as_one_piece(tmp_path: Path) -> None:
+    """m009_evidence: an empty `evidence` table; an event recorded before cites its evidence text,
+    and events recorded after it cite any number of pieces."""
+    import json
+
+    path = old_database(tmp_path)
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("UPDATE event SET evidence = 'Gazette 7' WHERE id = (SELECT MIN(id) FROM event)")
+        connection.commit()
+        ref = connection.execute(
+            "SELECT c.ref FROM commitment c JOIN event e ON e.commitment_id = c.id ORDER BY e.id LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    ok("--db", str(path), "update", ref, "--note", "n", "--evidence", "https://a.example", "--evidence", "B")
+    events = json.loads(ok("--db", str(path), "history", ref, "--format", "json"))
+    assert [p["citation"] for p in events[0]["cited"]] == ["Gazette 7"]
+    assert [(p["url"], p["citation"]) for p in events[-1]["cited"]] == [("https://a.example", None), (None, "B")]
+    assert "m009_evidence" in applied(path)

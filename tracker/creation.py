@@ -136,6 +136,9 @@ def insert_commitments(database: Database, items: Sequence[NewCommitment]) -> li
     database.insert_many("event", plain)
     for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
         insert_history(database, commitment_id, item.events)
+    for commitment_id, item in pairs:
+        if commitment_id not in linked_ids:
+            _insert_cited(database, commitment_id, item.events)
     return [i for i, _ in pairs]
 
 
@@ -159,12 +162,31 @@ def insert_history(database: Database, commitment_id: int, events: Sequence[dict
             row["undoes"] = {stored_event["key"]: stored_event["id"] for stored_event in stored}[target]
         pending.append(row)
     database.insert_many("event", pending)
+    _insert_cited(database, commitment_id, events)
+
+
+def _insert_cited(database: Database, commitment_id: int, events: Sequence[dict[str, Any]]) -> None:
+    """Write the evidence records of a commitment's newly inserted events (an export's `cited`)."""
+    if not any(event.get("_cited") for event in events):
+        return
+    from tracker.evidence import write_pieces
+    from tracker.store.sources import SOURCE_BY_KEY
+
+    ids = {e["key"]: e["id"] for e in database.rows(queries.STORED_EVENTS, {"commitment_id": commitment_id})}
+    for event in events:
+        rows = []
+        for piece in event.get("_cited") or []:
+            source = database.row(SOURCE_BY_KEY, {"key": piece["_source"]}) if piece["_source"] else None
+            rows.append({**{k: v for k, v in piece.items() if k != "_source"}, "source_id": source and source["id"]})
+        if rows:
+            write_pieces(database, ids[event["key"]], rows)
 
 
 def _event_row(event: dict[str, Any], commitment_id: int) -> dict[str, Any]:
     # Every row names the same columns, as one multi-row INSERT needs.
     row = {"batch": None, "undoes": None, **event}
     row.pop("_undoes", None)  # the undone event's key (insert_history links it by id)
+    row.pop("_cited", None)  # its evidence records (_insert_cited writes them once it has an id)
     if not row.get("key"):
         row["key"] = new_event_key()
     row["commitment_id"] = commitment_id

@@ -30,6 +30,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m006_load_snapshots",
     "m007_source_lookup",
     "m008_withdrawals",
+    "m009_evidence",
     "m010_verdicts",
 )
 
@@ -178,6 +179,49 @@ def _m008_withdrawals(connection: "Connection") -> None:
     connection.exec_driver_sql("CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on)")
 
 
+def _m009_evidence(connection: "Connection") -> None:
+    """Keep each piece of evidence an event cites as a record of its own (models.Evidence). Nothing
+    to fill: an event recorded before keeps its one `evidence` text, which reads as one piece
+    (tracker.evidence)."""
+    serial = "SERIAL" if connection.dialect.name == "postgresql" else "INTEGER"  # as create_all makes it
+    connection.exec_driver_sql(
+        "CREATE TABLE evidence ("
+        f" id {serial} NOT NULL,"
+        " event_id INTEGER NOT NULL,"
+        " position INTEGER NOT NULL,"
+        " url VARCHAR,"
+        " citation VARCHAR,"
+        " title VARCHAR,"
+        " publisher VARCHAR,"
+        " published DATE,"
+        " accessed DATE,"
+        " quote VARCHAR,"
+        " archive_url VARCHAR,"
+        " stance VARCHAR NOT NULL,"
+        " source_id INTEGER,"
+        " PRIMARY KEY (id),"
+        " FOREIGN KEY(event_id) REFERENCES event (id),"
+        " FOREIGN KEY(source_id) REFERENCES source (id))"
+    )
+    connection.exec_driver_sql("CREATE UNIQUE INDEX ix_evidence_event ON evidence (event_id, position)")
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_TEAM_USES_EVIDENCE)
+
+
+# db/roles.sql grants these to new set-ups: readers read evidence, writers record it.
+_TEAM_USES_EVIDENCE = """
+    DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_reader') THEN
+            GRANT SELECT ON evidence TO tracker_reader;
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_writer') THEN
+            GRANT INSERT ON evidence TO tracker_writer;
+            GRANT USAGE ON SEQUENCE evidence_id_seq TO tracker_writer;
+        END IF;
+    END $$
+"""
+
+
 def _m010_verdicts(connection: "Connection") -> None:
     """A verdict event's judgement and reason (tracker.verdicts). Nothing to fill: no earlier
     schema could record a verdict."""
@@ -195,6 +239,7 @@ MIGRATIONS: dict[str, Callable[["Connection"], None]] = {
     "m006_load_snapshots": _m006_load_snapshots,
     "m007_source_lookup": _m007_source_lookup,
     "m008_withdrawals": _m008_withdrawals,
+    "m009_evidence": _m009_evidence,
     "m010_verdicts": _m010_verdicts,
 }
 

@@ -145,6 +145,28 @@ class Event(SQLModel, table=True):
     verdict_reason: str | None = None
 
 
+class Evidence(SQLModel, table=True):
+    """One piece of evidence an event cites (tracker.evidence): the home of everything about it.
+    The event's own `evidence` column keeps a copy of its first piece's URL or citation, which
+    CSV exports, history files and older readers show."""
+
+    __table_args__ = (Index("ix_evidence_event", "event_id", "position", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+    position: int  # its place among the event's pieces, from 0
+    url: str | None = None  # an http or https address; NULL for a citation without one
+    citation: str | None = None  # the citation, when it has no URL
+    title: str | None = None
+    publisher: str | None = None
+    published: dt.date | None = None
+    accessed: dt.date | None = None
+    quote: str | None = None
+    archive_url: str | None = None
+    stance: str  # supports, contradicts or context
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+
+
 class LoadSnapshot(SQLModel, table=True):
     """What a loaded file said about one commitment the last time it was loaded, so that loading
     it again applies only what the file changed since (tracker.interchange.snapshots)."""

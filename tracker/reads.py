@@ -145,15 +145,17 @@ def history(database: Database, ref: str) -> list[Row]:
 
 
 def _history(database: Database, commitment_id: int) -> list[Row]:
+    from tracker.evidence import cited_by_event
     from tracker.store.timeline import HISTORY  # here: list and show, which import this module, need none of it
 
+    pieces = cited_by_event(database, commitment_id)
     return [
         {
             "id": event["id"],
             "key": event["key"],
             "kind": event["kind"],
             "from_status": event["from_status"],
-            **recorded_fields({**event, "note": shown_note(event)}),
+            **recorded_fields({**event, "note": shown_note(event)}, pieces),
             "undoes": event["undoes"],
         }
         for event in database.rows(HISTORY, {"commitment_id": commitment_id})
@@ -178,8 +180,11 @@ def shown_note(event: Mapping[str, Any]) -> str | None:
     return f"{_UNDO_NOTE}{event['undoes']}: {note}"
 
 
-def recorded_fields(event: Mapping[str, Any]) -> Row:
-    """What an event records, as `history --format json` and the export both show it."""
+def recorded_fields(event: Mapping[str, Any], pieces: Mapping[int, list[Row]]) -> Row:
+    """What an event records, as `history --format json` and the export both show it; `pieces`
+    holds the evidence records of events (tracker.evidence.cited_by_event)."""
+    from tracker.evidence import cited
+
     return {
         "to_status": event["to_status"],
         "on": iso_date(event["on_date"]),
@@ -187,6 +192,7 @@ def recorded_fields(event: Mapping[str, Any]) -> Row:
         "by": event["recorded_by"],
         "note": event["note"],
         "evidence": event["evidence"],
+        "cited": cited(event, pieces),
         "changes": _json_value(event["changes"]) if event["changes"] else None,
         # A verdict event's judgement (tracker.verdicts); other events have none.
         **({"verdict": event["verdict"], "verdict_reason": event["verdict_reason"]} if event.get("verdict") else {}),

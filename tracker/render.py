@@ -180,10 +180,31 @@ def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
     header = ("id", "on", "kind", "status", "by", "note", "evidence")
     rows = [
         (event["id"], event["on"], event["kind"], _transition(event), event["by"] or "",
-         event["note"] or "", event["evidence"] or "")
+         event["note"] or "", "\n".join(p["url"] or p["citation"] for p in event["cited"]))
         for event in events
     ]  # fmt: skip
     return table(header, rows, fmt, wrap={5: 48, 6: 40})
+
+
+def evidence(found: dict[str, Any], fmt: str) -> str:
+    """`tracker evidence`: the pieces by stance, each with its day, what it is, publisher and quote."""
+    if fmt == "json":
+        return to_json(found)
+    lines = [f"{found['ref']}: {found['status']} since {found['status_on']}\n"]
+    for stance in ("supports", "contradicts", "context"):
+        pieces = found[stance]
+        if not pieces:
+            lines.append(f"\n{stance}: nothing cited\n")
+            continue
+        rows = [
+            (p["on"], p["event"], p["title"] or p["url"] or p["citation"], p["publisher"] or "", p["quote"] or "")
+            for p in pieces
+        ]
+        lines.append(
+            f"\n{stance}:\n"
+            + table(("on", "event", "evidence", "publisher", "quote"), rows, "table", wrap={2: 40, 4: 40})
+        )
+    return "".join(lines)
 
 
 def _transition(event: dict[str, Any]) -> str:

@@ -12,6 +12,8 @@ LIMITS = {
     "description": 20_000,
     "note": 20_000,
     "evidence": 2_000,
+    "quote": 2_000,  # a piece of evidence's quote
+    "archive": 2_000,  # a piece of evidence's archive URL
     "reason": 2_000,  # a correction's reason (withdraw, undo), one line
     "by": 200,
     "tag": 60,

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.common import DbOption, WholeNumber, app, checked_format, database, write
+from tracker.cli.common import DbOption, EvidenceOption, WholeNumber, app, checked_format, database, write
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
@@ -17,6 +17,13 @@ NewSourceOption = Annotated[
     bool, typer.Option("--new-source", help="Create the --source text as a new source if no source has that name.")
 ]
 SORTS = ("id", "ref", "title", "owner", "status", "due", "agreed", "updated")
+
+
+def cited(evidence: list[str] | None) -> Any:
+    """--evidence as the pieces cited: each supports, accessed today ('tracker cite' gives more)."""
+    from tracker.evidence import Piece
+
+    return [Piece(text) for text in evidence or []]
 
 
 def _date(text: str | None, option: str, *, agreed: Any = None) -> Any:
@@ -189,7 +196,7 @@ def update(
     status: Annotated[str | None, typer.Option(help="The new status.")] = None,
     on: Annotated[str | None, typer.Option(help="The day it took effect (default: today).")] = None,
     note: NoteOption = None,
-    evidence: Annotated[str | None, typer.Option(help="A URL (or citation) that shows it.")] = None,
+    evidence: EvidenceOption = None,
     by: ByOption = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Allow leaving a final status.")] = False,
     verdict: Annotated[
@@ -217,7 +224,7 @@ def update(
         status=parse_status(status) if status is not None else None,
         on=effective.last if effective else None,
         note=note,
-        evidence=evidence,
+        evidence=cited(evidence),
         by=by,
         reopen=reopen,
         verdict=parse_verdict(verdict) if verdict is not None else None,

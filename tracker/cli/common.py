@@ -61,6 +61,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# --evidence on update and review: a piece each (tracker.evidence); `tracker cite` gives one with details.
+EvidenceOption = Annotated[
+    list[str] | None, typer.Option(help="A URL (or citation) that shows it (repeatable; details: 'tracker cite').")
+]
 DbOption = Annotated[
     str | None,
     typer.Option(

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.common import DbOption, WholeNumber, app, checked_format, database, write
+from tracker.cli.common import DbOption, EvidenceOption, WholeNumber, app, checked_format, database, write
 
 
 @app.command()
@@ -13,7 +13,7 @@ def review(
     ref: Annotated[str | None, typer.Argument(help="The commitment checked.", show_default=False)] = None,
     on: Annotated[str | None, typer.Option(help="The day it was checked (default: today).")] = None,
     note: Annotated[str | None, typer.Option("--note", help="What the check found.")] = None,
-    evidence: Annotated[str | None, typer.Option(help="A URL (or citation) that shows it.")] = None,
+    evidence: EvidenceOption = None,
     by: Annotated[
         str | None, typer.Option("--by", help="Who checked (default: $TRACKER_USER, else your login).")
     ] = None,
@@ -41,14 +41,14 @@ def review(
         raise InvalidInput("give the REF of the commitment checked, or --queue for what to check next")
     if owner is not None or limit is not None or fmt != "table" or withdrawn:
         raise InvalidInput("--owner, --limit, --format and --withdrawn are for --queue")
-    from tracker.cli.commitments import _date, _say_recorded
+    from tracker.cli.commitments import _date, _say_recorded, cited
     from tracker.service.commitments import UpdateRequest, record_update
     from tracker.store.transactions import write_transaction
 
     day = _date(on, "--on")
     if day is not None and day.precision != "day":
         raise InvalidInput(f"--on needs a day, not {day}; a review takes place on one day")
-    request = UpdateRequest(ref, on=day.last if day else None, note=note, evidence=evidence, by=by, review=True)
+    request = UpdateRequest(ref, on=day.last if day else None, note=note, evidence=cited(evidence), by=by, review=True)
     with write_transaction(database(ctx, db)) as transaction:
         _say_recorded(record_update(transaction, request))
 

@@ -34,6 +34,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "review": ("reviews",),
     "undo": ("safety",),
     "withdraw": ("safety",),
+    "cite": ("evidence",),
+    "evidence": ("evidence",),
     "db": ("database_commands", "safety", "server"),
 }
 

@@ -12,11 +12,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 
 from tracker.errors import InvalidInput
+from tracker.evidence import piece_fields
 from tracker.interchange.progress import Progress, progress
 from tracker.reads import commitment_item, iso_date, recorded_fields, source_fields
 from tracker.store import interchange as queries
 from tracker.store.commitments import CommitmentRow
 from tracker.store.database import Database, Row
+from tracker.store.evidence import EXPORT_PIECES, ExportedPieceRow
 from tracker.store.interchange import CsvExtrasRow, ExportedEventRow, ExportedSnapshotRow
 
 FORMAT = "tracker-export/2"
@@ -122,10 +124,15 @@ class _Grouped(Generic[_Linked]):
 
 def _commitment_parts(
     database: Database, bar: Progress, *, with_history: bool
-) -> Iterator[tuple[CommitmentRow, list[str], list[str], list[ExportedEventRow], list[ExportedSnapshotRow]]]:
+) -> Iterator[
+    tuple[
+        CommitmentRow, list[str], list[str], list[ExportedEventRow], list[ExportedPieceRow], list[ExportedSnapshotRow]
+    ]
+]:
     tags = _Grouped(database.iterate(queries.EXPORT_TAGS))
     partners = _Grouped(database.iterate(queries.EXPORT_PARTNERS))
     events = _Grouped(database.iterate(queries.EXPORT_EVENTS)) if with_history else None
+    pieces = _Grouped(database.iterate(EXPORT_PIECES)) if with_history else None
     loads = _Grouped(database.iterate(queries.EXPORT_LOAD_SNAPSHOTS)) if with_history else None
     for row in database.iterate(queries.EXPORT_COMMITMENTS):
         commitment_id = row["id"]
@@ -134,6 +141,7 @@ def _commitment_parts(
             sorted(r["tag"] for r in tags.take(commitment_id)),
             sorted(r["short_name"] for r in partners.take(commitment_id)),
             events.take(commitment_id) if events is not None else [],
+            pieces.take(commitment_id) if pieces is not None else [],
             loads.take(commitment_id) if loads is not None else [],
         )
         bar.advance()
@@ -144,6 +152,7 @@ def _document_item(
     tags: list[str],
     partners: list[str],
     events: list[ExportedEventRow],
+    pieces: list[ExportedPieceRow],
     loads: list[ExportedSnapshotRow],
 ) -> Row:
     # The list item (tracker.reads) without its database id, with the history's start and events,
@@ -151,17 +160,25 @@ def _document_item(
     # database this document is loaded into changes nothing it did not change).
     item = {key: value for key, value in commitment_item(row, tags, partners).items() if key != "id"}
     last_loaded = {r["file_name"]: json.loads(r["stated"]) for r in sorted(loads, key=lambda r: str(r["file_name"]))}
-    return {**item, "starts_on": iso_date(row["starts_on"]), "history": _history(events), "last_loaded": last_loaded}
+    return {
+        **item,
+        "starts_on": iso_date(row["starts_on"]),
+        "history": _history(events, pieces),
+        "last_loaded": last_loaded,
+    }
 
 
-def _history(events: list[ExportedEventRow]) -> list[Row]:
+def _history(events: list[ExportedEventRow], pieces: list[ExportedPieceRow]) -> list[Row]:
     # An undo names the event it reverses by that event's key: ids are each database's own.
     keys = {event["id"]: event["key"] for event in events}
+    cited: dict[int, list[Row]] = {}
+    for piece in pieces:
+        cited.setdefault(piece["event_id"], []).append(piece_fields(piece))
     return [
         {
             "key": event["key"],
             "kind": event["kind"],
-            **recorded_fields(event),
+            **recorded_fields(event, cited),
             "batch": event["batch"],
             "undoes": keys[event["undoes"]] if event["undoes"] is not None else None,
         }
@@ -228,7 +245,7 @@ def spreadsheet_rows(database: Database, bar: Progress) -> Iterator[list[Any]]:
     from tracker import render
 
     extras = database.iterate(queries.EXPORT_CSV_EXTRAS)
-    for row, tags, partners, _, _ in _commitment_parts(database, bar, with_history=False):
+    for row, tags, partners, _, _, _ in _commitment_parts(database, bar, with_history=False):
         yield [*render.commitment_csv_row(commitment_item(row, tags, partners)), *_csv_extras(next(extras), row["id"])]
 
 

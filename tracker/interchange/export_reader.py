@@ -281,14 +281,51 @@ def _event(item: Any, where: str, problems: Problems, *, keyed: bool) -> dict[st
         "recorded_at": read.timestamp("recorded_at"),
         "recorded_by": read.text("by", "by", single_line=True),
         "note": read.text("note", "note"),
-        "evidence": read.text("evidence", "evidence", single_line=True),
+        "evidence": (evidence := read.text("evidence", "evidence", single_line=True)),
         "changes": json.dumps(changes, ensure_ascii=False) if changes else None,
         "batch": read.text("batch", "ref", single_line=True),
         "verdict": verdict if kind == "verdict" else None,
         # A broken verdict's reason, as the tracker that recorded it knew its vocabulary.
         "verdict_reason": read.text("verdict_reason", "note", single_line=True),
         "_undoes": read.item.get("undoes"),  # the undone event's key, checked by _link_undos
+        "_cited": _cited(read.item.get("cited"), evidence, f"{where}.cited", problems),
     }
+
+
+def _cited(value: Any, evidence: str | None, where: str, problems: Problems) -> list[dict[str, Any]]:
+    """An event's evidence records (tracker.evidence), as creation.insert_history writes them;
+    none for an export without `cited` (before m009), or whose one piece is its evidence text."""
+    from tracker.evidence import STANCES, lone_piece
+
+    if value is None or (evidence is not None and value == [lone_piece(evidence)]):
+        return []
+    if not isinstance(value, list):
+        problems.add(where, "must be a list of pieces of evidence")
+        return []
+    rows = []
+    for index, item in enumerate(value):
+        read = _Reader(item, f"{where}[{index}]", problems)
+        if read.item.get("stance") not in STANCES:
+            read._fail("stance", f"must be one of: {', '.join(STANCES)}")
+        rows.append(
+            {
+                "position": index,
+                "url": read.text("url", "url", single_line=True),
+                "citation": read.text("citation", "evidence", single_line=True),
+                "title": read.text("title", "title", single_line=True),
+                "publisher": read.text("publisher", "publisher", single_line=True),
+                "published": read.date("published"),
+                "accessed": read.date("accessed"),
+                "quote": read.text("quote", "quote"),
+                "archive_url": read.text("archive_url", "archive", single_line=True),
+                "stance": read.item.get("stance"),
+                "_source": read.text("source", "source key", single_line=True),
+            }
+        )
+    first = (rows[0]["url"] or rows[0]["citation"]) if rows else None
+    if rows and first != evidence:
+        problems.add(where, "must start with the piece whose URL or citation is the event's evidence")
+    return rows
 
 
 def _link_undos(events: list[dict[str, Any]], where: str, problems: Problems, *, keyed: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from tracker.dates import FuzzyDate, today
 from tracker.errors import InvalidInput, NotFound
+from tracker.evidence import Piece, checked_pieces, first_cited, write_pieces
 from tracker.reads import find_organisation
 from tracker.service.organisations import unique_value
 from tracker.service.sources import SourceRule, resolve_source
@@ -130,7 +131,7 @@ def append_event(
     *,
     to_status: str | None = None,
     note: str | None = None,
-    evidence: str | None = None,
+    evidence: Sequence[Piece] = (),
     by: str | None = None,
     changes: dict[str, Any] | None = None,
     undoes: int | None = None,
@@ -141,6 +142,7 @@ def append_event(
     again from the timeline; the event's id."""
     from tracker.keys import new_event_key
 
+    pieces = checked_pieces(database, evidence) if evidence else []
     recorded_at = now_utc()
     event_id = database.insert(
         "event",
@@ -153,7 +155,7 @@ def append_event(
             "recorded_at": recorded_at,
             "recorded_by": recorder(by),
             "note": clean_text(note, "note") or None,
-            "evidence": clean_text(evidence, "evidence", single_line=True) or None,
+            "evidence": first_cited(pieces),
             "changes": _encoded(changes),
             "batch": database.batch,
             "undoes": undoes,
@@ -161,6 +163,8 @@ def append_event(
             "verdict_reason": verdict_reason,
         },
     )
+    if pieces:
+        write_pieces(database, event_id, pieces)
     commitment.updated_at = recorded_at
     refresh_current_state(database, commitment)
     return event_id
@@ -220,13 +224,14 @@ class UpdateRequest(NamedTuple):
     status: str | None = None
     on: dt.date | None = None
     note: str | None = None
-    evidence: str | None = None
+    evidence: Sequence[Piece] = ()  # what it cites (tracker.evidence)
     by: str | None = None
     reopen: bool = False
     review: bool = False  # `tracker review`: record that the status in effect was checked
     verdict: str | None = None  # a verdict event instead (tracker.verdicts)
     reason: str | None = None  # a broken verdict's reason
     no_evidence: bool = False  # a verdict recorded without evidence, on purpose
+    cite: bool = False  # `tracker cite`: a note event citing its evidence, with or without a note
 
 
 class UpdateResult(NamedTuple):
@@ -245,7 +250,7 @@ def record_update(database: Database, request: UpdateRequest) -> UpdateResult:
     if request.reason is not None or request.no_evidence:
         raise InvalidInput("--reason and --no-evidence go with --verdict")
     note = clean_text(request.note, "note")
-    if request.status is None and not note and not request.review:
+    if request.status is None and not note and not request.review and not request.cite:
         raise InvalidInput("nothing to record: give --status, --note or both")
     commitment = commitment_by_ref(database, request.ref)
     _refuse_if_withdrawn(database, commitment)
@@ -281,10 +286,10 @@ def _record_verdict(database: Database, request: UpdateRequest) -> UpdateResult:
     if verdict != "broken" and request.reason is not None:
         raise InvalidInput("--reason is for a broken verdict")
     reason = parse_reason(request.reason) if request.reason is not None else None
-    evidence = clean_text(request.evidence, "evidence", single_line=True) or None
-    if evidence is None and not request.no_evidence:
+    evidence = list(request.evidence)
+    if not evidence and not request.no_evidence:
         raise InvalidInput("a verdict cites its evidence: give --evidence URL, or --no-evidence to record it without")
-    if evidence is not None and request.no_evidence:
+    if evidence and request.no_evidence:
         raise InvalidInput("--no-evidence and --evidence contradict each other; give one")
     note = clean_text(request.note, "note")
     commitment = commitment_by_ref(database, request.ref)

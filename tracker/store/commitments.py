@@ -145,15 +145,17 @@ def commitment_conditions(filters: CommitmentFilter) -> tuple[list[str], dict[st
         conditions.append("c.due > :due_after")
         params["due_after"] = filters.due_after
     if filters.search:
-        from tracker.timeline import counted  # here: a list without --search needs none of it
+        from tracker.store.evidence import SEARCHED  # here: a list without --search needs none of it
+        from tracker.timeline import counted
 
         # Plain text: LIKE's wildcards in the user's text are escaped, so they match themselves.
-        # Its history's notes and evidence too, of the events that count (a retracted note is gone).
+        # Its history's notes and evidence too, of the events that count (a retracted note is gone):
+        # the first piece's URL or citation (the event's own text), and every piece's title and quote.
         conditions.append(
             "(lower(c.title) LIKE lower(:search) ESCAPE '\\' OR lower(c.description) LIKE lower(:search) ESCAPE '\\'"
             " OR EXISTS (SELECT 1 FROM event e WHERE e.commitment_id = c.id"
-            " AND (lower(e.note) LIKE lower(:search) ESCAPE '\\' OR lower(e.evidence) LIKE lower(:search) ESCAPE '\\')"
-            f" AND {counted('e')}))"
+            " AND (lower(e.note) LIKE lower(:search) ESCAPE '\\' OR lower(e.evidence) LIKE lower(:search) ESCAPE '\\'"
+            f" OR {SEARCHED}) AND {counted('e')}))"
         )
         params["search"] = f"%{_escape_like(filters.search)}%"
     return conditions, params

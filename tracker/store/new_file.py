@@ -79,13 +79,13 @@ CREATE TABLE commitment (
     FOREIGN KEY(source_id) REFERENCES source (id)
 );
 
-CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
-
-CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
+CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
 
 CREATE INDEX ix_commitment_withdrawn ON commitment (withdrawn_on);
 
-CREATE INDEX ix_commitment_owner_report ON commitment (owner_id, status, due, status_on);
+CREATE INDEX ix_commitment_status_last_event ON commitment (status, last_event_on, ref);
+
+CREATE INDEX ix_commitment_status_due ON commitment (status, due, ref);
 
 CREATE INDEX ix_commitment_source ON commitment (source_id);
 
@@ -132,15 +132,15 @@ CREATE TABLE event (
     FOREIGN KEY(undoes) REFERENCES event (id)
 );
 
-CREATE INDEX ix_event_batch ON event (batch);
+CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 
 CREATE INDEX ix_event_undoes ON event (undoes);
+
+CREATE INDEX ix_event_batch ON event (batch);
 
 CREATE INDEX ix_event_verdicts ON event (commitment_id) WHERE kind = 'verdict';
 
 CREATE INDEX ix_event_timeline ON event (commitment_id, on_date, id);
-
-CREATE UNIQUE INDEX ix_event_key ON event (commitment_id, "key");
 
 CREATE TABLE load_snapshot (
     file_name VARCHAR NOT NULL,
@@ -148,7 +148,28 @@ CREATE TABLE load_snapshot (
     stated VARCHAR NOT NULL,
     PRIMARY KEY (file_name, commitment_id),
     FOREIGN KEY(commitment_id) REFERENCES commitment (id)
-)
+);
+
+CREATE TABLE evidence (
+    id INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    url VARCHAR,
+    citation VARCHAR,
+    title VARCHAR,
+    publisher VARCHAR,
+    published DATE,
+    accessed DATE,
+    quote VARCHAR,
+    archive_url VARCHAR,
+    stance VARCHAR NOT NULL,
+    source_id INTEGER,
+    PRIMARY KEY (id),
+    FOREIGN KEY(event_id) REFERENCES event (id),
+    FOREIGN KEY(source_id) REFERENCES source (id)
+);
+
+CREATE UNIQUE INDEX ix_evidence_event ON evidence (event_id, position)
 """
 
 
