@@ -382,7 +382,10 @@ def _event(row: PeriodEventRow) -> PeriodEvent:
         on=_day(row["on_date"])[0],
         what=what,
         note=row["note"],
-        evidence=row["evidence"],
+        # The first piece it cites, and how many more (`tracker evidence REF` lists them all).
+        evidence=row["evidence"] + (f" (+{row['pieces'] - 1} more)" if row["pieces"] > 1 else "")
+        if row["evidence"]
+        else None,
         by=row["recorded_by"],
         from_status=row["from_status"],
         to_status=row["to_status"],

@@ -301,6 +301,7 @@ class PeriodEventRow(TypedDict):
     recorded_by: str | None
     verdict: str | None
     verdict_reason: str | None
+    pieces: int  # how many pieces of evidence it cites (tracker.evidence); its `evidence` is the first
 
 
 # Every event that counts, dated in (:since, :as_of], of the commitments in scope (status changes,
@@ -319,7 +320,8 @@ def report_events(
 ) -> tuple[Query[PeriodEventRow], dict[str, Any]]:
     sql = f"""
         SELECT s.ref, s.title, o.short_name AS owner, e.kind, e.on_date, {timeline.status_before("e")} AS from_status,
-               e.to_status, e.changes, e.note, e.evidence, e.recorded_by, e.verdict, e.verdict_reason
+               e.to_status, e.changes, e.note, e.evidence, e.recorded_by, e.verdict, e.verdict_reason,
+               (SELECT COUNT(*) FROM evidence p WHERE p.event_id = e.id) AS pieces
         {_PERIOD_EVENTS.format(commitments=source.commitments)}
         ORDER BY e.on_date, e.id
     """
