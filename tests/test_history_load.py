@@ -333,3 +333,16 @@ def test_a_reload_with_a_dated_status_applies_its_other_changes_and_a_new_source
     assert (shown["title"], shown["status"]) == ("Centre for Transnational Crime", "completed")
     assert shown["source_detail"]["url"] == "https://example.org/cabinet"
     assert ("2024-02-10", "status", "completed") in [(e["on"], e["kind"], e["to_status"]) for e in shown["history"]]
+
+
+def test_problems_in_several_files_of_a_load_are_all_shown_by_file_and_line() -> None:
+    _write("commitments.csv", "ref,title,owner,status,agreed\nctc,Centre,MOI,completed,2023-03-01\n")
+    _write("history.csv", "ref,on,status\nctc,2023-06-01,in_progress\nnope,2023-06-01,stalled\n")
+    assert fails("load", "commitments.csv", "history.csv") == (
+        "error: 2 problems in 2 files; nothing was loaded\n"
+        "  commitments.csv:\n"
+        "    line 2, status: completed, but the history in this load leaves ctc in_progress; give the day it became "
+        "completed in status_on, or end its history there\n"
+        "  history.csv:\n"
+        "    line 3, ref: no commitment 'nope' here or in the files of this load"
+    )

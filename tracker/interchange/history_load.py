@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from tracker.errors import TrackerError
 from tracker.interchange.history_file import HistoryRow
-from tracker.interchange.problems import LoadSummary, Problems
+from tracker.interchange.problems import LoadSummary, Problems, raise_for_files
 from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.interchange import COMMITMENT_IDS
@@ -53,6 +53,12 @@ class LoadHistory:
     expected: dict[str, ExpectedStatus] = field(default_factory=dict)
     problems: dict[str, Problems] = field(default_factory=dict)  # by file
     undated_statuses: int = 0  # new commitments' statuses dated at their agreed date
+    files: list[str] = field(default_factory=list)  # the load's tables, in the order given
+
+    def problems_in_order(self) -> list[Problems]:
+        """Each file's problems, in the order the files were given."""
+        place = {name: index for index, name in enumerate(self.files)}
+        return sorted(self.problems.values(), key=lambda problems: place.get(problems.origin, len(place)))
 
     def add_history(self, rows: Iterable[HistoryRow]) -> None:
         for row in rows:
@@ -94,7 +100,7 @@ def record_history(database: Database, plan: LoadHistory, summary: LoadSummary, 
         recorder.record_chunk(ids[start : start + _CHUNK], by_ref)
     for problems in plan.problems.values():
         problems.sort_by_line()
-        problems.raise_if_any()
+    raise_for_files(plan.problems_in_order())
 
 
 class _Recorder:
@@ -108,6 +114,7 @@ class _Recorder:
         self.stamp = stamp
         self.by = by
         self.reopen = reopen
+        self.failed: set[str] = set()  # refs with a history row in problems: no more said of them
 
     def record_chunk(self, ids: Sequence[int], by_ref: dict[str, list[tuple[int, HistoryRow]]]) -> None:
         from tracker.keys import new_event_key
@@ -170,6 +177,7 @@ class _Recorder:
             )
         except TrackerError as error:
             problems.add(f"line {row.line}, {row.day_column}", str(error))
+            self.failed.add(row.ref)
             return None
         in_effect = status_at(timeline, row.on)
         restated = row.status is None or row.status == in_effect
@@ -186,6 +194,7 @@ class _Recorder:
                 check_reopen(row.ref, in_effect, row.on, str(row.status), reopen=self.reopen)
             except TrackerError as error:
                 problems.add(f"line {row.line}, {row.status_column}", str(error))
+                self.failed.add(row.ref)
                 return None
         to_status = None if restated else row.status
         # A status already in effect was checked and still held: a review, as `update` records it.
@@ -201,8 +210,8 @@ class _Recorder:
         from tracker.service.commitments import check_reopen
 
         ends_at = status_at(timeline)
-        if ends_at == expected.status:
-            return None
+        if ends_at == expected.status or ref in self.failed:
+            return None  # (where a row of its history is refused, where it ends means nothing yet)
         problems = self.plan.problems_of(expected.origin)
         if not expected.today_otherwise:
             problems.add(

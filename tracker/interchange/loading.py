@@ -175,6 +175,7 @@ def _checked(path: str, fmt: str | None, options: LoadOptions, plan: LoadHistory
         from tracker.interchange.csv_load import load_csv
 
         csv_file = tables.open(path, fmt)
+        plan.files.append(path)
         if csv_file.is_history:
             from tracker.interchange.history_file import read_history
             from tracker.interchange.problems import Problems

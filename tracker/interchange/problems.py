@@ -72,6 +72,22 @@ class Problems:
         )
 
 
+def raise_for_files(files: list[Problems]) -> None:
+    """Raise with the problems of every file that has some: one file's as Problems says them,
+    several files' each under its name, so that a load shows them all at once."""
+    with_problems = [problems for problems in files if problems]
+    if len(with_problems) <= 1:
+        for problems in with_problems:
+            problems.raise_if_any()
+        return
+    count = sum(len(problems.lines) for problems in with_problems)
+    lines = [f"{count} problems in {len(with_problems)} files; nothing was loaded"]
+    for problems in with_problems:
+        lines.append(f"  {problems.origin}:")
+        lines.extend(f"    {line}" for line in problems.grouped()[: problems.limit])
+    raise TrackerError("\n".join(lines))
+
+
 @dataclass
 class LoadSummary:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
