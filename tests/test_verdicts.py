@@ -161,3 +161,12 @@ def test_a_withdrawn_commitment_takes_no_verdict() -> None:
     assert message.startswith(
         "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event"
     )
+
+
+def test_a_verdict_counts_from_the_end_of_its_own_day() -> None:
+    ok("update", "fia-academy", "--verdict", "kept", "--evidence", "https://x.org/k", "--on", "2026-05-01")
+    assert _report("--as-of", "2026-05-01")["by_verdict"]["kept"] == 1
+    assert _report("--as-of", "2026-04-30")["by_verdict"]["kept"] == 0
+    assert fails(
+        "update", "fia-academy", "--verdict", "kept", "--evidence", "https://x.org/k", "--on", "2026-05-01"
+    ) == ("error: fia-academy is already rated kept on 2026-05-01")

@@ -60,22 +60,20 @@ STATUS_ON_DAY = f"""
 """
 
 
-# The verdict in effect at the end of :on_date for :commitment_id (tracker.verdicts): the latest
-# verdict event that counts, dated on or before the day; no row: not_rated.
-VERDICT_ON_DAY = f"""
-    SELECT e.verdict, e.verdict_reason, e.on_date, e.evidence FROM event e
-    WHERE e.commitment_id = :commitment_id AND e.kind = 'verdict' AND e.on_date <= :on_date AND {counted("e")}
-    ORDER BY e.on_date DESC, e.id DESC
-    LIMIT 1
-"""
-
-
-def verdict_at(commitment: str, day: str, column: str = "verdict") -> str:
-    """VERDICT_ON_DAY's `column` for `commitment` at the end of `day` (SQL expressions), NULL
-    for not_rated: a report's verdict at its as-of day."""
-    return f"""(SELECT e.{column} FROM event e
+def verdict_event_at(commitment: str, day: str) -> str:
+    """The id of the verdict event in effect at the end of `day` for `commitment` (both SQL
+    expressions): the latest verdict event that counts, dated on or before the day; NULL for
+    not_rated (tracker.verdicts). One backward seek down ix_event_timeline."""
+    return f"""(SELECT e.id FROM event e
         WHERE e.commitment_id = {commitment} AND e.kind = 'verdict' AND e.on_date <= {day} AND {counted("e")}
         ORDER BY e.on_date DESC, e.id DESC LIMIT 1)"""
+
+
+# The verdict in effect at the end of :on_date for :commitment_id; no row: not_rated.
+VERDICT_ON_DAY = f"""
+    SELECT v.verdict, v.verdict_reason, v.on_date, v.evidence FROM event v
+    WHERE v.id = {verdict_event_at(":commitment_id", ":on_date")}
+"""
 
 
 def status_event_at(commitment: str, day: str) -> str:

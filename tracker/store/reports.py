@@ -421,22 +421,16 @@ class RatedRow(TypedDict):
 
 
 def report_verdicts(source: ReportSource, as_of: dt.date) -> tuple[Query[RatedRow], dict[str, Any]]:
-    """The commitments in scope with a verdict at the as-of day (tracker.timeline.verdict_at),
+    """The commitments in scope with a verdict at the as-of day (tracker.timeline.verdict_event_at),
     found through ix_event_verdicts: a report reads no event of the others."""
-    at = ":as_of"
     sql = f"""
-        SELECT ref, title, owner, status, verdict, verdict_reason, verdict_on, evidence FROM (
-            SELECT s.ref, s.title, o.short_name AS owner, s.status,
-                   {timeline.verdict_at("s.id", at)} AS verdict,
-                   {timeline.verdict_at("s.id", at, "verdict_reason")} AS verdict_reason,
-                   {timeline.verdict_at("s.id", at, "on_date")} AS verdict_on,
-                   {timeline.verdict_at("s.id", at, "evidence")} AS evidence
-            FROM {source.commitments}
-            JOIN organisation o ON o.id = s.owner_id
-            WHERE s.id IN (SELECT v.commitment_id FROM event v WHERE v.kind = 'verdict')
-        ) rated
-        WHERE verdict IS NOT NULL
-        ORDER BY ref
+        SELECT s.ref, s.title, o.short_name AS owner, s.status, v.verdict, v.verdict_reason,
+               v.on_date AS verdict_on, v.evidence
+        FROM {source.commitments}
+        JOIN organisation o ON o.id = s.owner_id
+        JOIN event v ON v.id = {timeline.verdict_event_at("s.id", ":as_of")}
+        WHERE s.id IN (SELECT r.commitment_id FROM event r WHERE r.kind = 'verdict')
+        ORDER BY s.ref
     """
     return Query(sql), {**source.params, "as_of": as_of}
 
@@ -459,9 +453,8 @@ def report_row_evidence(source: ReportSource, as_of: dt.date) -> tuple[Query[Row
                  WHERE e.commitment_id = s.id AND e.kind IN ('status', 'review') AND e.evidence IS NOT NULL
                    AND e.on_date >= s.status_on AND e.on_date <= {at} AND {counted("e")}
                  ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS status_evidence,
-               {timeline.verdict_at("s.id", at)} AS verdict,
-               {timeline.verdict_at("s.id", at, "on_date")} AS verdict_on,
-               {timeline.verdict_at("s.id", at, "evidence")} AS verdict_evidence
+               v.verdict, v.on_date AS verdict_on, v.evidence AS verdict_evidence
         FROM {source.commitments}
+        LEFT JOIN event v ON v.id = {timeline.verdict_event_at("s.id", at)}
     """
     return Query(sql), {**source.params, "as_of": as_of}
