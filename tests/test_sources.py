@@ -444,3 +444,13 @@ def test_an_export_that_merges_into_an_unknown_source_is_refused(tmp_path: Path)
         "error: bad.json: 1 problem; nothing was loaded\n"
         "  source gone: merged_into 'nowhere' is neither in the file nor in the database"
     )
+
+
+def test_adding_a_source_with_no_published_date_is_refused_not_stored_as_year_one() -> None:
+    assert fails("sources", "add", "gazette", "--title", "Gazette", "--published", "none") == (
+        "error: cannot read --published 'none'; use a form such as 2026-03-31, 31 March 2026, March 2026, "
+        "Q3 2026, 2026, today or +90d"
+    )
+    ok("sources", "add", "gazette", "--title", "Gazette", "--published", "2026")
+    ok("sources", "edit", "gazette", "--published", "none")  # an edit removes it
+    assert json.loads(ok("sources", "show", "gazette", "-f", "json"))["published"] is None

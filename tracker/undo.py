@@ -33,7 +33,6 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.reads import REASON_MARK
 from tracker.service.commitments import append_event, commitment_by_id, recorder
 from tracker.service.edits import (
-    CLEAR,
     CommitmentEdit,
     apply_edit,
     commitment_partners,
@@ -41,6 +40,7 @@ from tracker.service.edits import (
     owner_name,
     source_key,
 )
+from tracker.service.sources import CLEAR
 from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.timeline import EventRow, TimelineRow

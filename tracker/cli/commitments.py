@@ -4,7 +4,17 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.common import DbOption, EvidenceOption, WholeNumber, app, checked_format, database, write
+from tracker.cli.common import (
+    DbOption,
+    EvidenceOption,
+    WholeNumber,
+    app,
+    checked_format,
+    database,
+    date_option,
+    date_or_clear_option,
+    write,
+)
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 DetailFormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
@@ -26,24 +36,10 @@ def cited(evidence: list[str] | None) -> Any:
     return [Piece(text) for text in evidence or []]
 
 
-def _date(text: str | None, option: str, *, agreed: Any = None) -> Any:
-    from tracker.dates import parse_date
-
-    return None if text is None else parse_date(text, field=option, agreed=agreed)
-
-
 def _counts_from_agreed(text: str | None) -> bool:
     from tracker.dates import counts_from_agreed
 
     return text is not None and counts_from_agreed(text)
-
-
-def _date_or_clear(text: str | None, option: str) -> Any:
-    from tracker.service.edits import CLEAR
-
-    if text is not None and text.strip().lower() in ("none", "-"):
-        return CLEAR
-    return _date(text, option)
 
 
 def _source_rule(source: str | None, new_source: bool) -> Any:
@@ -89,8 +85,8 @@ def add(
         owner=owner,
         ref=ref,
         status=parse_status(status),
-        agreed=(agreed_date := _date(agreed, "--agreed")),
-        due=_date(due, "--due", agreed=agreed_date),
+        agreed=(agreed_date := date_option(agreed, "--agreed")),
+        due=date_option(due, "--due", agreed=agreed_date),
         tags=tag or [],
         partners=partner or [],
         source=source,
@@ -135,8 +131,8 @@ def list_(
     fmt = checked_format(fmt, render.LIST_FORMATS)
     if sort not in SORTS:
         raise InvalidInput(f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    before = _date(due_before, "--due-before")
-    after = _date(due_after, "--due-after")
+    before = date_option(due_before, "--due-before")
+    after = date_option(due_after, "--due-after")
     statuses = [parse_status(s) for s in status or []]
     with read_database(database(ctx, db)) as snapshot:
         filters = CommitmentFilter(
@@ -216,7 +212,7 @@ def update(
     from tracker.store.transactions import write_transaction
     from tracker.verdicts import parse_verdict
 
-    effective = _date(on, "--on")
+    effective = date_option(on, "--on")
     if effective is not None and effective.precision != "day":
         raise InvalidInput(f"--on needs a day, not {effective}; an update takes effect on one day")
     request = UpdateRequest(
@@ -279,8 +275,8 @@ def edit(
         title=title,
         description=description,
         owner=owner,
-        agreed=_date_or_clear(agreed, "--agreed"),
-        due=None if _counts_from_agreed(due) else _date_or_clear(due, "--due"),
+        agreed=date_or_clear_option(agreed, "--agreed"),
+        due=None if _counts_from_agreed(due) else date_or_clear_option(due, "--due"),
         due_within=due if _counts_from_agreed(due) else None,
         source=source,
         source_rule=_source_rule(source, new_source),

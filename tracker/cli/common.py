@@ -150,3 +150,19 @@ def checked_format(fmt: str, allowed: tuple[str, ...]) -> str:
 
 def write(text: str) -> None:
     sys.stdout.write(text)
+
+
+def date_option(text: str | None, option: str, *, agreed: Any = None) -> Any:
+    """A date option's FuzzyDate (None when not given); `within N months` counts from `agreed`."""
+    from tracker.dates import parse_date
+
+    return None if text is None else parse_date(text, field=option, agreed=agreed)
+
+
+def date_or_clear_option(text: str | None, option: str) -> Any:
+    """For an edit: `none` or `-` removes the date (CLEAR); else as date_option."""
+    from tracker.service.sources import CLEAR
+
+    if text is not None and text.strip().lower() in ("none", "-"):
+        return CLEAR
+    return date_option(text, option)

@@ -52,7 +52,7 @@ def cite(
 
 
 def _day(text: str | None, option: str) -> Any:
-    from tracker.cli.commitments import _date
+    from tracker.cli.common import date_option as _date
     from tracker.errors import InvalidInput
 
     day = _date(text, option)

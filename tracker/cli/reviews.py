@@ -41,7 +41,8 @@ def review(
         raise InvalidInput("give the REF of the commitment checked, or --queue for what to check next")
     if owner is not None or limit is not None or fmt != "table" or withdrawn:
         raise InvalidInput("--owner, --limit, --format and --withdrawn are for --queue")
-    from tracker.cli.commitments import _date, _say_recorded, cited
+    from tracker.cli.commitments import _say_recorded, cited
+    from tracker.cli.common import date_option as _date
     from tracker.service.commitments import UpdateRequest, record_update
     from tracker.store.transactions import write_transaction
 

@@ -1,11 +1,11 @@
 """`sources`: the sources commitments cite, with how many cite each; `sources add`, `show`, `edit`
 and `merge`."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from tracker.cli.common import DbOption, app, checked_format, database, write
+from tracker.cli.common import DbOption, app, checked_format, database, date_option, date_or_clear_option, write
 
 sources_app = typer.Typer(help="Sources with counts of the commitments citing them.", invoke_without_command=True)
 app.add_typer(sources_app, name="sources")
@@ -16,17 +16,6 @@ PublisherOption = Annotated[str | None, typer.Option(help="Who published it ('' 
 UrlOption = Annotated[str | None, typer.Option(help="Where it is: a URL, up to 2,000 characters ('' removes it).")]
 PublishedOption = Annotated[str | None, typer.Option(help="When it was published: 2026-03-31, March 2026, 2026 …")]
 NoteOption = Annotated[str | None, typer.Option(help="A note about it ('' removes it).")]
-
-
-def _published(text: str | None) -> Any:
-    from tracker.dates import parse_date
-    from tracker.service.sources import CLEAR
-
-    if text is None:
-        return None
-    if text.strip().lower() in ("none", "-"):
-        return CLEAR
-    return parse_date(text, field="--published")
 
 
 @sources_app.callback()
@@ -59,7 +48,7 @@ def add(
     from tracker.service.sources import SourceSpec, add_source
     from tracker.store.transactions import write_transaction
 
-    spec = SourceSpec(key, title, publisher, url, _published(published), note)
+    spec = SourceSpec(key, title, publisher, url, date_option(published, "--published"), note)
     with write_transaction(database(ctx, db), create=True) as transaction:
         added = add_source(transaction, spec)
     write(f"added source {added}\n")
@@ -98,7 +87,7 @@ def edit(
     from tracker.service.sources import SourceEdit, edit_source
     from tracker.store.transactions import write_transaction
 
-    changes = SourceEdit(new_key, title, publisher, url, _published(published), note)
+    changes = SourceEdit(new_key, title, publisher, url, date_or_clear_option(published, "--published"), note)
     with write_transaction(database(ctx, db)) as transaction:
         edited = edit_source(transaction, key, changes)
     shown = [f"key (now {edited.key})" if name == "key" else name for name in edited.changed]

@@ -1,7 +1,6 @@
 """Edits: changing a commitment's fields, recorded as one `edit` event listing each change as
 [before, after]; and the fields a loaded file changed, recorded as `edit` and `update` do."""
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,14 +16,12 @@ from tracker.service.commitments import (
     record_update,
     status_on,
 )
-from tracker.service.sources import SourceRule, resolve_source
+from tracker.service.sources import CLEAR, SourceRule, resolve_source
 from tracker.store import timeline as events
 from tracker.store import writes
 from tracker.store.database import Database
 from tracker.store.writes import StoredCommitment
 from tracker.text import clean_tag, clean_text
-
-CLEAR = FuzzyDate(dt.date.min, "day")  # "remove this date" in an edit
 
 
 @dataclass

@@ -200,7 +200,7 @@ def add_source(database: Database, spec: SourceSpec) -> str:
     return key
 
 
-CLEAR = FuzzyDate(dt.date.min, "day")  # "remove the published date" in an edit
+CLEAR = FuzzyDate(dt.date.min, "day")  # "remove this date" in an edit (a source's, a commitment's)
 
 
 @dataclass
