@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from tracker.errors import InvalidInput, NotFound
 from tracker.store.database import Database
-from tracker.text import clean_text
+from tracker.text import clean_text, is_url
 
 STANCES = ("supports", "contradicts", "context")
 Row = dict[str, Any]
@@ -123,7 +123,7 @@ def piece_fields(row: Mapping[str, Any]) -> Row:
 
 def lone_piece(evidence: str) -> Row:
     """The one piece of an event recorded without records: its evidence text, supporting."""
-    is_address = evidence.lower().startswith(("http://", "https://"))
+    is_address = is_url(evidence)
     return piece_fields(
         {
             "url": evidence if is_address else None,

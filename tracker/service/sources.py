@@ -150,9 +150,8 @@ def _create(database: Database, title: str, url: str | None) -> SourceRecordRow:
         if inserted is None:  # another title with that fingerprint: rare enough to count
             values["key"] = unique_value(database, "source", "key", fingerprint)
             inserted = database.insert("source", values)
-    source_id = inserted
     return SourceRecordRow(
-        id=source_id, key=values["key"], title=title, publisher=None, url=url, published=None,
+        id=inserted, key=values["key"], title=title, publisher=None, url=url, published=None,
         published_precision=None, note=None, merged_into=None,
     )  # fmt: skip
 

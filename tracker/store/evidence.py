@@ -23,7 +23,6 @@ class EvidenceRow(TypedDict):
 
 class CountedEvidenceRow(EvidenceRow):
     on_date: StoredDay
-    kind: str
     evidence: str | None  # the event's own text: the one piece of an event recorded without records
 
 
@@ -63,7 +62,7 @@ EXPORT_PIECES = Query[ExportedPieceRow](f"""
 # The events that count, dated on or after the day the commitment's current status took effect,
 # that cite anything: each piece (or, for an event without records, its own evidence text).
 SINCE_STATUS = Query[CountedEvidenceRow](f"""
-    SELECT e.id AS event_id, e.on_date, e.kind, e.evidence, ev.position, ev.url, ev.citation, ev.title,
+    SELECT e.id AS event_id, e.on_date, e.evidence, ev.position, ev.url, ev.citation, ev.title,
            ev.publisher, ev.published, ev.accessed, ev.quote, ev.archive_url, ev.stance, s.key AS source
     FROM event e
     LEFT JOIN evidence ev ON ev.event_id = e.id LEFT JOIN source s ON s.id = ev.source_id
