@@ -45,14 +45,14 @@ def iso_timestamp(value: Any) -> str | None:
     return stamp.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
-def _json_value(text: str) -> Any:
+def json_value(text: str) -> Any:
     import json  # here, not at the top: most reads never parse JSON, and it costs ~2 ms to load
 
     return json.loads(text)
 
 
 def _json_list(text: str | None) -> list[str]:
-    return list(_json_value(text)) if text else []
+    return list(json_value(text)) if text else []
 
 
 def match_organisation(rows: Sequence[OrganisationRow], name: str) -> OrganisationRow | None:
@@ -193,7 +193,7 @@ def recorded_fields(event: Mapping[str, Any], pieces: Mapping[int, list[Row]]) -
         "note": event["note"],
         "evidence": event["evidence"],
         "cited": cited(event, pieces),
-        "changes": _json_value(event["changes"]) if event["changes"] else None,
+        "changes": json_value(event["changes"]) if event["changes"] else None,
         # A verdict event's judgement (tracker.verdicts); other events have none.
         **({"verdict": event["verdict"], "verdict_reason": event["verdict_reason"]} if event.get("verdict") else {}),
     }

@@ -8,7 +8,6 @@ rebuilt from the timeline; titles, owners, tags and deadlines are today's values
 import datetime as dt
 import functools
 import itertools
-import json
 import operator
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -363,7 +362,7 @@ def _item(row: ItemRow, today: int) -> Item:
 
 
 def _event(row: PeriodEventRow) -> PeriodEvent:
-    changes = json.loads(row["changes"]) if row["changes"] else None
+    changes = reads.json_value(row["changes"]) if row["changes"] else None
     if row["kind"] == "status":
         what = f"{row['from_status']} → {row['to_status']}"
     elif row["kind"] == "review":
