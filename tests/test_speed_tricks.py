@@ -276,3 +276,43 @@ def _master_of_models(folder: Path) -> list[tuple[str, str, str, str | None]]:
     finally:
         engine.dispose()
     return _master(folder / "models.db")
+
+
+def test_an_event_key_is_a_random_uuid_as_uuid4_writes_it() -> None:
+    import uuid
+
+    from tracker.keys import new_event_key
+
+    keys = [new_event_key() for _ in range(2_000)]
+    assert len(set(keys)) == len(keys)
+    for key in keys:
+        parsed = uuid.UUID(key)
+        assert (str(parsed), parsed.version, parsed.variant) == (key, 4, uuid.RFC_4122)
+    # Every variant digit appears (8, 9, a, b), so none is fixed by mistake.
+    assert {key[19] for key in keys} == set("89ab")
+
+
+def test_dates_and_times_are_stored_as_the_models_store_them(tmp_path: Path) -> None:
+    """Rows go to sqlite3 with their dates as they are: the adapters tracker.store.database
+    registers write them in SQLAlchemy's forms, a zoned time in UTC."""
+    import datetime as dt
+
+    from tracker.store.database import Database
+
+    connection = sqlite3.connect(tmp_path / "x.db")
+    connection.execute("CREATE TABLE t (day DATE, stamp DATETIME)")
+    database = Database(connection)
+    karachi = dt.timezone(dt.timedelta(hours=5))
+    rows: list[dict[str, object]] = [
+        {"day": dt.date(2026, 3, 1), "stamp": dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC)},
+        {"day": None, "stamp": dt.datetime(2026, 3, 1, 14, 5, 0, 7, tzinfo=karachi)},
+        {"day": dt.date(2026, 3, 2), "stamp": dt.datetime(2026, 3, 1, 9, 5)},
+    ]
+    database.insert_many("t", rows)
+    database.execute("INSERT INTO t (day, stamp) VALUES (:day, :stamp)", rows[0])
+    assert connection.execute("SELECT day, stamp FROM t").fetchall() == [
+        ("2026-03-01", "2026-03-01 09:05:00.000000"),
+        (None, "2026-03-01 09:05:00.000007"),
+        ("2026-03-02", "2026-03-01 09:05:00.000000"),
+        ("2026-03-01", "2026-03-01 09:05:00.000000"),
+    ]

@@ -181,6 +181,8 @@ def parse_date(text: str, *, field: str = "date", agreed: "FuzzyDate | None" = N
     from today; without an agreed date it is refused.
     """
     raw = text.strip()
+    if match := _compiled(_YEAR_FIRST_DAY_FORM).match(raw):  # 2026-03-31, the commonest, read first
+        return _year_first_day(match, raw, field)
     lowered = re.sub(r"\s+", " ", raw.lower())
     if not lowered:
         raise InvalidInput(f"{field} is empty; give a date such as 2026-03-31, March 2026, Q3 2026 or 2026")
@@ -241,12 +243,7 @@ def _parse(lowered: str, text: str, raw: str, field: str, agreed: "FuzzyDate | N
             raise InvalidInput(f"{field} {raw!r} is not a real date (month {month})")
         return FuzzyDate(_end_of_month(_year(str(year), raw), month), "month")
     if match := _compiled(_YEAR_FIRST_DAY_FORM).match(lowered):
-        # Year first always; dateutil's dayfirst (for 31/03/2026) would misread 2026-03-01.
-        year_text, month_text, day_text = match.group(1, 3, 4) if match.group(2) else match.group(1, 5, 6)
-        try:
-            return FuzzyDate(dt.date(_year(year_text, raw), int(month_text), int(day_text)))
-        except ValueError as error:
-            raise InvalidInput(f"{field} {raw!r} is not a real date ({error})") from None
+        return _year_first_day(match, raw, field)
     if _compiled(_YEAR_FIRST_START).match(lowered):
         raise InvalidInput(_unreadable(field, raw))
     return _parse_calendar_text(text, raw, field)
@@ -264,6 +261,16 @@ def read_date(value: object, *, field: str) -> FuzzyDate:
     if isinstance(value, dt.date):
         return FuzzyDate(value)
     return parse_date(str(value), field=field)
+
+
+def _year_first_day(match: re.Match[str], raw: str, field: str) -> FuzzyDate:
+    """A day written year first (_YEAR_FIRST_DAY_FORM): always so; dateutil's dayfirst (for
+    31/03/2026) would misread 2026-03-01."""
+    year_text, month_text, day_text = match.group(1, 3, 4) if match.group(2) else match.group(1, 5, 6)
+    try:
+        return FuzzyDate(dt.date(_year(year_text, raw), int(month_text), int(day_text)))
+    except ValueError as error:
+        raise InvalidInput(f"{field} {raw!r} is not a real date ({error})") from None
 
 
 def _unreadable(field: str, raw: str) -> str:

@@ -13,7 +13,6 @@ where a line is the sheet's row). Everything after reading the cells is the same
 """
 
 import csv
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping
@@ -99,8 +98,9 @@ class CsvFile:
     status_map: dict[str, str]  # --status-map: the file's labels (keys as status_maps.label_key) → statuses
     kind: str = "commitments"  # or "history": a row per event
     mapped: frozenset[str] = frozenset()  # the --map columns (case-folded) this file has
-    # (field, cell) → the value read, for the columns whose cells repeat down the file (_row)
-    read: dict[tuple[str, str], Any] = dataclasses.field(default_factory=dict)
+    # How _row reads each column: (field, its place, its reader, the values read from its cells
+    # by cell for a column whose cells repeat down the file, else None); made on the first row.
+    plan: list[tuple[str, int, Any, dict[str, Any] | None]] | None = None
 
     @property
     def is_history(self) -> bool:
@@ -287,7 +287,6 @@ _READERS: dict[str, Any] = {
     "description": lambda cell: clean_text(cell, "description") or "",
     "owner": lambda cell: clean_text(cell, "owner", required=True, single_line=True),
     "partners": lambda cell: [clean_text(p, "partner", single_line=True) for p in _items(cell)],
-    "status": lambda cell: None,  # an empty cell; one with a status is read through the map (_row)
     "agreed": lambda cell: cell_date(cell, "agreed") if cell.strip() else None,
     # `within 6 months` counts from the row's agreed date: read in _row, once that is known.
     "due": lambda cell: (cell if counts_from_agreed(cell) else cell_date(cell, "due")) if cell.strip() else None,
@@ -308,44 +307,55 @@ _READERS: dict[str, Any] = {
 _REPEATING = frozenset(
     ("owner", "partners", "status", "agreed", "due", "tags", "source", "source_url", "status_on", *PRECISION_FIELDS)
 )
-_CELLS_KEPT = 200_000  # distinct cells kept per load; memory stays bounded whatever the file
+_CELLS_KEPT = 20_000  # distinct cells kept per column and load; memory stays bounded whatever the file
 _UNREAD = object()
 
 
-def _read_cell(field: str, cell: str, status_map: dict[str, str]) -> Any:
-    if field == "status":  # (status, the file's own word for it); an empty cell is (None, None)
-        return read_status(cell, status_map) if cell.strip() else (None, None)
-    return _READERS[field](cell)
+def _read_status(cell: str, status_map: dict[str, str]) -> tuple[str | None, str | None]:
+    """(status, the file's own word for it); an empty cell is (None, None)."""
+    return read_status(cell, status_map) if cell.strip() else (None, None)
+
+
+def _plan(data: CsvFile) -> list[tuple[str, int, Any, dict[str, Any] | None]]:
+    status_map = data.status_map
+    readers = {**_READERS, "status": lambda cell: _read_status(cell, status_map)}
+    repeating: dict[str, dict[str, Any] | None] = {f: {} if f in _REPEATING else None for f in data.indexes}
+    return [(field, index, readers[field], repeating[field]) for field, index in data.indexes.items()]
 
 
 def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     good = True
-    columns = data.columns
-    read = data.read
-    for field, index in data.indexes.items():
-        cell = cells[index] if index < len(cells) else ""
+    width = len(cells)
+    plan = data.plan
+    if plan is None:
+        plan = data.plan = _plan(data)
+    for field, index, reader, kept in plan:
+        cell = cells[index] if index < width else ""
         if cell[:1] == "'":  # checked here: a call per cell is a tenth of a second on 10,000 rows
             cell = spreadsheet_text(cell)
         try:
-            if field in _REPEATING:
-                value = read.get((field, cell), _UNREAD)
-                if value is _UNREAD:
-                    value = _read_cell(field, cell, data.status_map)
-                    if len(read) < _CELLS_KEPT:
-                        read[field, cell] = value
+            if kept is None:
+                value = reader(cell)
             else:
-                value = _READERS[field](cell)
+                value = kept.get(cell, _UNREAD)
+                if value is _UNREAD:
+                    value = reader(cell)
+                    if len(kept) < _CELLS_KEPT:
+                        kept[cell] = value
+                if type(value) is list:
+                    value = list(value)  # each row its own list
         except TrackerError as error:
-            problems.add(f"line {line}, {columns[field]}", str(error))
+            problems.add(f"line {line}, {data.columns[field]}", str(error))
             good = False
             continue
-        if field == "status":
-            values["status"], label = value
-            if label is not None:
-                values["status_label"] = label
-        else:
-            values[field] = list(value) if type(value) is list else value  # each row its own list
+        values[field] = value
+    status = values.get("status")
+    if status is not None:
+        values["status"], label = status
+        if label is not None:
+            values["status_label"] = label
+    columns = data.columns
     if good and isinstance(values.get("due"), str):
         try:
             values["due"] = parse_date(values["due"], field="due", agreed=values.get("agreed"))

@@ -249,11 +249,11 @@ class _Organisations:
         self.found: dict[str, str] = {}
 
     def resolve(self, name: str, line: int, field: str) -> str:
+        if name in self.found:  # (before the imports: this runs for every owner and partner cell)
+            return self.found[name]
         from tracker.reads import match_organisation
         from tracker.service.organisations import OrganisationSpec, upsert_organisation
 
-        if name in self.found:
-            return self.found[name]
         row = match_organisation(self.rows, name)
         if row is not None:
             self.found[name] = str(row["short_name"])

@@ -7,9 +7,11 @@ next to its SQL, `R` being the TypedDict of the rows it returns.
 """
 
 import datetime as dt
+import functools
 import itertools
+import operator
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -40,18 +42,22 @@ class Query(Generic[R]):
         return f"Query({self.sql!r})"
 
 
-def _sqlite_value(value: object) -> object:
-    # SQLite keeps dates and timestamps as text (the stdlib's implicit adapters are deprecated),
-    # in the forms SQLAlchemy's types wrote them: `2026-11-28` and `2026-11-28 09:44:45.000000`.
-    if isinstance(value, dt.datetime):  # its wall-clock time, whatever its zone (tracker's are UTC)
-        return (value if value.tzinfo is None else value.replace(tzinfo=None)).isoformat(" ", "microseconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+@functools.lru_cache(maxsize=4096)  # a load repeats its one timestamp down every event
+def _sqlite_timestamp(value: dt.datetime) -> str:
+    # A zoned time is kept in UTC (tracker's are UTC already); a naive one is taken to be UTC.
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
 
 
-def _sqlite_params(params: Params | None) -> dict[str, object]:
-    return {k: _sqlite_value(v) for k, v in params.items()} if params else {}
+# SQLite keeps dates and timestamps as text, in the forms SQLAlchemy's types wrote them:
+# `2026-11-28` and `2026-11-28 09:44:45.000000`. The driver converts each value it is handed
+# through these, in C (the stdlib's own default adapters are deprecated): a load's rows go to
+# executemany as they are, which converting them in Python first made a fifth slower
+# (docs/speed.md, "Data access"). They are the module's, so every sqlite3 connection of the
+# process (SQLAlchemy's for migrations too) writes dates the same way.
+sqlite3.register_adapter(dt.date, dt.date.isoformat)  # called from C, without a Python frame
+sqlite3.register_adapter(dt.datetime, _sqlite_timestamp)
 
 
 class Database:
@@ -70,11 +76,10 @@ class Database:
     def _run(self, sql: str, params: Params | None) -> Any:
         connection = self.connection
         if isinstance(connection, sqlite3.Connection):
-            return connection.execute(sql, _sqlite_params(params))
+            return connection.execute(sql, params or {})
         from sqlalchemy import text
 
-        values = _sqlite_params(params) if self.is_sqlite else dict(params or {})
-        return connection.execute(text(sql), values)
+        return connection.execute(text(sql), dict(params or {}))
 
     def rows(self, query: Query[R], params: Params | None = None) -> list[R]:
         result = self._run(query.sql, params)
@@ -115,16 +120,14 @@ class Database:
         if not rows:
             return
         connection = self.connection
-        value = _converter()
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
             if isinstance(connection, sqlite3.Connection):
-                connection.executemany(sql, [{k: value(v) for k, v in row.items()} for row in chunk])
+                connection.executemany(sql, chunk)
             else:
                 from sqlalchemy import text
 
-                values = [_sqlite_params(row) if self.is_sqlite else dict(row) for row in chunk]
-                connection.execute(text(sql), values)
+                connection.execute(text(sql), [dict(row) for row in chunk])
 
     def insert(self, table: str, values: Params) -> int:
         """Insert one row; its new id."""
@@ -142,7 +145,7 @@ class Database:
         if isinstance(self.connection, sqlite3.Connection):
             # The row id, not RETURNING: SQLite takes about three times as long over an insert with
             # RETURNING into a table with indexed text (docs/speed.md, "Data access").
-            cursor = self.connection.execute(sql, _sqlite_params(values))
+            cursor = self.connection.execute(sql, values)
             return cursor.lastrowid if cursor.rowcount == 1 else None
         row = self.row(Query[dict[str, int]](sql + " RETURNING id"), values)
         return int(row["id"]) if row is not None else None
@@ -157,37 +160,12 @@ class Database:
         if not isinstance(connection, sqlite3.Connection):
             self.execute_many(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + n for n in names)})", rows)
             return
-        # Positional values, a column at a time, each distinct date converted once: a load repeats
-        # its timestamp and dates down every row (docs/speed.md, "Data access").
+        # Positional values: a tuple per row, built in C (operator.itemgetter); the driver
+        # converts dates through the adapters above (docs/speed.md, "Data access").
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))})"
+        values = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-            chunk = rows[start : start + _ROWS_PER_STATEMENT]
-            columns_of_chunk = [_sqlite_column([row[name] for row in chunk]) for name in names]
-            connection.executemany(sql, list(zip(*columns_of_chunk, strict=True)))
-
-
-def _sqlite_column(values: list[object]) -> list[object]:
-    """_sqlite_value for a column's values: the column as it is when it holds no date (most do not),
-    else each distinct value converted once."""
-    if not any(issubclass(kind, dt.date) for kind in set(map(type, values))):
-        return values
-    converted = {value: _sqlite_value(value) for value in set(values)}
-    return list(map(converted.__getitem__, values))
-
-
-def _converter() -> Callable[[object], object]:
-    """_sqlite_value for the values of many rows, each distinct date converted once: a load
-    repeats its timestamp and dates down every row (docs/speed.md, "Data access")."""
-    converted: dict[object, object] = {}
-
-    def value(item: object) -> object:
-        if not isinstance(item, dt.date):
-            return item
-        if item not in converted:
-            converted[item] = _sqlite_value(item)
-        return converted[item]
-
-    return value
+            connection.executemany(sql, map(values, rows[start : start + _ROWS_PER_STATEMENT]))
 
 
 def stored_date(value: object) -> dt.date | None:
