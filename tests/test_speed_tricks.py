@@ -316,3 +316,29 @@ def test_dates_and_times_are_stored_as_the_models_store_them(tmp_path: Path) -> 
         ("2026-03-02", "2026-03-01 09:05:00.000000"),
         ("2026-03-01", "2026-03-01 09:05:00.000000"),
     ]
+
+
+@pytest.mark.sqlite_only
+def test_a_new_file_is_written_under_a_rollback_journal_and_left_in_wal_mode(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path("c.csv").write_text("ref,title,owner\na,A,MOI\n", encoding="utf-8")
+    modes: list[str] = []
+    check = loading._checked
+
+    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
+        load = check(*arguments)
+
+        def probe(transaction: Any, summary: Any) -> None:
+            modes.append(transaction.rows(Query[dict[str, str]]("PRAGMA journal_mode"))[0]["journal_mode"])
+            load(transaction, summary)
+
+        return probe
+
+    monkeypatch.setattr(loading, "_checked", probed)
+    ok("load", "c.csv")
+    with sqlite3.connect(isolated) as connection:  # as the load left it
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert not Path(f"{isolated}-journal").exists()
+    ok("load", "c.csv")  # into the file now there: WAL, as every later command
+    assert modes == ["delete", "wal"]

@@ -169,7 +169,13 @@ def _sqlite_transaction(
         if is_new:  # without SQLAlchemy (tracker.store.new_file), unless another process created it meanwhile
             from tracker.store.new_file import create_if_empty
 
+            # A new file's first transaction writes its pages once, into the file, under a rollback
+            # journal: in WAL mode each page went to the log, then was copied into the file at the
+            # checkpoint (a fifth of a 100k-row load; docs/speed.md). The file is in WAL mode after.
+            connection.execute("PRAGMA journal_mode = DELETE")
             created = create_if_empty(connection, deferred if bulk else None)  # its transaction left open
+            if not created:  # another process made it meanwhile
+                connection.execute("PRAGMA journal_mode = WAL")
         if not created:
             if not _up_to_date(connection, path):
                 from tracker.store.engine import upgrade
@@ -187,6 +193,8 @@ def _sqlite_transaction(
                 connection.execute("ROLLBACK")
             raise
         connection.execute("ROLLBACK" if dry_run else "COMMIT")
+        if created:
+            connection.execute("PRAGMA journal_mode = WAL")
     finally:
         connection.close()
 
