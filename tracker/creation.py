@@ -116,7 +116,14 @@ def insert_commitments(database: Database, items: Sequence[NewCommitment]) -> li
     ids = {row["ref"]: row["id"] for row in database.rows(queries.COMMITMENT_IDS_AFTER, after)}
     pairs = [(ids[item.row["ref"]], item) for item in items]
     database.insert_many(
-        "commitment_tag", [_tag_row(i, t, item.row) for i, item in pairs for t in dict.fromkeys(item.tags)]
+        "commitment_tag",
+        [
+            # With the copies of its commitment's state (models.CommitmentTag).
+            {"commitment_id": i, "tag": t, "status": row["status"], "due": row["due"], "status_on": row["status_on"]}
+            for i, item in pairs
+            for row in (item.row,)
+            for t in dict.fromkeys(item.tags)
+        ],
     )
     database.insert_many(
         "commitment_partner",
@@ -140,12 +147,6 @@ def insert_commitments(database: Database, items: Sequence[NewCommitment]) -> li
         if commitment_id not in linked_ids:
             _insert_cited(database, commitment_id, item.events)
     return [i for i, _ in pairs]
-
-
-def _tag_row(commitment_id: int, tag: str, commitment: dict[str, Any]) -> dict[str, Any]:
-    """A tag with the copies of its commitment's state (models.CommitmentTag)."""
-    copies = {name: commitment.get(name) for name in ("status", "due", "status_on")}
-    return {"commitment_id": commitment_id, "tag": tag, **copies}
 
 
 def insert_history(database: Database, commitment_id: int, events: Sequence[dict[str, Any]]) -> None:

@@ -198,7 +198,7 @@ def checked_row(
     line: int, cells: list[str], data: CsvFile, problems: Problems, first_line: dict[str, int]
 ) -> CsvRow | None:
     """A record's values, checked; None for a blank record or one with problems (added to `problems`)."""
-    if not any(cell.strip() for cell in cells):
+    if not "".join(cells).strip():
         return None  # spreadsheets leave blank lines at the end
     if len(cells) > data.width and any(cell.strip() for cell in cells[data.width :]):
         problems.add(f"line {line}", f"{len(cells)} cells, but the header has {data.width} columns")

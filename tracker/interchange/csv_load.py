@@ -20,6 +20,7 @@ from tracker.interchange.history_file import HistoryRow
 from tracker.interchange.history_load import ExpectedStatus, LoadHistory
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
+from tracker.service import commitments as service
 from tracker.store import writes
 from tracker.store.commitments import ORGANISATIONS
 from tracker.store.database import Database
@@ -94,8 +95,6 @@ class _Writer:
         *,
         reopen: bool,
     ) -> None:
-        from tracker.service.commitments import default_recorder, now_utc
-
         self.database = database
         self.summary = summary
         self.problems = problems
@@ -106,7 +105,7 @@ class _Writer:
         self.status_column = data.columns.get("status", "status")
         self.status_on_column = data.columns.get("status_on", "--status-on")
         self.origin = snapshots.file_name(data.path)
-        self.stamp, self.by, self.day = now_utc(), default_recorder(), today()
+        self.stamp, self.by, self.day = service.now_utc(), service.default_recorder(), today()
         self.known_refs = {r["ref"]: r["id"] for r in database.rows(COMMITMENT_IDS)}
         self.source_ids: dict[str, int | None] = {}
 
@@ -157,8 +156,6 @@ class _Writer:
         self.summary.count("commitments", "updated" if recorded or dated else "unchanged")
 
     def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
-        from tracker.service.sources import resolve_source
-
         values = row.values
         status = values.get("status") or "not_started"
         dated_later = self._dated_later(row, new=True)
@@ -172,6 +169,8 @@ class _Writer:
             self.plan.undated_statuses += 1
         source = values.get("source")
         if source and source not in self.source_ids:
+            from tracker.service.sources import resolve_source
+
             self.source_ids[source] = resolve_source(self.database, source, row.source_url)["id"]
         return planned_commitment(
             ref=row.ref,
@@ -218,12 +217,10 @@ class _Writer:
 
     def _status_day(self, row: CsvRow) -> dt.date | None:
         """A new row's status_on, checked as `update --on` checks its day; None with a problem."""
-        from tracker.service.commitments import check_update_day
-
         assert row.status_on is not None
         agreed = row.values.get("agreed")
         try:
-            check_update_day(
+            service.check_update_day(
                 row.ref, agreed.first if agreed else self.day, agreed.last if agreed else None,
                 agreed.precision if agreed else None, row.status_on.last, option=self.status_on_column,
             )  # fmt: skip
