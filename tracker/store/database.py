@@ -46,7 +46,7 @@ class Query(Generic[R]):
 def _sqlite_timestamp(value: dt.datetime) -> str:
     # A zoned time is kept in UTC (tracker's are UTC already); a naive one is taken to be UTC.
     if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        value = (value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)).replace(tzinfo=None)
     return value.isoformat(" ", "microseconds")
 
 
