@@ -385,6 +385,8 @@ def _timestamp(cell: str, field: str) -> dt.datetime:
         stamp = dt.datetime.fromisoformat(cell.strip())
     except ValueError:
         raise InvalidInput(f"{field} {cell.strip()!r} is not a timestamp (2026-03-31T12:00:00Z)") from None
+    if stamp.tzinfo is dt.UTC:  # `Z`, as export csv writes it
+        return stamp
     return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 

@@ -44,10 +44,13 @@ class Query(Generic[R]):
 
 @functools.lru_cache(maxsize=4096)  # a load repeats its one timestamp down every event
 def _sqlite_timestamp(value: dt.datetime) -> str:
-    # A zoned time is kept in UTC (tracker's are UTC already); a naive one is taken to be UTC.
-    if value.tzinfo is not None:
-        value = (value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC)).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
+    # A zoned time is kept in UTC (tracker's are UTC already), written without its zone (the
+    # 6 characters of `+00:00`); a naive one is taken to be UTC.
+    if value.tzinfo is None:
+        return value.isoformat(" ", "microseconds")
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat(" ", "microseconds")[:-6]
 
 
 # SQLite keeps dates and timestamps as text, in the forms SQLAlchemy's types wrote them:
