@@ -80,7 +80,7 @@ def corrections(database: Database) -> list[Row]:
 
     from tracker.report import corrections_log
 
-    return [correction._asdict() for correction in corrections_log(database, dt.date.max)]
+    return [correction.fields() for correction in corrections_log(database, dt.date.max)]
 
 
 def organisations(database: Database) -> list[Row]:
