@@ -17,9 +17,12 @@ LIST_FIELDS = (
     "id", "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision",
     "due", "due_precision", "tags", "source", "created_at", "updated_at",
 )  # fmt: skip
-# A CSV export's columns beyond the list's: where the source is, and since when the status holds.
-# A load reads source_url (for a source it creates) and ignores status_on.
-EXPORT_CSV_FIELDS = (*LIST_FIELDS, "source_url", "status_on", "last_note", "last_evidence")
+# A CSV export's columns beyond the list's: where the source is, since when the status holds, the
+# latest note and evidence, and the withdrawal (README, "Corrections"). A load reads source_url
+# (for a source it creates), status_on (the day the status took effect) and the withdrawal.
+EXPORT_CSV_FIELDS = (
+    *LIST_FIELDS, "source_url", "status_on", "last_note", "last_evidence", "withdrawn_on", "withdrawn_reason",
+)  # fmt: skip
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -251,4 +251,7 @@ def spreadsheet_rows(database: Database, bar: Progress) -> Iterator[list[Any]]:
 
 def _csv_extras(extra: CsvExtrasRow, commitment_id: int) -> list[Any]:
     assert extra["commitment_id"] == commitment_id, "both queries run in commitment-id order"
-    return [extra["source_url"], iso_date(extra["status_on"]), extra["last_note"], extra["last_evidence"]]
+    return [
+        extra["source_url"], iso_date(extra["status_on"]), extra["last_note"], extra["last_evidence"],
+        iso_date(extra["withdrawn_on"]), extra["withdrawn_reason"],
+    ]  # fmt: skip
