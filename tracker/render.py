@@ -183,10 +183,18 @@ def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
     header = ("id", "on", "kind", "status", "by", "note", "evidence")
     rows = [
         (event["id"], event["on"], event["kind"], _transition(event), event["by"] or "",
-         event["note"] or "", "\n".join(p["url"] or p["citation"] for p in event["cited"]))
+         event["note"] or "", "\n".join(map(_piece, event["cited"])))
         for event in events
     ]  # fmt: skip
-    return table(header, rows, fmt, wrap={5: 48, 6: 40})
+    # The evidence is not wrapped: each of its lines is one piece.
+    return table(header, rows, fmt, wrap={5: 48})
+
+
+def _piece(piece: dict[str, Any]) -> str:
+    """A piece an event cites, a line of the history's evidence cell: its URL or citation, and
+    its stance when it does not support the event (`https://… (contradicts)`)."""
+    cited = str(piece["url"] or piece["citation"])
+    return cited if piece["stance"] == "supports" else f"{cited} ({piece['stance']})"
 
 
 def evidence(found: dict[str, Any], fmt: str) -> str:
