@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.conftest import FIXTURE, fails, ok
+from tests.test_evidence import forget_records
 
 PERIOD = ("--since", "2026-05-31", "--withdrawn")
 
@@ -115,3 +116,13 @@ def test_the_commitments_rows_are_the_default() -> None:
 )  # fmt: skip
 def test_rows_it_cannot_give_are_refused(args: tuple[str, ...], message: str) -> None:
     assert fails("report", *args) == message
+
+
+def test_an_event_recorded_without_records_cites_its_evidence_text() -> None:
+    forget_records()  # as recorded before m009, or loaded from a history file
+    rows = list(csv.DictReader(io.StringIO(ok("report", *PERIOD, "-f", "csv", "--rows", "events"))))
+    assert [(r["kind"], r["evidence"], r["evidence_stances"]) for r in rows if r["evidence"]] == [
+        ("status", "https://x.org/done", "supports"),
+        ("note", "https://x.org/doubt", "supports"),  # its stance was in the records
+        ("verdict", "https://x.org/budget", "supports"),
+    ]

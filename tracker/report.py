@@ -418,13 +418,12 @@ def _with_pieces(
     cited: dict[int, list[tuple[str, str]]] = {}
     for row in database.rows(*query):
         cited.setdefault(row["event_id"], []).append((row["cited"], row["stance"]))
-    lone: list[tuple[str, str]] = []
-    return [
-        event._replace(
-            pieces=tuple(cited.get(event.event) or ([(event.evidence, "supports")] if event.evidence else lone))
-        )
-        for event in events
-    ]
+    return [event._replace(pieces=tuple(cited.get(event.event) or _lone(event))) for event in events]
+
+
+def _lone(event: PeriodEvent) -> list[tuple[str, str]]:
+    # Without records, an event's evidence is its own text alone (no "(+N more)" then).
+    return [(event.evidence, "supports")] if event.evidence else []
 
 
 def _edit(field: str, before: Any, after: Any) -> str:
