@@ -177,7 +177,8 @@ def test_a_broken_file_or_header_loads_nothing() -> None:
     assert fails("load", "--map", "nonsense", "header.csv") == "error: --map 'nonsense' must be 'Sheet column=field'"
     assert fails("load", "--map", "name=colour", "header.csv") == (
         "error: --map 'name=colour': 'colour' is not a field; fields: "
-        "ref, title, description, owner, partners, status, agreed, due, tags, source, source_url, status_on"
+        "ref, title, description, owner, partners, status, agreed, due, tags, source, source_url, status_on, "
+        "withdrawn_on, withdrawn_reason"
     )
     assert not Path("tracker.db").exists()
 

@@ -214,3 +214,22 @@ def test_exports_carry_every_piece_and_older_exports_still_load(loaded: None, tm
         assert connection.execute("SELECT COUNT(*) FROM evidence").fetchall() == [(0,)]
     finally:
         connection.close()
+
+
+# A piece that does not support its event says so (tracker.render.history); JSON gives every stance.
+HISTORY_TABLE = """\
+id    on          kind     status       by      note                                         evidence
+----  ----------  -------  -----------  ------  -------------------------------------------  -------------------------------------
+1     2025-01-01  created  in_progress  tester  loaded from pakistan-us-security-talks.yaml
+14    2026-06-30  note                  tester  Checked                                      https://a.example/1
+                                                                                             Dawn, 3 May
+15    2026-06-30  note                  tester                                               https://a.example/doubt (contradicts)
+16    2026-06-30  note                  tester                                               Budget statement 2026-27 (context)
+"""  # noqa: E501
+
+
+def test_the_history_table_lists_every_piece_and_says_which_do_not_support(loaded: None) -> None:
+    ok("update", REF, "--note", "Checked", "--evidence", "https://a.example/1", "--evidence", "Dawn, 3 May")
+    ok("cite", REF, "https://a.example/doubt", "--stance", "contradicts")
+    ok("cite", REF, "Budget statement 2026-27", "--stance", "context")
+    assert ok("history", REF) == HISTORY_TABLE

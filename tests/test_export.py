@@ -454,11 +454,18 @@ def test_a_csv_export_with_another_delimiter_loads_back_the_same(loaded: None, t
     header = Path("sheet.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("id;ref;title;" if delimiter == ";" else "id\tref\ttitle\t")
     ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-02-01")  # a status with its own day
+    ok("withdraw", "fia-academy", "--reason", "entered in error; see the 2026 list")
     ok("export", "--format", "csv", "--delimiter", delimiter, "--output", "sheet.csv")
     copy = str(tmp_path / "copy.db")
     ok("--db", copy, "load", "sheet.csv")
-    # Every list field comes back, the record's own times and the day each status took effect too.
+    # Every list field comes back, the record's own times, the day each status took effect and
+    # the withdrawals too (with the day and the reason, as the corrections log shows).
+    assert ok("--db", copy, "list", "--withdrawn", "-f", "json") == ok("list", "--withdrawn", "-f", "json")
     assert ok("--db", copy, "list", "-f", "json") == ok("list", "-f", "json")
+    log = json.loads(ok("report", "-f", "json"))["corrections"]
+    assert [(c["ref"], c["reason"]) for c in log] == [("fia-academy", "entered in error; see the 2026 list")]
+    assert json.loads(ok("--db", copy, "report", "-f", "json"))["corrections"] == log
+    assert ok("--db", copy, "load", "sheet.csv") == "commitments: 0 created, 0 updated, 13 unchanged\n"
     shown = json.loads(ok("--db", copy, "show", "fia-ct-wing", "-f", "json"))
     assert [(e["on"], e["to_status"]) for e in shown["history"]][-1] == ("2026-02-01", "completed")
 

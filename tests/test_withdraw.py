@@ -1,6 +1,8 @@
 """`tracker withdraw`: a commitment recorded in error leaves lists, counts and reports, keeps its
 history, and comes back with `tracker undo`; every correction says why."""
 
+import csv
+import datetime as dt
 import json
 from typing import Any
 
@@ -236,3 +238,118 @@ def test_the_log_has_one_entry_per_change_undone(loaded: None) -> None:
         ("2026-03-01", "undid the status stalled of 2026-03-01", "never stalled"),
         ("2026-04-01", "undid the status completed of 2026-04-01", "not yet completed"),
     ]
+
+
+def _sheet(path: str) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _write_sheet(path: str, rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_spreadsheet_export_says_which_are_withdrawn_and_a_load_withdraws_them(
+    loaded: None, tmp_path: Any, fmt: str
+) -> None:
+    ok("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy", "--reason", "entered twice")
+    ok("export", "--format", "csv", "--output", "all.csv")
+    [row] = [row for row in _sheet("all.csv") if row["withdrawn_on"]]
+    assert (row["ref"], row["withdrawn_on"], row["withdrawn_reason"]) == (
+        "fia-ct-wing", "2026-06-30", "duplicate of fia-academy: entered twice",
+    )  # fmt: skip
+    assert list(_sheet("all.csv")[0])[-2:] == ["withdrawn_on", "withdrawn_reason"]
+    ok("export", "--format", fmt, "--output", f"sheet.{fmt}")
+    copy = str(tmp_path / "copy.db")
+    assert ok("--db", copy, "load", f"sheet.{fmt}").startswith(
+        "organisations: 7 created, 0 updated, 0 unchanged (new: MOI, US-ATA, US-INL, FC, FIA, NCCIA, US-GOV); "
+        "commitments: 13 created, 0 updated, 0 unchanged; withdrawals: 1 recorded (fia-ct-wing); "
+    )
+    # recorded as `tracker withdraw` records it, on the file's day, with its reason
+    assert db_rows("SELECT e.on_date, e.note FROM event e WHERE e.kind = 'withdrawal'") in (
+        [("2026-06-30", "duplicate of fia-academy: entered twice")],
+        [(dt.date(2026, 6, 30), "duplicate of fia-academy: entered twice")],
+    )
+    withdrawn = ("list", "--withdrawn", "--format", "json")
+    if fmt == "csv":  # a workbook's load sets the record times (docs/interchange.md)
+        assert ok("--db", copy, *withdrawn) == ok(*withdrawn)
+    else:
+        assert [{k: v for k, v in item.items() if not k.endswith("_at")} for item in json.loads(ok(*withdrawn))] == [
+            {k: v for k, v in item.items() if not k.endswith("_at")}
+            for item in json.loads(ok("--db", copy, *withdrawn))
+        ]
+    assert ok("--db", copy, "report", "--format", "json") == ok("report", "--format", "json")
+    assert ok("--db", copy, "load", f"sheet.{fmt}") == "commitments: 0 created, 0 updated, 13 unchanged\n"
+
+
+def test_a_withdrawal_loaded_keeps_the_files_day_and_a_new_commitment_its_record_time(
+    loaded: None, tmp_path: Any
+) -> None:
+    ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
+    ok("export", "--format", "csv", "--output", "all.csv")
+    rows = _sheet("all.csv")
+    for row in rows:
+        row["updated_at"] = "2026-01-02T03:04:05Z"
+        if row["withdrawn_on"]:
+            row["withdrawn_on"] = "2026-05-01"
+    _write_sheet("all.csv", rows)
+    copy = str(tmp_path / "copy.db")
+    ok("--db", copy, "load", "all.csv")
+    [item] = [i for i in json.loads(ok("--db", copy, "list", "--withdrawn", "-f", "json")) if i["ref"] == "fia-ct-wing"]
+    assert (item["withdrawn_on"], item["updated_at"]) == ("2026-05-01", "2026-01-02T03:04:05Z")
+    log = json.loads(ok("--db", copy, "report", "-f", "json"))["corrections"]
+    assert [(c["on"], c["ref"], c["reason"]) for c in log] == [("2026-05-01", "fia-ct-wing", "entered in error")]
+
+
+def test_a_load_withdraws_a_commitment_here_once_and_never_brings_one_back(loaded: None, tmp_path: Any) -> None:
+    ok("export", "--format", "csv", "--output", "before.csv")
+    copy = str(tmp_path / "copy.db")
+    ok("--db", copy, "load", "before.csv")
+    ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
+    ok("export", "--format", "csv", "--output", "after.csv")
+    assert ok("--db", copy, "load", "after.csv") == (
+        "commitments: 0 created, 1 updated, 12 unchanged; withdrawals: 1 recorded (fia-ct-wing)\n"
+    )
+    assert "fia-ct-wing" not in refs("--db", copy)
+    assert ok("--db", copy, "load", "after.csv") == "commitments: 0 created, 0 updated, 13 unchanged\n"
+    # a file that does not say it is withdrawn leaves it withdrawn: only `tracker undo` brings it back
+    assert ok("--db", copy, "load", "before.csv") == "commitments: 0 created, 0 updated, 13 unchanged\n"
+    assert "fia-ct-wing" not in refs("--db", copy)
+    ok("--db", copy, "undo", "--reason", "not in error after all")
+    # brought back, it stays back: the file says nothing it did not say before
+    assert ok("--db", copy, "load", "after.csv") == "commitments: 0 created, 0 updated, 13 unchanged\n"
+    assert "fia-ct-wing" in refs("--db", copy)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"withdrawn_on": "2026-06-01"}, "line 2, withdrawn_on: say why it is withdrawn: give a withdrawn_reason"),
+        ({"withdrawn_reason": "in error"}, "line 2, withdrawn_reason: a withdrawn_reason needs the withdrawn_on day "
+         "it goes with"),
+        ({"withdrawn_on": "June 2026", "withdrawn_reason": "in error"},
+         "line 2, withdrawn_on: withdrawn_on needs a day, not June 2026: the day it took effect"),
+        ({"withdrawn_on": "2026-07-01", "withdrawn_reason": "in error"},
+         "line 2, withdrawn_on: withdrawn_on 2026-07-01 is after today (2026-06-30); record what has already "
+         "happened"),
+        ({"withdrawn_on": "2024-12-31", "withdrawn_reason": "in error"},
+         "line 2, withdrawn_on: ata-engagement's history starts on 2025-01-01 (it was agreed 2025); an update "
+         "cannot be dated before that. Give an earlier agreed date with 'tracker edit ata-engagement --agreed DATE'"),
+    ],
+)  # fmt: skip
+def test_a_withdrawal_a_file_cannot_mean_loads_nothing(
+    loaded: None, tmp_path: Any, cells: dict[str, str], message: str
+) -> None:
+    ok("export", "--format", "csv", "--output", "all.csv")
+    rows = _sheet("all.csv")
+    rows[0].update(cells)
+    _write_sheet("all.csv", rows)
+    for database in ("--db", str(tmp_path / "copy.db")), ():  # a new commitment, and one here
+        before = everything() if not database else None
+        assert fails(*database, "load", "all.csv") == f"error: all.csv: 1 problem; nothing was loaded\n  {message}"
+        if before is not None:
+            assert everything() == before

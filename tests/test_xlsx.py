@@ -91,15 +91,16 @@ def _as_csv_text(value: Any) -> str:
 def test_an_xlsx_export_holds_the_csv_exports_rows_with_date_cells(loaded: None) -> None:
     ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-02-01")
     ok("edit", "fia-ct-wing", "--due", "Q3 2026")  # the fixture's commitments have no deadlines
+    ok("withdraw", "fia-academy", "--reason", "entered in error")
     sheet = _exported()
     rows = list(sheet.iter_rows())
     csv_rows = list(csv.reader(io.StringIO(ok("export", "--format", "csv"))))
     assert [[_as_csv_text(cell.value) for cell in row] for row in rows] == csv_rows
     assert [cell.value for cell in rows[0]] == list(EXPORT_CSV_FIELDS)
     assert all(cell.font.b for cell in rows[0])
-    assert (sheet.title, sheet.freeze_panes, sheet.auto_filter.ref) == ("commitments", "A2", "A1:S14")
+    assert (sheet.title, sheet.freeze_panes, sheet.auto_filter.ref) == ("commitments", "A2", "A1:U14")
     column = {name: place for place, name in enumerate(EXPORT_CSV_FIELDS)}
-    formats = {"agreed": "yyyy-mm-dd", "due": "yyyy-mm-dd", "status_on": "yyyy-mm-dd"}
+    formats = {"agreed": "yyyy-mm-dd", "due": "yyyy-mm-dd", "status_on": "yyyy-mm-dd", "withdrawn_on": "yyyy-mm-dd"}
     formats |= {"created_at": "yyyy-mm-dd h:mm:ss", "updated_at": "yyyy-mm-dd h:mm:ss"}
     for name, number_format in formats.items():
         dates = [row[column[name]] for row in rows[1:] if row[column[name]].value is not None]
@@ -111,7 +112,7 @@ def test_an_xlsx_export_holds_the_csv_exports_rows_with_date_cells(loaded: None)
     assert {row[column["id"]].data_type for row in rows[1:]} == {"n"}
     assert {cell.data_type for row in rows for cell in row} <= {"s", "n", "d"}  # an empty cell is "n"
     with zipfile.ZipFile("out.xlsx") as book:  # its size at its top, as spreadsheet programs write it
-        assert '<dimension ref="A1:S14" />' in book.read("xl/worksheets/sheet1.xml").decode()[:1000]
+        assert '<dimension ref="A1:U14" />' in book.read("xl/worksheets/sheet1.xml").decode()[:1000]
     from tracker.interchange.xlsx_file import XlsxSheet
 
     assert XlsxSheet("out.xlsx", None).rows == 14  # what a load's progress bar counts to

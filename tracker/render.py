@@ -17,9 +17,12 @@ LIST_FIELDS = (
     "id", "ref", "title", "description", "owner", "partners", "status", "agreed", "agreed_precision",
     "due", "due_precision", "tags", "source", "created_at", "updated_at",
 )  # fmt: skip
-# A CSV export's columns beyond the list's: where the source is, and since when the status holds.
-# A load reads source_url (for a source it creates) and ignores status_on.
-EXPORT_CSV_FIELDS = (*LIST_FIELDS, "source_url", "status_on", "last_note", "last_evidence")
+# A CSV export's columns beyond the list's: where the source is, since when the status holds, the
+# latest note and evidence, and the withdrawal (README, "Corrections"). A load reads source_url
+# (for a source it creates), status_on (the day the status took effect) and the withdrawal.
+EXPORT_CSV_FIELDS = (
+    *LIST_FIELDS, "source_url", "status_on", "last_note", "last_evidence", "withdrawn_on", "withdrawn_reason",
+)  # fmt: skip
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -180,10 +183,18 @@ def history(events: Sequence[dict[str, Any]], fmt: str) -> str:
     header = ("id", "on", "kind", "status", "by", "note", "evidence")
     rows = [
         (event["id"], event["on"], event["kind"], _transition(event), event["by"] or "",
-         event["note"] or "", "\n".join(p["url"] or p["citation"] for p in event["cited"]))
+         event["note"] or "", "\n".join(map(_piece, event["cited"])))
         for event in events
     ]  # fmt: skip
-    return table(header, rows, fmt, wrap={5: 48, 6: 40})
+    # The evidence is not wrapped: each of its lines is one piece.
+    return table(header, rows, fmt, wrap={5: 48})
+
+
+def _piece(piece: dict[str, Any]) -> str:
+    """A piece an event cites, a line of the history's evidence cell: its URL or citation, and
+    its stance when it does not support the event (`https://… (contradicts)`)."""
+    cited = str(piece["url"] or piece["citation"])
+    return cited if piece["stance"] == "supports" else f"{cited} ({piece['stance']})"
 
 
 def evidence(found: dict[str, Any], fmt: str) -> str:

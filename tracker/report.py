@@ -16,13 +16,14 @@ from tracker import reads
 from tracker.errors import InvalidInput
 from tracker.statuses import FINAL_STATUSES, STATUSES
 from tracker.store import reports as queries
-from tracker.store.database import Database
+from tracker.store.database import Database, Query
 from tracker.store.reports import (
     ChangeRow,
     CorrectionRow,
     GroupRow,
     ItemRow,
     PeriodEventRow,
+    PeriodPieceRow,
     RatedRow,
     ReportScope,
     ReportSource,
@@ -49,6 +50,7 @@ class ReportRequest(NamedTuple):
     with_rows: bool = False  # one row per commitment, for CSV
     list_limit: int | None = None  # at most this many rows in each list; None: all
     withdrawn: bool = False  # count and list the withdrawn commitments too
+    every_piece: bool = False  # each period event with every piece it cites (PeriodEvent.pieces), for CSV
 
 
 class Group(NamedTuple):
@@ -109,6 +111,11 @@ class PeriodEvent(NamedTuple):
     from_status: str
     to_status: str | None
     changes: dict[str, list[Any]] | None
+    event: int  # its id, as `history` shows it
+    verdict: str | None
+    verdict_reason: str | None
+    # With ReportRequest.every_piece: (URL or citation, stance) of every piece it cites, in order.
+    pieces: tuple[tuple[str, str], ...] = ()
 
 
 class Correction(NamedTuple):
@@ -120,6 +127,12 @@ class Correction(NamedTuple):
     corrected: str  # what was corrected, in words
     reason: str | None
     by: str | None
+    event: int  # the withdrawal's or the undo's id, as `history` shows it
+
+    def fields(self) -> dict[str, Any]:
+        """As JSON reports and exports give it: without the event's id, which is each database's own."""
+        return {"on": self.on, "ref": self.ref, "kind": self.kind, "corrected": self.corrected,
+                "reason": self.reason, "by": self.by}  # fmt: skip
 
 
 class Rated(NamedTuple):
@@ -237,6 +250,8 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         changes = [_change(row) for row in database.rows(*queries.report_changes(source, as_of, request.since, limit))]
         totals["changes"] = sum(sum(row.values()) for row in transitions.values())
         events = [_event(row) for row in database.rows(*queries.report_events(source, as_of, request.since, limit))]
+        if request.every_piece:
+            events = _with_pieces(database, events, queries.report_event_pieces(source, as_of, request.since))
         if limit is not None and len(events) == limit:
             totals["events"] = database.rows(*queries.report_events_count(source, as_of, request.since))[0]["count"]
     if limit is not None:
@@ -389,7 +404,26 @@ def _event(row: PeriodEventRow) -> PeriodEvent:
         from_status=row["from_status"],
         to_status=row["to_status"],
         changes=changes,
+        event=row["id"],
+        verdict=row["verdict"],
+        verdict_reason=row["verdict_reason"],
     )
+
+
+def _with_pieces(
+    database: Database, events: list[PeriodEvent], query: tuple[Query[PeriodPieceRow], dict[str, Any]]
+) -> list[PeriodEvent]:
+    """The events with every piece each cites: its records, else (an event recorded without them)
+    its evidence text as one piece, supporting (tracker.evidence.cited)."""
+    cited: dict[int, list[tuple[str, str]]] = {}
+    for row in database.rows(*query):
+        cited.setdefault(row["event_id"], []).append((row["cited"], row["stance"]))
+    return [event._replace(pieces=tuple(cited.get(event.event) or _lone(event))) for event in events]
+
+
+def _lone(event: PeriodEvent) -> list[tuple[str, str]]:
+    # Without records, an event's evidence is its own text alone (no "(+N more)" then).
+    return [(event.evidence, "supports")] if event.evidence else []
 
 
 def _edit(field: str, before: Any, after: Any) -> str:
@@ -453,4 +487,5 @@ def _correction(row: CorrectionRow) -> Correction:
         elif row["undone_kind"] == "edit":
             corrected += f" ({note.split(reads.REASON_MARK, 1)[0]})"  # restored title, due …
         reason = note.split(reads.REASON_MARK, 1)[1] if reads.REASON_MARK in note else None
-    return Correction(_day(row["on_date"])[0], row["ref"], row["kind"], corrected, reason, row["recorded_by"])
+    on = _day(row["on_date"])[0]
+    return Correction(on, row["ref"], row["kind"], corrected, reason, row["recorded_by"], row["id"])

@@ -132,6 +132,10 @@ LATEST_EVENT_ON = f"""COALESCE((SELECT MAX(e.on_date) FROM event e
       WHERE e.commitment_id = c.id AND e.kind <> 'created' AND {counted("e")}), c.starts_on)"""
 WITHDRAWN_ON = f"""(SELECT MAX(e.on_date) FROM event e
       WHERE e.commitment_id = c.id AND e.kind = 'withdrawal' AND {counted("e")})"""
+# The note (the reason) of the withdrawal of commitment `c` that counts, the one WITHDRAWN_ON dates.
+WITHDRAWAL_NOTE = f"""(SELECT e.note FROM event e
+      WHERE e.commitment_id = c.id AND e.kind = 'withdrawal' AND {counted("e")}
+      ORDER BY e.on_date DESC, e.id DESC LIMIT 1)"""
 
 
 # --- Python ------------------------------------------------------------------------------------

@@ -8,13 +8,15 @@ out unless asked (--withdrawn). `tracker undo` retracts the withdrawal like a no
 commitment is back.
 """
 
+import datetime as dt
 from typing import NamedTuple
 
 from tracker.dates import today
 from tracker.errors import InvalidInput, NotFound
-from tracker.service.commitments import append_event, commitment_by_ref
+from tracker.service.commitments import append_event, check_update_day, commitment_by_ref
 from tracker.store import timeline as queries
 from tracker.store.database import Database
+from tracker.store.writes import SET_UPDATED_AT
 from tracker.text import clean_text
 
 
@@ -32,8 +34,17 @@ class Withdrawn(NamedTuple):
 
 
 def withdraw(
-    database: Database, ref: str, *, reason: str | None, duplicate_of: str | None = None, by: str | None = None
+    database: Database,
+    ref: str,
+    *,
+    reason: str | None,
+    duplicate_of: str | None = None,
+    by: str | None = None,
+    on: dt.date | None = None,
+    on_option: str = "--on",
 ) -> Withdrawn:
+    """Withdraw `ref`, today, or on the day `on` (a loaded file's withdrawn_on, checked as an
+    update's day is, and named `on_option` when refused)."""
     reason = clean_text(reason, "reason", single_line=True) if reason is not None else None
     if reason == "" or (reason is None and duplicate_of is None):
         raise InvalidInput(f"say why {ref.strip()} is withdrawn: give --reason TEXT, or --duplicate-of REF")
@@ -58,6 +69,36 @@ def withdraw(
         if original.withdrawn_on is not None:
             raise InvalidInput(f"{original.ref} is withdrawn too; --duplicate-of names the commitment that stands")
         note = f"duplicate of {original.ref}" + (f": {reason}" if reason else "")
-    on = today()
+    if on is None:
+        on = today()
+    else:
+        check_update_day(
+            commitment.ref, commitment.starts_on, commitment.agreed, commitment.agreed_precision, on, on_option
+        )
     event_id = append_event(database, commitment, "withdrawal", on, note=note, by=by)
     return Withdrawn(commitment.ref, on.isoformat(), note, event_id)
+
+
+def withdraw_loaded(
+    database: Database,
+    ref: str,
+    *,
+    on: dt.date,
+    reason: str,
+    by: str | None,
+    on_option: str,
+    updated_at: dt.datetime | None = None,
+) -> Withdrawn | None:
+    """A loaded file's withdrawal of `ref` (export --format csv writes withdrawn_on and
+    withdrawn_reason), recorded by `withdraw`: None, and nothing recorded, when the commitment is
+    withdrawn already or its history holds a withdrawal that was undone (brought back by
+    `tracker undo`, it stays back: loading the file again changes nothing). `updated_at`: a new
+    commitment's record time from the file, which it keeps, the withdrawal being part of its row."""
+    commitment = commitment_by_ref(database, ref)
+    # withdrawn already, or brought back: either way its history holds a withdrawal
+    if database.row(queries.ANY_WITHDRAWAL, {"commitment_id": commitment.id}) is not None:
+        return None
+    withdrawn = withdraw(database, ref, reason=reason, by=by, on=on, on_option=on_option)
+    if updated_at is not None:
+        database.execute(SET_UPDATED_AT, {"updated_at": updated_at, "id": commitment.id})
+    return withdrawn

@@ -41,6 +41,13 @@ def report(
         bool, typer.Option("--withdrawn", help="Count and list withdrawn commitments too (left out by default).")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}.")] = "text",
+    rows: Annotated[
+        str | None,
+        typer.Option(
+            "--rows",
+            help="CSV: one row per commitment (default), per event of the period (with --since), or per correction.",
+        ),
+    ] = None,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file (whole, or not at all).")
     ] = None,
@@ -55,6 +62,7 @@ def report(
     from tracker.store.transactions import read_database
 
     checked_format(fmt, REPORT_FORMATS)
+    csv_rows = checked_rows(rows, fmt, since)
     # A vague date means its last day, as deadlines do: `--since Q1 2026 --as-of Q2 2026` is Q2.
     request = ReportRequest(
         as_of=parse_date(as_of, field="--as-of").last if as_of is not None else today(),
@@ -64,16 +72,35 @@ def report(
         statuses=[parse_status(s) for s in status or []],
         upcoming_days=upcoming_days,
         stale_days=stale_days,
-        with_rows=fmt == "csv",
+        with_rows=csv_rows == "commitments",
         list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
         withdrawn=withdrawn,
+        every_piece=csv_rows == "events",
     )
     choice = database(ctx, db)
     with read_database(choice) as snapshot:
         result = build_report(snapshot, request)
-    text = render(result, fmt)
+    text = render(result, fmt, csv_rows or "commitments")
     if output is None:
         write(text)
     else:
         with writing(output, database=choice) as out:
             out.write(text)
+
+
+def checked_rows(rows: str | None, fmt: str, since: str | None) -> str | None:
+    """What a CSV report's rows are (None for the other formats), or the one-line refusal."""
+    from tracker.errors import InvalidInput
+    from tracker.report_render.data import CSV_ROWS
+
+    if rows is None:
+        return "commitments" if fmt == "csv" else None
+    if fmt != "csv":
+        raise InvalidInput(
+            "--rows is for --format csv; the other formats hold the period's events and the corrections log already"
+        )
+    if rows not in CSV_ROWS:
+        raise InvalidInput(f"unknown --rows {rows!r}; expected one of: {', '.join(CSV_ROWS)}")
+    if rows == "events" and since is None:
+        raise InvalidInput("--rows events lists the events of a period: give --since DATE (they run to --as-of)")
+    return rows

@@ -30,7 +30,7 @@ from tracker.text import clean_ref, clean_source_text, clean_tag, clean_text, sl
 
 FIELDS = (
     "ref", "title", "description", "owner", "partners", "status", "agreed", "due", "tags", "source", "source_url",
-    "status_on",
+    "status_on", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
 PRECISION_FIELDS = ("agreed_precision", "due_precision")  # written by export csv; they make its dates exact
 # Written by export csv; a load does not set them (a history file brings notes and evidence).
@@ -69,6 +69,8 @@ class CsvRow:
     status_on: FuzzyDate | None = None  # the day the row's status took effect, when the file says
     created_at: dt.datetime | None = None  # the record's own times, for a new commitment
     updated_at: dt.datetime | None = None
+    withdrawn_on: FuzzyDate | None = None  # the file says it is withdrawn: since this day (export csv writes it)
+    withdrawn_reason: str | None = None  # and why (always given with withdrawn_on)
 
 
 Record = tuple[int, int, list[str]]  # the line a record starts on, the line it ends on, its cells
@@ -217,6 +219,7 @@ def checked_row(
     return CsvRow(
         line, ref or "", values, values.pop("status_label", None), values.pop("source_url", None),
         values.pop("status_on", None), values.pop("created_at", None), values.pop("updated_at", None),
+        values.pop("withdrawn_on", None), values.pop("withdrawn_reason", None),
     )  # fmt: skip
 
 
@@ -294,6 +297,8 @@ _READERS: dict[str, Any] = {
     "source": lambda cell: clean_source_text(cell) if cell.strip() else None,  # a URL may be 2,000 characters
     "source_url": lambda cell: clean_text(cell, "url", single_line=True) or None,
     "status_on": lambda cell: day_cell(cell, "status_on") if cell.strip() else None,
+    "withdrawn_on": lambda cell: day_cell(cell, "withdrawn_on") if cell.strip() else None,
+    "withdrawn_reason": lambda cell: clean_text(cell, "withdrawn_reason", single_line=True) or None,
     "created_at": lambda cell: _timestamp(cell, "created_at") if cell.strip() else None,
     "updated_at": lambda cell: _timestamp(cell, "updated_at") if cell.strip() else None,
     "agreed_precision": lambda cell: cell.strip().lower() or None,
@@ -376,6 +381,15 @@ def _row(line: int, cells: list[str], data: CsvFile, problems: Problems) -> dict
         except TrackerError as error:
             problems.add(f"line {line}, {columns.get('due') or columns['agreed']}", str(error))
             good = False
+    withdrawn_on, withdrawn_reason = values.get("withdrawn_on"), values.get("withdrawn_reason")
+    if good and withdrawn_on is not None and withdrawn_reason is None:
+        problems.add(f"line {line}, {columns['withdrawn_on']}", "say why it is withdrawn: give a withdrawn_reason")
+        good = False
+    elif good and withdrawn_reason is not None and withdrawn_on is None:
+        problems.add(
+            f"line {line}, {columns['withdrawn_reason']}", "a withdrawn_reason needs the withdrawn_on day it goes with"
+        )
+        good = False
     return values if good else None
 
 

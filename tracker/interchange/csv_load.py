@@ -104,6 +104,7 @@ class _Writer:
         self.path = data.path
         self.status_column = data.columns.get("status", "status")
         self.status_on_column = data.columns.get("status_on", "--status-on")
+        self.columns = data.columns
         self.origin = snapshots.file_name(data.path)
         self.stamp, self.by, self.day = service.now_utc(), service.default_recorder(), today()
         self.known_refs = {r["ref"]: r["id"] for r in database.rows(COMMITMENT_IDS)}
@@ -132,6 +133,9 @@ class _Writer:
             if stated != before:
                 kept[commitment_id] = stated
         insert_commitments(self.database, new)
+        for row in rows:
+            if row.ref not in ids and row.withdrawn_on is not None:
+                self._withdraw(row, new=True)
         snapshots.write(self.database, self.origin, kept)
 
     def _update(self, row: CsvRow, fields: list[str]) -> None:
@@ -153,7 +157,27 @@ class _Writer:
         except TrackerError as error:
             self.problems.add(f"line {row.line}", str(error))
             return
-        self.summary.count("commitments", "updated" if recorded or dated else "unchanged")
+        withdrawn = row.withdrawn_on is not None and self._withdraw(row, new=False)
+        self.summary.count("commitments", "updated" if recorded or dated or withdrawn else "unchanged")
+
+    def _withdraw(self, row: CsvRow, *, new: bool) -> bool:
+        """Record the withdrawal the row gives, as `tracker withdraw` does, on the row's day;
+        whether one was recorded (not for a commitment withdrawn already, or brought back)."""
+        from tracker.withdrawal import withdraw_loaded
+
+        assert row.withdrawn_on is not None and row.withdrawn_reason is not None, "checked together (csv_file)"
+        column = self.columns["withdrawn_on"]
+        try:
+            withdrawn = withdraw_loaded(
+                self.database, row.ref, on=row.withdrawn_on.last, reason=row.withdrawn_reason, by=self.by,
+                on_option=column, updated_at=row.updated_at if new else None,
+            )  # fmt: skip
+        except TrackerError as error:
+            self.problems.add(f"line {row.line}, {column}", str(error))
+            return False
+        if withdrawn is not None:
+            self.summary.count("withdrawals", "recorded", row.ref)
+        return withdrawn is not None
 
     def _new(self, row: CsvRow, stated: snapshots.Statement) -> NewCommitment:
         values = row.values

@@ -80,7 +80,7 @@ def corrections(database: Database) -> list[Row]:
 
     from tracker.report import corrections_log
 
-    return [correction._asdict() for correction in corrections_log(database, dt.date.max)]
+    return [correction.fields() for correction in corrections_log(database, dt.date.max)]
 
 
 def organisations(database: Database) -> list[Row]:
@@ -251,4 +251,7 @@ def spreadsheet_rows(database: Database, bar: Progress) -> Iterator[list[Any]]:
 
 def _csv_extras(extra: CsvExtrasRow, commitment_id: int) -> list[Any]:
     assert extra["commitment_id"] == commitment_id, "both queries run in commitment-id order"
-    return [extra["source_url"], iso_date(extra["status_on"]), extra["last_note"], extra["last_evidence"]]
+    return [
+        extra["source_url"], iso_date(extra["status_on"]), extra["last_note"], extra["last_evidence"],
+        iso_date(extra["withdrawn_on"]), extra["withdrawn_reason"],
+    ]  # fmt: skip

@@ -96,7 +96,7 @@ class LoadSummary:
 
     def count(self, kind: str, outcome: str, name: str | None = None) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += 1
-        if name is not None and outcome == "created":
+        if name is not None and outcome in ("created", "recorded"):
             self.new_names.setdefault(kind, []).append(name)
 
     def line(self) -> str:
@@ -104,6 +104,9 @@ class LoadSummary:
         for kind, counter in self.counts.items():
             if kind == "events":  # a history file's rows: each recorded, or there already
                 parts.append(f"events: {counter['recorded']} recorded, {counter['unchanged']} already there")
+                continue
+            if kind == "withdrawals":  # a CSV's withdrawn_on: each withdrawal recorded, by ref
+                parts.append(f"withdrawals: {counter['recorded']} recorded ({', '.join(self.new_names[kind])})")
                 continue
             created, updated, unchanged = counter["created"], counter["updated"], counter["unchanged"]
             part = f"{kind}: {created} created, {updated} updated, {unchanged} unchanged"

@@ -1,7 +1,7 @@
 """`tracker export --format xlsx`: a CSV export's rows (export.spreadsheet_rows) as an Excel workbook.
 
 One sheet, `commitments`: the header row in bold and frozen, an autofilter over the data, dates as
-date cells (agreed, due and status_on; created_at and updated_at as dates and times, in UTC, which
+date cells (agreed, due, status_on and withdrawn_on; created_at and updated_at as dates and times, in UTC, which
 a workbook cannot mark) and every other cell a value, never a formula: a title starting with `=`
 is a text cell, so it needs none of the apostrophes a CSV export adds (and text that reads as an
 OOXML escape, `_x000D_`, keeps its underscore escaped, so that Excel shows it as it is). Rows are written as they
@@ -33,6 +33,7 @@ _TYPED: dict[str, tuple[Callable[[str | None], Any], int]] = {
     "agreed": (_day, 12),
     "due": (_day, 12),
     "status_on": (_day, 12),
+    "withdrawn_on": (_day, 12),
     "created_at": (_moment, 20),
     "updated_at": (_moment, 20),
 }

@@ -3,7 +3,8 @@
 from tracker.report import Report
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, rows: str = "commitments") -> str:
+    """`rows` picks what a CSV's rows are (report_render.data.CSV_ROWS); the other formats hold everything."""
     if fmt in ("text", "markdown"):
         from tracker.report_render.tables import render_tables
 
@@ -14,4 +15,4 @@ def render(report: Report, fmt: str) -> str:
         return render_html(report)
     from tracker.report_render.data import render_csv, render_json
 
-    return render_json(report) if fmt == "json" else render_csv(report)
+    return render_json(report) if fmt == "json" else render_csv(report, rows)

@@ -11,6 +11,14 @@ CSV_FIELDS = (
     "ref", "title", "owner", "status", "status_on", "due", "due_precision", "overdue", "days_overdue",
     "days_left", "last_event", "days_since", "status_evidence", "verdict", "verdict_on", "verdict_evidence",
 )  # fmt: skip
+# `report --format csv --rows events`: one row per event of the period, as the text report lists them.
+EVENT_CSV_FIELDS = (
+    "on", "ref", "title", "owner", "kind", "what", "from_status", "to_status", "verdict", "verdict_reason",
+    "note", "evidence", "evidence_stances", "by", "event",
+)  # fmt: skip
+# `--rows corrections`: the corrections log.
+CORRECTION_CSV_FIELDS = ("on", "ref", "kind", "corrected", "reason", "by", "event")
+CSV_ROWS = ("commitments", "events", "corrections")
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -36,7 +44,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "by_verdict": report.by_verdict,
         "disagreements": [_rated(item) for item in report.disagreements],
         "unsupported_verdicts": [_rated(item) for item in report.unsupported],
-        "corrections": [correction._asdict() for correction in report.corrections],
+        "corrections": [correction.fields() for correction in report.corrections],
     }
 
 
@@ -88,6 +96,16 @@ def _event(event: PeriodEvent) -> dict[str, Any]:
     }
 
 
+def _event_row(event: PeriodEvent) -> list[Any]:
+    """Every piece it cites on a line of its own (a piece holds no line break), and beside them,
+    line for line, their stances."""
+    return [
+        event.on, event.ref, event.title, event.owner, event.kind, event.what, event.from_status, event.to_status,
+        event.verdict, event.verdict_reason, event.note, "\n".join(cited for cited, _ in event.pieces),
+        "\n".join(stance for _, stance in event.pieces), event.by, event.event,
+    ]  # fmt: skip
+
+
 def _rated(item: Rated) -> dict[str, Any]:
     return {
         "ref": item.ref,
@@ -105,12 +123,19 @@ def render_json(report: Report) -> str:
     return to_json(report_dict(report))
 
 
-def render_csv(report: Report) -> str:
+def render_csv(report: Report, rows: str = "commitments") -> str:
+    if rows == "events":
+        return to_csv(EVENT_CSV_FIELDS, [_event_row(event) for event in report.events or []])
+    if rows == "corrections":
+        return to_csv(
+            CORRECTION_CSV_FIELDS,
+            [[*correction.fields().values(), correction.event] for correction in report.corrections],
+        )
     evidence = report.row_evidence or {}
-    rows = [
+    commitments = [
         [item.ref, item.title, item.owner, item.status, item.status_on, item.due, item.due_precision,
          "yes" if item.days_overdue is not None else "no", item.days_overdue, item.days_left,
          item.last_event, item.days_since, *evidence.get(item.ref, (None, "not_rated", None, None))]
         for item in report.rows or []
     ]  # fmt: skip
-    return to_csv(CSV_FIELDS, rows)
+    return to_csv(CSV_FIELDS, commitments)

@@ -15,7 +15,7 @@ from tracker.store.commitments import (
 )
 from tracker.store.database import Query, StoredDay, StoredStamp
 from tracker.store.timeline import RecordedEventRow
-from tracker.timeline import TIMELINE_ORDER, latest_text
+from tracker.timeline import TIMELINE_ORDER, WITHDRAWAL_NOTE, latest_text
 
 
 class CountRow(TypedDict):
@@ -53,12 +53,15 @@ class CsvExtrasRow(TypedDict):
     status_on: StoredDay | None
     last_note: str | None
     last_evidence: str | None
+    withdrawn_on: StoredDay | None
+    withdrawn_reason: str | None  # the note of the withdrawal that counts
 
 
 # What a CSV export adds to each commitment's list fields, in the same order as EXPORT_COMMITMENTS.
 EXPORT_CSV_EXTRAS = Query[CsvExtrasRow](f"""
     SELECT c.id AS commitment_id, s.url AS source_url, c.status_on,
-           {latest_text("note")} AS last_note, {latest_text("evidence")} AS last_evidence
+           {latest_text("note")} AS last_note, {latest_text("evidence")} AS last_evidence,
+           c.withdrawn_on, CASE WHEN c.withdrawn_on IS NOT NULL THEN {WITHDRAWAL_NOTE} END AS withdrawn_reason
     FROM commitment c LEFT JOIN source s ON s.id = c.source_id
     ORDER BY c.id
 """)

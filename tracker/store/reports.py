@@ -288,6 +288,7 @@ def report_transitions(
 
 
 class PeriodEventRow(TypedDict):
+    id: int
     ref: str
     title: str
     owner: str
@@ -319,7 +320,8 @@ def report_events(
     source: ReportSource, as_of: dt.date, since: dt.date, limit: int | None
 ) -> tuple[Query[PeriodEventRow], dict[str, Any]]:
     sql = f"""
-        SELECT s.ref, s.title, o.short_name AS owner, e.kind, e.on_date, {timeline.status_before("e")} AS from_status,
+        SELECT e.id, s.ref, s.title, o.short_name AS owner, e.kind, e.on_date,
+               {timeline.status_before("e")} AS from_status,
                e.to_status, e.changes, e.note, e.evidence, e.recorded_by, e.verdict, e.verdict_reason,
                (SELECT COUNT(*) FROM evidence p WHERE p.event_id = e.id) AS pieces
         {_PERIOD_EVENTS.format(commitments=source.commitments)}
@@ -333,6 +335,25 @@ def report_events(
 
 def report_events_count(source: ReportSource, as_of: dt.date, since: dt.date) -> tuple[Query[CountRow], dict[str, Any]]:
     sql = f"SELECT COUNT(*) AS count {_PERIOD_EVENTS.format(commitments=source.commitments)}"
+    return Query(sql), {**source.params, "as_of": as_of, "since": since}
+
+
+class PeriodPieceRow(TypedDict):
+    event_id: int
+    cited: str  # its URL, or its citation
+    stance: str
+
+
+def report_event_pieces(
+    source: ReportSource, as_of: dt.date, since: dt.date
+) -> tuple[Query[PeriodPieceRow], dict[str, Any]]:
+    """Every piece of evidence the period's events (report_events) cite, each event's in order."""
+    sql = f"""
+        SELECT p.event_id, COALESCE(p.url, p.citation) AS cited, p.stance
+        FROM evidence p
+        WHERE p.event_id IN (SELECT e.id {_PERIOD_EVENTS.format(commitments=source.commitments)})
+        ORDER BY p.event_id, p.position
+    """
     return Query(sql), {**source.params, "as_of": as_of, "since": since}
 
 

@@ -168,6 +168,11 @@ COUNTED_WITHDRAWAL = Query[IdRow](f"""
     ORDER BY e.id DESC LIMIT 1
 """)
 
+# Any withdrawal, undone or not: a load withdraws no commitment that was brought back (tracker.withdrawal).
+ANY_WITHDRAWAL = Query[IdRow](
+    "SELECT e.id FROM event e WHERE e.commitment_id = :commitment_id AND e.kind = 'withdrawal' LIMIT 1"
+)
+
 UNDONE_BY = Query[IdRow]("SELECT id FROM event WHERE undoes = :event_id ORDER BY id LIMIT 1")
 
 
