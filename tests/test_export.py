@@ -523,3 +523,28 @@ def test_a_csv_export_gives_each_commitments_latest_note_and_evidence_on_its_tim
     assert (rows["ata-engagement"]["last_note"], rows["ata-engagement"]["last_evidence"]) == ("", "")
     # A CSV load reads the list fields and leaves these to the history.
     assert ok("load", str(tmp_path / "all.csv")).startswith("commitments: 0 created, 0 updated, 13 unchanged")
+
+
+def test_a_csv_row_without_an_agreed_date_starts_its_history_on_its_created_day(isolated: Path) -> None:
+    """An exported commitment without an agreed date started its history the day it was added;
+    loaded later, it starts on its created_at's day (UTC), so the day its status took effect
+    fits, where it used to be refused as before a history starting on the day of the load."""
+    Path("sheet.csv").write_text(
+        "ref,title,owner,status,status_on,created_at,updated_at\n"
+        "helpline,Open a helpline,MOI,stalled,2026-02-01,2026-01-05T10:00:00Z,2026-02-10T09:00:00Z\n"
+        "hotline,Open a hotline,MOI,stalled,2025-12-01,2026-01-05T10:00:00Z,2026-02-10T09:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert (
+        fails("load", "sheet.csv")
+        .splitlines()[1]
+        .startswith("  line 3, status_on: hotline's history starts on 2026-01-05")
+    )
+    Path("sheet.csv").write_text("\n".join(Path("sheet.csv").read_text(encoding="utf-8").splitlines()[:2]) + "\n")
+    ok("load", "sheet.csv")
+    shown = json.loads(ok("show", "helpline", "-f", "json"))
+    assert [(e["on"], e["to_status"]) for e in shown["history"]] == [
+        ("2026-01-05", "not_started"),
+        ("2026-02-01", "stalled"),
+    ]
+    assert (shown["created_at"], shown["updated_at"]) == ("2026-01-05T10:00:00Z", "2026-02-10T09:00:00Z")

@@ -189,7 +189,8 @@ class _Writer:
         elif row.status_on is not None and values.get("status"):
             status_on = self._status_day(row)
         elif status != "not_started" and values.get("agreed") is not None:
-            # (without an agreed date, the history starts today: today is when the status is known from)
+            # (without an agreed date, the history starts on the row's creation, else today: the
+            # day the status is known from)
             self.plan.undated_statuses += 1
         source = values.get("source")
         if source and source not in self.source_ids:
@@ -214,7 +215,7 @@ class _Writer:
             updated_at=row.updated_at,
             status_note=f"set in {self.origin}" + _given_as(row.status_label),
             by=self.by,
-            on=self.day,
+            on=self._created_on(row),
             stamp=self.stamp,
             batch=self.database.batch,
         )
@@ -239,13 +240,18 @@ class _Writer:
             self.plan.expected[row.ref] = ExpectedStatus(status, self.path, row.line, note, today_otherwise=not new)
         return True
 
+    def _created_on(self, row: CsvRow) -> dt.date:
+        """The day a new row's commitment came into being, where its history starts without an
+        agreed date: the day of its record time (a CSV export's created_at, in UTC), else today."""
+        return min(row.created_at.date(), self.day) if row.created_at is not None else self.day
+
     def _status_day(self, row: CsvRow) -> dt.date | None:
         """A new row's status_on, checked as `update --on` checks its day; None with a problem."""
         assert row.status_on is not None
         agreed = row.values.get("agreed")
         try:
             service.check_update_day(
-                row.ref, agreed.first if agreed else self.day, agreed.last if agreed else None,
+                row.ref, agreed.first if agreed else self._created_on(row), agreed.last if agreed else None,
                 agreed.precision if agreed else None, row.status_on.last, option=self.status_on_column,
             )  # fmt: skip
         except TrackerError as error:
