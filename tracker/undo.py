@@ -45,7 +45,7 @@ from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.timeline import EventRow, TimelineRow
 from tracker.store.writes import StoredCommitment
-from tracker.text import clean_text
+from tracker.text import reason_text
 from tracker.timeline import TimelineEvent
 
 
@@ -91,10 +91,7 @@ def correction_reason(reason: str | None) -> str | None:
     one), but not empty when given."""
     if reason is None:
         return None
-    text = clean_text(reason, "reason", single_line=True)
-    if not text:
-        raise InvalidInput("--reason is empty; say why the change is undone, or leave --reason out")
-    return text
+    return reason_text(reason, "--reason is empty; say why the change is undone, or leave --reason out")
 
 
 def _noted(note: str, reason: str | None) -> str:

@@ -15,7 +15,7 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.service.commitments import append_event, commitment_by_ref
 from tracker.store import timeline as queries
 from tracker.store.database import Database
-from tracker.text import clean_text
+from tracker.text import reason_text
 
 
 class Withdrawn(NamedTuple):
@@ -34,9 +34,11 @@ class Withdrawn(NamedTuple):
 def withdraw(
     database: Database, ref: str, *, reason: str | None, duplicate_of: str | None = None, by: str | None = None
 ) -> Withdrawn:
-    reason = clean_text(reason, "reason", single_line=True) if reason is not None else None
-    if reason == "" or (reason is None and duplicate_of is None):
-        raise InvalidInput(f"say why {ref.strip()} is withdrawn: give --reason TEXT, or --duplicate-of REF")
+    missing = f"say why {ref.strip()} is withdrawn: give --reason TEXT, or --duplicate-of REF"
+    if reason is not None:
+        reason = reason_text(reason, missing)
+    elif duplicate_of is None:
+        raise InvalidInput(missing)
     commitment = commitment_by_ref(database, ref)
     if commitment.withdrawn_on is not None:
         row = database.row(queries.COUNTED_WITHDRAWAL, {"commitment_id": commitment.id})
