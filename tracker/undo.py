@@ -13,8 +13,9 @@ in the database at hand (reads.shown_note):
   put back (refused when a field has changed since);
 - an undone note gets an `undo` event on the same day saying it is retracted.
 
-`--reason` (optional: scripts written before it call `undo` without one) is kept in each
-correction's note after "; reason: ", where the corrections log of reports and exports reads it.
+`--reason` is required, as every correction carries one, and kept in each correction's note after
+"; reason: ", where the corrections log of reports and exports reads it. The command checks it
+before it opens the database, so an undo without one changes nothing, not even an old file's schema.
 
 `undo` without an event reverses every event of the caller's last command that recorded any (a
 load of many rows is one command), all in the one transaction of the undo command; the caller is
@@ -86,20 +87,25 @@ def _whose(name: str | None) -> str:
     return f"{name}'s" if name else "an unnamed recorder's"
 
 
-def correction_reason(reason: str | None) -> str | None:
-    """An undo's --reason, checked: optional (scripts written before it call `undo` without
-    one), but not empty when given."""
+NEEDS_REASON = (
+    "undo needs --reason: every correction carries one, for the corrections log "
+    '(e.g. --reason "typed the wrong status")'
+)
+
+
+def correction_reason(reason: str | None) -> str:
+    """An undo's --reason, checked: required, and not blank."""
     if reason is None:
-        return None
-    return reason_text(reason, "--reason is empty; say why the change is undone, or leave --reason out")
+        raise InvalidInput(NEEDS_REASON)
+    return reason_text(reason, NEEDS_REASON)
 
 
-def _noted(note: str, reason: str | None) -> str:
+def _noted(note: str, reason: str) -> str:
     """A correction's note, with the reason given for it (the corrections log reads it back)."""
-    return f"{note}{REASON_MARK}{reason}" if reason else note
+    return f"{note}{REASON_MARK}{reason}"
 
 
-def undo_last(database: Database, by: str | None = None, reason: str | None = None) -> Undoing:
+def undo_last(database: Database, reason: str, by: str | None = None) -> Undoing:
     """Reverse every event of the caller's last command that recorded events."""
     reason = correction_reason(reason)
     caller = _caller(by)
@@ -137,7 +143,7 @@ def undo_last(database: Database, by: str | None = None, reason: str | None = No
     return Undoing(_undo(database, events, caller, reason), left_alone)
 
 
-def undo_event(database: Database, event_id: int, by: str | None = None, reason: str | None = None) -> Undoing:
+def undo_event(database: Database, event_id: int, reason: str, by: str | None = None) -> Undoing:
     """Reverse one event, the caller's or anyone's."""
     reason = correction_reason(reason)
     return Undoing(_undo(database, [_event(database, event_id)], _caller(by), reason))
@@ -174,7 +180,7 @@ def _check_undoable(database: Database, event: EventRow) -> None:
         raise InvalidInput(f"event {event['id']} was already undone by event {undone_by['id']}")
 
 
-def _undo(database: Database, events: list[EventRow], caller: str, reason: str | None) -> list[Undone]:
+def _undo(database: Database, events: list[EventRow], caller: str, reason: str) -> list[Undone]:
     """Undo the events, each correction recorded by the caller."""
     for event in events:
         _check_undoable(database, event)
@@ -215,7 +221,7 @@ def _undo(database: Database, events: list[EventRow], caller: str, reason: str |
 
 
 def _undo_statuses(
-    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str, reason: str | None
+    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str, reason: str
 ) -> list[Undone]:
     recorded = queries.stored_timeline(database, commitment.id)
     # What the timeline will say: these events undone too (timeline rule 3) …
@@ -273,9 +279,7 @@ def _current_values(database: Database, commitment: StoredCommitment) -> dict[st
     }
 
 
-def _undo_edit(
-    database: Database, commitment: StoredCommitment, event: EventRow, caller: str, reason: str | None
-) -> Undone:
+def _undo_edit(database: Database, commitment: StoredCommitment, event: EventRow, caller: str, reason: str) -> Undone:
     changes: dict[str, list[Any]] = json.loads(event["changes"] or "{}")
     current = _current_values(database, commitment)
     for name, (_, after) in changes.items():
