@@ -351,7 +351,7 @@ def test_a_merge_moves_every_commitment_and_is_in_each_history(loaded: None) -> 
     ok("add", "Two", "--owner", "MOI", "--source", "https://dawn.com/news/1")
     assert ok("sources", "merge", "dawn-com-news-1", "we-news-talks") == (
         "merged dawn-com-news-1 into we-news-talks: 2 commitments now cite we-news-talks, each an edit in its "
-        "history; 'tracker undo' reverses it\n"
+        "history; 'tracker undo --reason \"…\"' reverses it\n"
     )
     assert (_cited("one"), _cited("two")) == ("we-news-talks", "we-news-talks")
     last = json.loads(ok("history", "one", "--format", "json"))[-1]

@@ -113,7 +113,7 @@ def test_undo_without_an_event_reverses_the_whole_last_command(isolated: Path, l
     ]
     assert fails("undo", "--reason", "entered in error") == (
         "error: tester's last command was itself an undo (of event 14, 15, 16, 17); an undo is not undone. "
-        "To reverse an earlier change, name its event: 'tracker undo --event ID'"
+        "To reverse an earlier change, name its event: 'tracker undo --event ID --reason \"…\"'"
     )
 
 
@@ -220,18 +220,18 @@ def test_undo_reverses_the_callers_own_last_command(loaded: None, monkeypatch: p
         "undid event 14 (status on ata-engagement): stalled on 2025-03-01 withdrawn; "
         "ata-engagement is in_progress now [event 16]\n"
         "not undone: the latest command, A. Khan's (event 15); "
-        "to undo someone else's change, name its event: 'tracker undo --event 15'\n"
+        "to undo someone else's change, name its event: 'tracker undo --event 15 --reason \"…\"'\n"
     )
     assert current("ata-engagement")["history"][-1]["by"] == "tester"  # the correction is the caller's
     assert current("fia-ct-wing")["history"][-1]["kind"] == "note"  # A. Khan's note stands
     assert fails("undo", "--reason", "entered in error") == (
         "error: tester's last command was itself an undo (of event 14); an undo is not undone. "
-        "To reverse an earlier change, name its event: 'tracker undo --event ID'"
+        "To reverse an earlier change, name its event: 'tracker undo --event ID --reason \"…\"'"
     )
     before = events("")
     assert fails("undo", "--by", "B. Shah", "--reason", "entered in error") == (
         "error: nothing of B. Shah's to undo: B. Shah has recorded no change. The last change, event 16, "
-        "is tester's; to undo someone else's change, name its event: 'tracker undo --event 16'"
+        "is tester's; to undo someone else's change, name its event: 'tracker undo --event 16 --reason \"…\"'"
     )
     assert events("") == before
     assert ok("undo", "--event", "15", "--by", "C. Ali", "--reason", "entered in error") == (
@@ -266,7 +266,7 @@ def test_events_from_schema_1_are_undone_one_at_a_time(tmp_path: Path) -> None:
     shutil.copyfile(ROOT / "tests" / "data" / "schema-v1.db", database)
     assert fails("--db", str(database), "undo", "--by", "fixture-maker", "--reason", "entered in error") == (
         "error: fixture-maker's last change (event 16) was recorded before commands were grouped; "
-        "undo it with 'tracker undo --event 16'"
+        "undo it with 'tracker undo --event 16 --reason \"…\"'"
     )
     assert ok("--db", str(database), "undo", "--event", "16", "--reason", "entered in error") == (
         "undid event 16 (edit on inl-engagement, recorded by fixture-maker): restored due, tags [event 17]\n"

@@ -36,7 +36,7 @@ def test_a_withdrawn_commitment_leaves_lists_and_reports(loaded: None) -> None:
     said = ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
     assert said == (
         "fia-ct-wing: withdrawn on 2026-06-30 (entered in error) [event 14]; "
-        "lists and reports leave it out, 'tracker undo' brings it back\n"
+        "lists and reports leave it out, 'tracker undo --reason \"…\"' brings it back\n"
     )
     assert "fia-ct-wing" not in refs()
     assert "fia-ct-wing" not in refs("--tag", "counter-terrorism")
@@ -119,17 +119,18 @@ def test_what_is_withdrawn_is_not_withdrawn_again_nor_updated(loaded: None) -> N
     ok("withdraw", "fia-academy", "--reason", "entered in error")
     before = everything()
     assert fails("withdraw", "fia-academy", "--reason", "again") == (
-        "error: fia-academy was already withdrawn on 2026-06-30 (event 14); 'tracker undo --event 14' brings it back"
+        "error: fia-academy was already withdrawn on 2026-06-30 (event 14); "
+        "'tracker undo --event 14 --reason \"…\"' brings it back"
     )
     assert fails("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy") == (
         "error: fia-academy is withdrawn too; --duplicate-of names the commitment that stands"
     )
     assert fails("update", "fia-academy", "--status", "stalled") == (
-        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14' "
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14 --reason \"…\"' "
         "before recording anything on it"
     )
     assert fails("review", "fia-academy") == (
-        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14' "
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14 --reason \"…\"' "
         "before recording anything on it"
     )
     assert fails("undo", "--reason", "").startswith("error: undo needs --reason: ")  # tests/test_undo.py has it whole

@@ -117,12 +117,12 @@ def undo_last(database: Database, reason: str, by: str | None = None) -> Undoing
         raise InvalidInput(
             f"nothing of {caller}'s to undo: {caller} has recorded no change. The last change, event {latest['id']}, "
             f"is {_whose(latest['recorded_by'])}; to undo someone else's change, name its event: "
-            f"'tracker undo --event {latest['id']}'"
+            f"'tracker undo --event {latest['id']} --reason \"…\"'"
         )
     if last["batch"] is None:
         raise InvalidInput(
             f"{caller}'s last change (event {last['id']}) was recorded before commands were grouped; "
-            f"undo it with 'tracker undo --event {last['id']}'"
+            f"undo it with 'tracker undo --event {last['id']} --reason \"…\"'"
         )
     events = [_event(database, row["id"]) for row in database.rows(queries.EVENT_IDS_OF_BATCH, last)]
     undos = [event for event in events if event["kind"] == "undo"]
@@ -132,13 +132,13 @@ def undo_last(database: Database, reason: str, by: str | None = None) -> Undoing
         )
         raise InvalidInput(
             f"{caller}'s last command was itself an undo (of event {reversed_ids}); an undo is not undone. "
-            "To reverse an earlier change, name its event: 'tracker undo --event ID'"
+            "To reverse an earlier change, name its event: 'tracker undo --event ID --reason \"…\"'"
         )
     left_alone = None
     if latest["id"] > last["id"]:  # recorded since by someone else: the caller's last event is `last`
         left_alone = (
             f"not undone: the latest command, {_whose(latest['recorded_by'])} (event {latest['id']}); "
-            f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']}'"
+            f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']} --reason \"…\"'"
         )
     return Undoing(_undo(database, events, caller, reason), left_alone)
 

@@ -27,7 +27,7 @@ class Withdrawn(NamedTuple):
     def line(self) -> str:
         return (
             f"{self.ref}: withdrawn on {self.on} ({self.note}) [event {self.event_id}]; "
-            "lists and reports leave it out, 'tracker undo' brings it back"
+            "lists and reports leave it out, 'tracker undo --reason \"…\"' brings it back"
         )
 
 
@@ -45,7 +45,7 @@ def withdraw(
         assert row is not None, "withdrawn_on is kept from a withdrawal that counts"
         raise InvalidInput(
             f"{commitment.ref} was already withdrawn on {commitment.withdrawn_on} (event {row['id']}); "
-            f"'tracker undo --event {row['id']}' brings it back"
+            f"'tracker undo --event {row['id']} --reason \"…\"' brings it back"
         )
     note = reason or ""
     if duplicate_of is not None:
