@@ -179,6 +179,11 @@ def every_command() -> list[tuple[list[str], Any]]:
     return found
 
 
+# Options a command requires itself rather than through click, so that leaving one out is one
+# `error:` line saying why (`undo --reason`): given like click's required ones.
+REQUIRED_BY_THE_COMMAND = {("undo", "reason")}
+
+
 def invocation(words: list[str], command: Any, values: dict[str, str]) -> list[str]:
     """The words, and a value for each required argument and option (from `values` by the
     parameter's name, else "x")."""
@@ -186,7 +191,7 @@ def invocation(words: list[str], command: Any, values: dict[str, str]) -> list[s
 
     arguments = list(words)
     for param in command.params:
-        if param.required:
+        if param.required or (" ".join(words), param.name) in REQUIRED_BY_THE_COMMAND:
             value = values.get(param.name, "x")
             arguments += [param.opts[0], value] if isinstance(param, click.Option) else [value]
     return arguments

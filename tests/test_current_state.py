@@ -67,9 +67,9 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
     ok("edit", "late", "--agreed", "2026-04-01")  # the history now starts earlier
     ok("edit", "fia-academy", "--due", "2026-09-30", "--add-tag", "site-work")
     ok("edit", "fia-ct-wing", "--due", "2026-01-31", "--add-tag", "site-work")
-    ok("undo")  # the deadline and tag come back off, through the undo's own edit
+    ok("undo", "--reason", "entered in error")  # the deadline and tag come back off, through the undo's own edit
     ok("update", "ata-engagement", "--status", "abandoned", "--on", "2026-04-04")
-    ok("undo")
+    ok("undo", "--reason", "entered in error")
     ok("load", str(ROOT / "fixtures" / "examples" / "ministry-sheet.csv"), "--map", "Commitment=title",
        "--map", "Lead agency=owner", "--map", "Progress=status", "--map", "Deadline=due", "--map", "Theme=tags",
        "--map", "Comments=description")  # fmt: skip
@@ -91,7 +91,7 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
     ok("load", str(dated))
     ok("withdraw", "inl-engagement", "--reason", "entered in error")  # kept withdrawn, through the export
     ok("withdraw", "fia-academy", "--duplicate-of", "fia-ct-wing")
-    ok("undo")  # and brought back
+    ok("undo", "--reason", "entered in error")  # and brought back
     assert _stored() == _derived()
     assert _stored()["inl-engagement"][3] == "2026-06-30"
     assert _stored()["fia-academy"][3] is None

@@ -111,7 +111,7 @@ def test_evidence_lists_what_the_current_status_rests_on_by_stance(loaded: None)
        "--stance", "contradicts", "--on", "2026-03-01")  # fmt: skip
     ok("review", REF, "--on", "2026-04-01", "--evidence", "https://checked.example")
     ok("cite", REF, "https://wrong.example", "--on", "2026-04-02")
-    ok("undo")  # retracted: it no longer counts
+    ok("undo", "--reason", "entered in error")  # retracted: it no longer counts
     assert ok("evidence", REF) == (
         f"{REF}: completed since 2026-02-01\n"
         "\n"
@@ -145,7 +145,7 @@ def test_list_search_finds_evidence_titles_quotes_and_every_piece(loaded: None) 
     assert found("zebra") == [REF]
     assert found("OKAPI") == [REF]
     assert found("narwhal") == [REF]
-    ok("undo")  # the update: its pieces no longer count
+    ok("undo", "--reason", "entered in error")  # the update: its pieces no longer count
     assert found("narwhal") == []
 
 

@@ -508,7 +508,7 @@ def test_a_csv_export_gives_each_commitments_latest_note_and_evidence_on_its_tim
     ok("update", "fia-ct-wing", "--note", "Earlier: budget", "--on", "2026-02-01")  # back-dated: not the latest
     ok("update", "fia-academy", "--note", "Site chosen", "--evidence", "https://example.org/site")
     ok("update", "fia-academy", "--note", "Mistake", "--evidence", "https://example.org/wrong")
-    ok("undo")  # an undone note is not the latest: it never happened
+    ok("undo", "--reason", "entered in error")  # an undone note is not the latest: it never happened
     ok("export", "--format", "csv", "--output", str(tmp_path / "all.csv"))
     with (tmp_path / "all.csv").open(encoding="utf-8", newline="") as file:
         rows = {row["ref"]: row for row in csv.DictReader(file)}

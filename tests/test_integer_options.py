@@ -66,7 +66,7 @@ def test_an_integer_beyond_the_database_is_named_in_one_line() -> None:
     assert fails("list", "--limit", "0") == "error: --limit must be at least 1, not 0"
     assert fails("report", "--limit", "-1") == "error: --limit must be at least 0, not -1"
     assert fails("undo", "--event", "two") == "error: --event must be a whole number, not 'two'"
-    assert fails("undo", "--event", "9223372036854775807") == (
+    assert fails("undo", "--event", "9223372036854775807", "--reason", "entered in error") == (
         "error: no event 9223372036854775807; 'tracker history REF' shows the event ids"
     )
     assert len(ok("list", "--limit", "9223372036854775807", "--format", "json")) > 2

@@ -112,7 +112,7 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
             ok("--db", as_writer, "update", "fia-academy", "--status", "in progress", "--note", "Site chosen")
             ok("--db", as_writer, "edit", "fia-academy", "--add-tag", "site", "--remove-tag", "academy")
             ok("--db", as_writer, "update", "fia-ct-wing", "--note", "A note to take back")
-            ok("--db", as_writer, "undo")
+            ok("--db", as_writer, "undo", "--reason", "the note was premature")
             ok("--db", as_writer, "add", "Second academy", "--owner", "FIA")
             assert "Site chosen" in ok("--db", as_reader, "history", "fia-academy")
             # Sources: a writer adds, cites, merges and takes a merge back; a reader lists them.
@@ -120,7 +120,7 @@ def test_a_team_gets_readers_and_writers_from_the_roles_script(history: None) ->
             ok("--db", as_writer, "edit", "fia-academy", "--source", "HTTPS://EXAMPLE.ORG/V")
             ok("--db", as_writer, "sources", "merge", "site-visit", "we-news-talks")
             assert "site-visit" not in ok("--db", as_reader, "sources")
-            ok("--db", as_writer, "undo")
+            ok("--db", as_writer, "undo", "--reason", "merged the wrong source")
             assert "site-visit" in ok("--db", as_reader, "sources")
             writer_dsn = make_url(as_writer).set(drivername="postgresql").render_as_string(hide_password=False)
             with psycopg.connect(writer_dsn) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):

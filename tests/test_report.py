@@ -341,9 +341,9 @@ def test_every_report_source_gives_what_rebuilding_every_history_gives(
     ok("add", "Agreed in spring", "--owner", "FIA", "--agreed", "April 2026", "--tag", "law-enforcement")
     ok("edit", "fia-academy", "--due", "2026-05-31", "--add-tag", "law-enforcement")
     ok("update", "fia-ct-wing", "--status", "in_progress", "--on", "2026-04-01", "--reopen")
-    ok("undo")  # neither the undone update nor its undo counts, in either source
+    ok("undo", "--reason", "entered in error")  # neither the undone update nor its undo counts, in either source
     ok("update", "ata-engagement", "--note", "on the wrong commitment", "--on", "2026-06-20")
-    ok("undo")
+    ok("undo", "--reason", "entered in error")
     scope = ReportScope(as_of=dt.date.fromisoformat(as_of), **filters)
     with read_database(resolve_database(None)) as snapshot:
         latest = snapshot.rows(queries.LATEST_EVENT_DAY)[0]["latest"]
@@ -373,7 +373,7 @@ def _record_history(*, with_mistakes: bool) -> None:
     def mistake(*args: str) -> None:
         if with_mistakes:
             ok(*args)
-            ok("undo")
+            ok("undo", "--reason", "entered in error")
 
     ok("load", str(FIXTURE))
     ok("update", "fia-ct-wing", "--status", "completed", "--on", "2026-03-01", "--note", "done")

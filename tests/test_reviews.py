@@ -37,7 +37,10 @@ def test_restating_the_status_in_effect_records_a_review_with_its_evidence() -> 
 def test_a_review_is_undone_like_a_note() -> None:
     ok("load", str(FIXTURE))
     ok("review", "fia-academy", "--note", "Site visit")
-    assert ok("undo") == "undid event 14 (review on fia-academy): review retracted [event 15]\n"
+    assert (
+        ok("undo", "--reason", "entered in error")
+        == "undid event 14 (review on fia-academy): review retracted [event 15]\n"
+    )
 
 
 def test_staleness_counts_from_the_last_review() -> None:
@@ -130,6 +133,6 @@ def test_search_finds_notes_and_evidence_but_not_retracted_ones() -> None:
     ok("load", str(FIXTURE))
     ok("update", "ata-engagement", "--note", "Met the EMBASSY team", "--evidence", "https://example.org/ata-calendar")
     ok("review", "fia-academy", "--note", "Wrong commitment: embassy")
-    ok("undo")
+    ok("undo", "--reason", "entered in error")
     assert [i["ref"] for i in json.loads(ok("list", "--search", "embassy", "-f", "json"))] == ["ata-engagement"]
     assert [i["ref"] for i in json.loads(ok("list", "--search", "ata-calendar", "-f", "json"))] == ["ata-engagement"]

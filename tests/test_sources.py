@@ -351,7 +351,7 @@ def test_a_merge_moves_every_commitment_and_is_in_each_history(loaded: None) -> 
     ok("add", "Two", "--owner", "MOI", "--source", "https://dawn.com/news/1")
     assert ok("sources", "merge", "dawn-com-news-1", "we-news-talks") == (
         "merged dawn-com-news-1 into we-news-talks: 2 commitments now cite we-news-talks, each an edit in its "
-        "history; 'tracker undo' reverses it\n"
+        "history; 'tracker undo --reason \"…\"' reverses it\n"
     )
     assert (_cited("one"), _cited("two")) == ("we-news-talks", "we-news-talks")
     last = json.loads(ok("history", "one", "--format", "json"))[-1]
@@ -377,7 +377,7 @@ def test_undo_reverses_a_merge(loaded: None) -> None:
     ok("add", "Two", "--owner", "MOI", "--source", "https://dawn.com/news/1")
     before = ok("sources", "--format", "json")
     ok("sources", "merge", "dawn-com-news-1", "we-news-talks")
-    undone = ok("undo").splitlines()
+    undone = ok("undo", "--reason", "entered in error").splitlines()
     assert len(undone) == 2 and all("restored source" in line for line in undone)
     assert (_cited("one"), _cited("two")) == ("dawn-com-news-1", "dawn-com-news-1")
     assert ok("sources", "--format", "json") == before
@@ -428,7 +428,7 @@ def test_an_export_keeps_a_merge_and_a_copy_can_undo_it(loaded: None, tmp_path: 
     assert ok("--db", copy, "export", "--format", "json") == exported
     assert [row["key"] for row in json.loads(ok("--db", copy, "sources", "--format", "json"))] == ["we-news-talks"]
     merge_event = json.loads(ok("--db", copy, "history", "one", "--format", "json"))[-1]["id"]
-    ok("--db", copy, "undo", "--event", str(merge_event))
+    ok("--db", copy, "undo", "--event", str(merge_event), "--reason", "entered in error")
     assert json.loads(ok("--db", copy, "show", "one", "--format", "json"))["source"] == "dawn-com-news-1"
 
 

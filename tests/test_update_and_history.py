@@ -173,9 +173,9 @@ def test_no_command_changes_how_a_recorded_event_shows(tmp_path: Path) -> None:
         (("edit", "ct-wing", "--agreed", "2020"), "2020-01-01"),
         (("update", "ct-wing", "--note", "early talks", "--on", "2021-05-01"), "2020-01-01"),
         (("edit", "ct-wing", "--due", "2026-12-31", "--title", "Activate the Wing"), "2020-01-01"),
-        (("undo",), "2020-01-01"),
+        (("undo", "--reason", "entered in error"), "2020-01-01"),
         (("load", str(sheet)), "2019-01-01"),
-        (("undo",), "2020-01-01"),
+        (("undo", "--reason", "entered in error"), "2020-01-01"),
     ]
     for step, starts_on in steps:
         before = _shown_events()

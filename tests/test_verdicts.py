@@ -114,7 +114,7 @@ def test_verdicts_follow_the_timeline_in_reports_and_undo() -> None:
     assert earlier["by_verdict"]["kept"] == 0 and earlier["by_verdict"]["broken"] == 1
     text = ok("report")
     assert "Status and verdict disagree (2)" in text and "Verdicts without evidence (1)" in text
-    ok("undo")  # the academy's verdict
+    ok("undo", "--reason", "entered in error")  # the academy's verdict
     assert _report()["by_verdict"]["kept"] == 0
 
 

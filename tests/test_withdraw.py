@@ -38,7 +38,7 @@ def test_a_withdrawn_commitment_leaves_lists_and_reports(loaded: None) -> None:
     said = ok("withdraw", "fia-ct-wing", "--reason", "entered in error")
     assert said == (
         "fia-ct-wing: withdrawn on 2026-06-30 (entered in error) [event 14]; "
-        "lists and reports leave it out, 'tracker undo' brings it back\n"
+        "lists and reports leave it out, 'tracker undo --reason \"…\"' brings it back\n"
     )
     assert "fia-ct-wing" not in refs()
     assert "fia-ct-wing" not in refs("--tag", "counter-terrorism")
@@ -87,14 +87,8 @@ def test_undo_brings_it_back(loaded: None) -> None:
     # withdrawn again, and brought back again, by naming the event
     ok("withdraw", "fia-ct-wing", "--reason", "entered twice")
     assert "fia-ct-wing" not in refs()
-    ok("undo", "--event", "16")
+    ok("undo", "--event", "16", "--reason", "entered in error")
     assert refs() == before
-
-
-def test_undo_keeps_working_without_a_reason(loaded: None) -> None:
-    ok("update", "fia-academy", "--status", "stalled")
-    assert ok("undo").startswith("undid event 14 (status on fia-academy)")
-    assert db_rows("SELECT note FROM event WHERE id = 15") == [("stalled withdrawn",)]
 
 
 NO_REASON = "error: say why fia-ct-wing is withdrawn: give --reason TEXT, or --duplicate-of REF"
@@ -127,22 +121,21 @@ def test_what_is_withdrawn_is_not_withdrawn_again_nor_updated(loaded: None) -> N
     ok("withdraw", "fia-academy", "--reason", "entered in error")
     before = everything()
     assert fails("withdraw", "fia-academy", "--reason", "again") == (
-        "error: fia-academy was already withdrawn on 2026-06-30 (event 14); 'tracker undo --event 14' brings it back"
+        "error: fia-academy was already withdrawn on 2026-06-30 (event 14); "
+        "'tracker undo --event 14 --reason \"…\"' brings it back"
     )
     assert fails("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy") == (
         "error: fia-academy is withdrawn too; --duplicate-of names the commitment that stands"
     )
     assert fails("update", "fia-academy", "--status", "stalled") == (
-        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14' "
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14 --reason \"…\"' "
         "before recording anything on it"
     )
     assert fails("review", "fia-academy") == (
-        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14' "
+        "error: fia-academy was withdrawn on 2026-06-30; bring it back with 'tracker undo --event 14 --reason \"…\"' "
         "before recording anything on it"
     )
-    assert (
-        fails("undo", "--reason", "") == "error: --reason is empty; say why the change is undone, or leave --reason out"
-    )
+    assert fails("undo", "--reason", "").startswith("error: undo needs --reason: ")  # tests/test_undo.py has it whole
     assert everything() == before
 
 
@@ -163,7 +156,13 @@ def test_the_withdrawal_survives_an_export_and_a_load(loaded: None, tmp_path: An
     ok("load", str(exported))
     assert "fia-ct-wing" not in refs()
     assert db_rows("SELECT withdrawn_on FROM commitment WHERE ref = 'fia-ct-wing'") != [(None,)]
-    ok("undo", "--event", str(db_rows("SELECT id FROM event WHERE kind = 'withdrawal'")[0][0]))
+    ok(
+        "undo",
+        "--event",
+        str(db_rows("SELECT id FROM event WHERE kind = 'withdrawal'")[0][0]),
+        "--reason",
+        "entered in error",
+    )
     assert "fia-ct-wing" in refs()
 
 
@@ -174,7 +173,7 @@ def test_reports_carry_a_corrections_log(loaded: None, monkeypatch: pytest.Monke
     monkeypatch.setenv("TRACKER_TODAY", "2026-06-30")
     ok("withdraw", "fia-ct-wing", "--duplicate-of", "fia-academy")
     ok("edit", "fia-academy", "--due", "2027-01-01")
-    ok("undo")
+    ok("undo", "--reason", "a slip")
     log = report()["corrections"]
     assert log == [
         {"on": "2026-03-01", "ref": "fia-academy", "kind": "undo", "corrected": "undid the status in_progress of "
@@ -182,7 +181,7 @@ def test_reports_carry_a_corrections_log(loaded: None, monkeypatch: pytest.Monke
         {"on": "2026-06-30", "ref": "fia-ct-wing", "kind": "withdrawal", "corrected": "withdrawn from lists and "
          "reports", "reason": "duplicate of fia-academy", "by": "tester"},
         {"on": "2026-06-30", "ref": "fia-academy", "kind": "undo", "corrected": "undid the edit of 2026-06-30 "
-         "(restored due)", "reason": None, "by": "tester"},
+         "(restored due)", "reason": "a slip", "by": "tester"},
     ]  # fmt: skip
     assert report("--since", "2026-04-01")["corrections"] == log[1:]  # the period's
     assert report("--as-of", "2026-04-01")["corrections"] == log[:1]
@@ -194,7 +193,7 @@ def test_reports_carry_a_corrections_log(loaded: None, monkeypatch: pytest.Monke
         "2026-03-01  fia-academy  undid the status in_progress of         the wrong academy         tester\n"
         "                         2026-03-01\n"
         "2026-06-30  fia-ct-wing  withdrawn from lists and reports        duplicate of fia-academy  tester\n"
-        "2026-06-30  fia-academy  undid the edit of 2026-06-30 (restored                            tester\n"
+        "2026-06-30  fia-academy  undid the edit of 2026-06-30 (restored  a slip                    tester\n"
         "                         due)\n"
     )
     assert "## Corrections (3)" in ok("report", "--format", "markdown")
@@ -203,7 +202,7 @@ def test_reports_carry_a_corrections_log(loaded: None, monkeypatch: pytest.Monke
     ok("undo", "--event", "16", "--reason", "not a duplicate")
     assert [(c["kind"], c["reason"]) for c in report()["corrections"]][1:] == [
         ("withdrawal", "duplicate of fia-academy"),
-        ("undo", None),
+        ("undo", "a slip"),
         ("undo", "not a duplicate"),
     ]
 

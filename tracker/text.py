@@ -69,6 +69,16 @@ def clean_text(value: str | None, field: str, *, required: bool = False, single_
     return text
 
 
+def reason_text(reason: str, refusal: str) -> str:
+    """A correction's reason (`withdraw --reason`, `undo --reason`): one line of at most
+    LIMITS["reason"] characters, as every text is checked, and not blank; a blank one is refused
+    with `refusal`, the command's own words on how to give one."""
+    text = clean_text(reason, "reason", single_line=True)
+    if not text:
+        raise InvalidInput(refusal)
+    return text
+
+
 def lookup_text(value: str, field: str) -> str:
     """Refuse a control character that no stored text may hold: in text to store, and in text that
     looks something up (a ref, --search, --tag), which could match nothing and which a server

@@ -13,8 +13,9 @@ in the database at hand (reads.shown_note):
   put back (refused when a field has changed since);
 - an undone note gets an `undo` event on the same day saying it is retracted.
 
-`--reason` (optional: scripts written before it call `undo` without one) is kept in each
-correction's note after "; reason: ", where the corrections log of reports and exports reads it.
+`--reason` is required, as every correction carries one, and kept in each correction's note after
+"; reason: ", where the corrections log of reports and exports reads it. The command checks it
+before it opens the database, so an undo without one changes nothing, not even an old file's schema.
 
 `undo` without an event reverses every event of the caller's last command that recorded any (a
 load of many rows is one command), all in the one transaction of the undo command; the caller is
@@ -45,7 +46,7 @@ from tracker.store import timeline as queries
 from tracker.store.database import Database, stored_date
 from tracker.store.timeline import EventRow, TimelineRow
 from tracker.store.writes import StoredCommitment
-from tracker.text import clean_text
+from tracker.text import reason_text
 from tracker.timeline import TimelineEvent
 
 
@@ -86,23 +87,25 @@ def _whose(name: str | None) -> str:
     return f"{name}'s" if name else "an unnamed recorder's"
 
 
-def correction_reason(reason: str | None) -> str | None:
-    """An undo's --reason, checked: optional (scripts written before it call `undo` without
-    one), but not empty when given."""
+NEEDS_REASON = (
+    "undo needs --reason: every correction carries one, for the corrections log "
+    '(e.g. --reason "typed the wrong status")'
+)
+
+
+def correction_reason(reason: str | None) -> str:
+    """An undo's --reason, checked: required, and not blank."""
     if reason is None:
-        return None
-    text = clean_text(reason, "reason", single_line=True)
-    if not text:
-        raise InvalidInput("--reason is empty; say why the change is undone, or leave --reason out")
-    return text
+        raise InvalidInput(NEEDS_REASON)
+    return reason_text(reason, NEEDS_REASON)
 
 
-def _noted(note: str, reason: str | None) -> str:
+def _noted(note: str, reason: str) -> str:
     """A correction's note, with the reason given for it (the corrections log reads it back)."""
-    return f"{note}{REASON_MARK}{reason}" if reason else note
+    return f"{note}{REASON_MARK}{reason}"
 
 
-def undo_last(database: Database, by: str | None = None, reason: str | None = None) -> Undoing:
+def undo_last(database: Database, reason: str, by: str | None = None) -> Undoing:
     """Reverse every event of the caller's last command that recorded events."""
     reason = correction_reason(reason)
     caller = _caller(by)
@@ -114,12 +117,12 @@ def undo_last(database: Database, by: str | None = None, reason: str | None = No
         raise InvalidInput(
             f"nothing of {caller}'s to undo: {caller} has recorded no change. The last change, event {latest['id']}, "
             f"is {_whose(latest['recorded_by'])}; to undo someone else's change, name its event: "
-            f"'tracker undo --event {latest['id']}'"
+            f"'tracker undo --event {latest['id']} --reason \"…\"'"
         )
     if last["batch"] is None:
         raise InvalidInput(
             f"{caller}'s last change (event {last['id']}) was recorded before commands were grouped; "
-            f"undo it with 'tracker undo --event {last['id']}'"
+            f"undo it with 'tracker undo --event {last['id']} --reason \"…\"'"
         )
     events = [_event(database, row["id"]) for row in database.rows(queries.EVENT_IDS_OF_BATCH, last)]
     undos = [event for event in events if event["kind"] == "undo"]
@@ -129,18 +132,18 @@ def undo_last(database: Database, by: str | None = None, reason: str | None = No
         )
         raise InvalidInput(
             f"{caller}'s last command was itself an undo (of event {reversed_ids}); an undo is not undone. "
-            "To reverse an earlier change, name its event: 'tracker undo --event ID'"
+            "To reverse an earlier change, name its event: 'tracker undo --event ID --reason \"…\"'"
         )
     left_alone = None
     if latest["id"] > last["id"]:  # recorded since by someone else: the caller's last event is `last`
         left_alone = (
             f"not undone: the latest command, {_whose(latest['recorded_by'])} (event {latest['id']}); "
-            f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']}'"
+            f"to undo someone else's change, name its event: 'tracker undo --event {latest['id']} --reason \"…\"'"
         )
     return Undoing(_undo(database, events, caller, reason), left_alone)
 
 
-def undo_event(database: Database, event_id: int, by: str | None = None, reason: str | None = None) -> Undoing:
+def undo_event(database: Database, event_id: int, reason: str, by: str | None = None) -> Undoing:
     """Reverse one event, the caller's or anyone's."""
     reason = correction_reason(reason)
     return Undoing(_undo(database, [_event(database, event_id)], _caller(by), reason))
@@ -177,7 +180,7 @@ def _check_undoable(database: Database, event: EventRow) -> None:
         raise InvalidInput(f"event {event['id']} was already undone by event {undone_by['id']}")
 
 
-def _undo(database: Database, events: list[EventRow], caller: str, reason: str | None) -> list[Undone]:
+def _undo(database: Database, events: list[EventRow], caller: str, reason: str) -> list[Undone]:
     """Undo the events, each correction recorded by the caller."""
     for event in events:
         _check_undoable(database, event)
@@ -218,7 +221,7 @@ def _undo(database: Database, events: list[EventRow], caller: str, reason: str |
 
 
 def _undo_statuses(
-    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str, reason: str | None
+    database: Database, commitment: StoredCommitment, undone: list[EventRow], caller: str, reason: str
 ) -> list[Undone]:
     recorded = queries.stored_timeline(database, commitment.id)
     # What the timeline will say: these events undone too (timeline rule 3) …
@@ -276,9 +279,7 @@ def _current_values(database: Database, commitment: StoredCommitment) -> dict[st
     }
 
 
-def _undo_edit(
-    database: Database, commitment: StoredCommitment, event: EventRow, caller: str, reason: str | None
-) -> Undone:
+def _undo_edit(database: Database, commitment: StoredCommitment, event: EventRow, caller: str, reason: str) -> Undone:
     changes: dict[str, list[Any]] = json.loads(event["changes"] or "{}")
     current = _current_values(database, commitment)
     for name, (_, after) in changes.items():

@@ -17,7 +17,7 @@ from tracker.service.commitments import append_event, check_update_day, commitme
 from tracker.store import timeline as queries
 from tracker.store.database import Database
 from tracker.store.writes import SET_UPDATED_AT
-from tracker.text import clean_text
+from tracker.text import reason_text
 
 
 class Withdrawn(NamedTuple):
@@ -29,7 +29,7 @@ class Withdrawn(NamedTuple):
     def line(self) -> str:
         return (
             f"{self.ref}: withdrawn on {self.on} ({self.note}) [event {self.event_id}]; "
-            "lists and reports leave it out, 'tracker undo' brings it back"
+            "lists and reports leave it out, 'tracker undo --reason \"…\"' brings it back"
         )
 
 
@@ -45,16 +45,18 @@ def withdraw(
 ) -> Withdrawn:
     """Withdraw `ref`, today, or on the day `on` (a loaded file's withdrawn_on, checked as an
     update's day is, and named `on_option` when refused)."""
-    reason = clean_text(reason, "reason", single_line=True) if reason is not None else None
-    if reason == "" or (reason is None and duplicate_of is None):
-        raise InvalidInput(f"say why {ref.strip()} is withdrawn: give --reason TEXT, or --duplicate-of REF")
+    missing = f"say why {ref.strip()} is withdrawn: give --reason TEXT, or --duplicate-of REF"
+    if reason is not None:
+        reason = reason_text(reason, missing)
+    elif duplicate_of is None:
+        raise InvalidInput(missing)
     commitment = commitment_by_ref(database, ref)
     if commitment.withdrawn_on is not None:
         row = database.row(queries.COUNTED_WITHDRAWAL, {"commitment_id": commitment.id})
         assert row is not None, "withdrawn_on is kept from a withdrawal that counts"
         raise InvalidInput(
             f"{commitment.ref} was already withdrawn on {commitment.withdrawn_on} (event {row['id']}); "
-            f"'tracker undo --event {row['id']}' brings it back"
+            f"'tracker undo --event {row['id']} --reason \"…\"' brings it back"
         )
     note = reason or ""
     if duplicate_of is not None:

@@ -62,16 +62,17 @@ def undo(
     ] = None,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", help="Why, for the corrections log (optional; recorded in the undo's note)."),
+        typer.Option("--reason", help="Why, for the corrections log (required; recorded in the undo's note)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Reverse your last command that changed the history, by recording corrections (nothing is deleted)."""
     from tracker.store.transactions import write_transaction
-    from tracker.undo import undo_event, undo_last
+    from tracker.undo import correction_reason, undo_event, undo_last
 
+    why = correction_reason(reason)  # refused before the database is opened: nothing is touched
     with write_transaction(database(ctx, db)) as transaction:
-        undoing = undo_last(transaction, by, reason) if event is None else undo_event(transaction, event, by, reason)
+        undoing = undo_last(transaction, why, by) if event is None else undo_event(transaction, event, why, by)
     for line in undoing.lines():
         write(line + "\n")
 

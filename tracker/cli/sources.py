@@ -116,7 +116,7 @@ def merge(
         cited = f"{moved} commitment now cites" if moved == 1 else f"{moved} commitments now cite"
         write(
             f"merged {merged.from_key} into {merged.into_key}: {cited} {merged.into_key}, each an edit in its "
-            "history; 'tracker undo' reverses it\n"
+            "history; 'tracker undo --reason \"…\"' reverses it\n"
         )
     else:
         write(

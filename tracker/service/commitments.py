@@ -319,5 +319,5 @@ def _refuse_if_withdrawn(database: Database, commitment: StoredCommitment) -> No
     assert withdrawal is not None, "withdrawn_on is kept from a withdrawal that counts"
     raise InvalidInput(
         f"{commitment.ref} was withdrawn on {commitment.withdrawn_on}; bring it back with "
-        f"'tracker undo --event {withdrawal['id']}' before recording anything on it"
+        f"'tracker undo --event {withdrawal['id']} --reason \"…\"' before recording anything on it"
     )
