@@ -469,3 +469,11 @@ def test_any_text_a_commitment_can_hold_reads_back_from_a_workbook_as_written(te
     # csv_file reads a cell that starts with an apostrophe as a CSV's text mark
     read = [spreadsheet_text(cells[0]) if cells and cells[0][:1] == "'" else "".join(cells) for _, _, cells in records]
     assert read == ["text", *texts]
+
+
+def test_a_macro_enabled_workbook_is_read_as_a_workbook_by_its_name() -> None:
+    _book("macros.xlsm", ["ref", "title", "owner"], ["train", "Train the police", "MOI"])
+    assert ok("load", "macros.xlsm") == (
+        "organisations: 1 created, 0 updated, 0 unchanged (new: MOI); commitments: 1 created, 0 updated, 0 unchanged\n"
+    )
+    assert [item["ref"] for item in _listed()] == ["train"]

@@ -1,6 +1,6 @@
 """`tracker load`: which format each file is in, checking them, and one transaction for all.
 
-A file's format comes from `--format`, else its extension: .csv is CSV; .xlsx is a workbook,
+A file's format comes from `--format`, else its extension: .csv is CSV; .xlsx (or .xlsm) is a workbook,
 whose sheet is checked as a CSV file is; .yaml, .yml and .json are a fixture or an export, told
 apart by their `format:` key.
 
@@ -123,7 +123,7 @@ def _format_from_name(path: str) -> str | None:
     extension = os.path.splitext(path)[1].lower()
     if extension == ".csv":
         return "csv"
-    if extension == ".xlsx":
+    if extension in (".xlsx", ".xlsm"):  # a workbook, with macros or without (never run)
         return "xlsx"
     if extension in _DOCUMENT_EXTENSIONS:
         return None  # told by the document's `format:` key
