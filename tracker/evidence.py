@@ -24,7 +24,7 @@ from tracker.store.database import Database
 from tracker.text import clean_text, is_url
 
 if TYPE_CHECKING:
-    from tracker.store.evidence import CountedEvidenceRow
+    from tracker.store.evidence import CountedEvidenceRow, ReportedPieceRow
 
 STANCES = ("supports", "contradicts", "context")
 Row = dict[str, Any]
@@ -192,6 +192,27 @@ def cited_piece(row: "CountedEvidenceRow") -> Row:
 
     piece = piece_fields(row) if row["stance"] is not None else lone_piece(row["evidence"] or "")
     return {"event": row["event_id"], "on": iso_date(row["on_date"]), **piece}
+
+
+REPORTED_FIELDS = ("event", "on", "url", "citation", "title", "publisher", "stance")
+
+
+def reported_piece(row: "ReportedPieceRow") -> Row:
+    """A piece as a report gives it: cited_piece's fields that say what it is and where it
+    stands (REPORTED_FIELDS); `tracker evidence REF` adds its dates, quote, archive and source."""
+    from tracker.reads import iso_date
+
+    if row["stance"] is None:  # an event recorded without records: its evidence text, supporting
+        text = row["evidence"]
+        address = is_url(text or "")
+        return {
+            "event": row["event_id"], "on": iso_date(row["on_date"]), "url": text if address else None,
+            "citation": None if address else text, "title": None, "publisher": None, "stance": "supports",
+        }  # fmt: skip
+    return {
+        "event": row["event_id"], "on": iso_date(row["on_date"]), "url": row["url"], "citation": row["citation"],
+        "title": row["title"], "publisher": row["publisher"], "stance": row["stance"],
+    }  # fmt: skip
 
 
 def label(piece: Mapping[str, Any]) -> str:

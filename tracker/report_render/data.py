@@ -3,8 +3,9 @@
 import operator
 from typing import Any
 
+from tracker.evidence import summary
 from tracker.render import to_csv, to_json
-from tracker.report import Change, Group, Item, PeriodEvent, Rated, Report
+from tracker.report import Backing, Change, Group, Item, PeriodEvent, Rated, Report
 from tracker.statuses import STATUSES
 
 CSV_FIELDS = (
@@ -37,6 +38,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "disagreements": [_rated(item) for item in report.disagreements],
         "unsupported_verdicts": [_rated(item) for item in report.unsupported],
         "corrections": [correction._asdict() for correction in report.corrections],
+        "commitments": [_backing(backing) for backing in report.commitments],
     }
 
 
@@ -88,6 +90,10 @@ def _event(event: PeriodEvent) -> dict[str, Any]:
     }
 
 
+def _backing(backing: Backing) -> dict[str, Any]:
+    return dict(zip(Backing._fields, backing, strict=True))  # the JSON fields, in order: C calls alone
+
+
 def _rated(item: Rated) -> dict[str, Any]:
     return {
         "ref": item.ref,
@@ -106,11 +112,23 @@ def render_json(report: Report) -> str:
 
 
 def render_csv(report: Report) -> str:
-    evidence = report.row_evidence or {}
+    """One row per commitment; what its status and verdict rest on as the text report's section
+    gives it (tracker.evidence.summary), an empty cell where nothing is cited."""
+    backing = {b.ref: b for b in report.commitments}
     rows = [
         [item.ref, item.title, item.owner, item.status, item.status_on, item.due, item.due_precision,
          "yes" if item.days_overdue is not None else "no", item.days_overdue, item.days_left,
-         item.last_event, item.days_since, *evidence.get(item.ref, (None, "not_rated", None, None))]
+         item.last_event, item.days_since, *_evidence_cells(backing[item.ref])]
         for item in report.rows or []
     ]  # fmt: skip
     return to_csv(CSV_FIELDS, rows)
+
+
+def _evidence_cells(backing: Backing) -> tuple[str | None, str, str | None, str | None]:
+    rated = backing.verdict_on is not None
+    return (
+        summary(backing.status_evidence) if backing.status_evidence else None,
+        backing.verdict,
+        backing.verdict_on,
+        summary(backing.verdict_evidence) if rated and backing.verdict_evidence else None,
+    )

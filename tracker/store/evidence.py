@@ -27,6 +27,20 @@ class CountedEvidenceRow(EvidenceRow):
     evidence: str | None  # the event's own text: the one piece of an event recorded without records
 
 
+class ReportedPieceRow(TypedDict):
+    """status_pieces and verdict_pieces with the REPORTED columns."""
+
+    ref: str
+    event_id: int
+    on_date: StoredDay
+    evidence: str | None
+    url: str | None
+    citation: str | None
+    title: str | None
+    publisher: str | None
+    stance: str | None  # None: an event recorded without records
+
+
 class StatusRow(TypedDict):
     id: int
     ref: str
@@ -69,35 +83,44 @@ STATUS_KINDS = "'created', 'status', 'review', 'note'"
 
 _CITED = """e.id AS event_id, e.on_date, e.evidence, ev.position, ev.url, ev.citation, ev.title, ev.publisher,
             ev.published, ev.accessed, ev.quote, ev.archive_url, ev.stance, src.key AS source"""
+# What a report shows of each piece (tracker.evidence.reported_piece): no source to join.
+REPORTED = "e.id AS event_id, e.on_date, e.evidence, ev.url, ev.citation, ev.title, ev.publisher, ev.stance"
+_PIECES = "LEFT JOIN evidence ev ON ev.event_id = e.id"
+_SOURCES = "LEFT JOIN source src ON src.id = ev.source_id"
 
 
-def status_pieces(commitments: str) -> str:
+def status_pieces(commitments: str, columns: str = _CITED) -> str:
     """SQL: what each status rests on at the end of :as_of, the one rule that `tracker evidence`
     and reports read. `commitments` is a FROM item aliased `s` with each commitment's `id`, `ref`
-    and `status_on` (the day the status in effect at :as_of took effect). The rows: each piece
-    cited by an event that counts, of a kind that bears on the status, dated from `status_on` to
-    :as_of (for an event recorded without records, its own evidence text), by ref and in
-    timeline order. One range seek of ix_event_timeline per commitment, one probe of
-    ix_evidence_event per event."""
+    and `status_on` (the day the status in effect at :as_of took effect). The rows (`s.ref` and
+    `columns`): each piece cited by an event that counts, of a kind that bears on the status,
+    dated from `status_on` to :as_of (for an event recorded without records, its own evidence
+    text). One range seek of ix_event_timeline per commitment, one probe of ix_evidence_event
+    per event that cites anything: CROSS JOIN keeps SQLite from scanning the whole event table
+    instead (three times slower for every commitment of 100,000, docs/speed.md), and reads each
+    commitment's events in timeline order, so that ordering by `s.id` (PIECES_ORDER) needs no sort."""
     return f"""
-    SELECT s.ref, {_CITED}
+    SELECT s.ref, {columns}
     FROM {commitments}
-    JOIN event e ON e.commitment_id = s.id
-    LEFT JOIN evidence ev ON ev.event_id = e.id LEFT JOIN source src ON src.id = ev.source_id
-    WHERE e.on_date >= s.status_on AND e.on_date <= :as_of AND e.evidence IS NOT NULL
+    CROSS JOIN event e
+    {_PIECES} {_SOURCES if "src." in columns else ""}
+    WHERE e.commitment_id = s.id AND e.on_date >= s.status_on AND e.on_date <= :as_of AND e.evidence IS NOT NULL
       AND e.kind IN ({STATUS_KINDS}) AND {counted("e")}
     """
 
 
-def verdict_pieces(commitments: str) -> str:
+PIECES_ORDER = "s.id, e.on_date, e.id, ev.position"
+
+
+def verdict_pieces(commitments: str, columns: str = _CITED) -> str:
     """SQL: what each verdict in effect at the end of :as_of rests on: the pieces its verdict
     event cites (tracker.timeline.verdict_event_at), for the commitments of `commitments` (aliased
     `s`, with `id` and `ref`) that have a verdict event at all (found through ix_event_verdicts)."""
     return f"""
-    SELECT s.ref, {_CITED}
+    SELECT s.ref, {columns}
     FROM {commitments}
     JOIN event e ON e.id = {verdict_event_at("s.id", ":as_of")}
-    LEFT JOIN evidence ev ON ev.event_id = e.id LEFT JOIN source src ON src.id = ev.source_id
+    {_PIECES} {_SOURCES if "src." in columns else ""}
     WHERE s.id IN (SELECT r.commitment_id FROM event r WHERE r.kind = 'verdict') AND e.evidence IS NOT NULL
     """
 
