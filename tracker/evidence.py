@@ -197,22 +197,20 @@ def cited_piece(row: "CountedEvidenceRow") -> Row:
 REPORTED_FIELDS = ("event", "on", "url", "citation", "title", "publisher", "stance")
 
 
-def reported_piece(row: "ReportedPieceRow") -> Row:
-    """A piece as a report gives it: cited_piece's fields that say what it is and where it
-    stands (REPORTED_FIELDS); `tracker evidence REF` adds its dates, quote, archive and source."""
-    from tracker.reads import iso_date
-
-    if row["stance"] is None:  # an event recorded without records: its evidence text, supporting
-        text = row["evidence"]
+def reported_piece(row: "ReportedPieceRow") -> tuple[str, Row]:
+    """The commitment's ref, and the piece as a report gives it: cited_piece's fields that say
+    what it is and where it stands (REPORTED_FIELDS); `tracker evidence REF` adds its dates,
+    quote, archive and source. The row itself becomes the piece (reports read 100,000s)."""
+    piece: Row = row  # type: ignore[assignment]
+    ref, text = piece.pop("ref"), piece.pop("evidence")
+    if not isinstance(piece["on"], str):  # a date from PostgreSQL
+        piece["on"] = piece["on"].isoformat()
+    if piece["stance"] is None:  # an event recorded without records: its evidence text, supporting
         address = is_url(text or "")
-        return {
-            "event": row["event_id"], "on": iso_date(row["on_date"]), "url": text if address else None,
-            "citation": None if address else text, "title": None, "publisher": None, "stance": "supports",
-        }  # fmt: skip
-    return {
-        "event": row["event_id"], "on": iso_date(row["on_date"]), "url": row["url"], "citation": row["citation"],
-        "title": row["title"], "publisher": row["publisher"], "stance": row["stance"],
-    }  # fmt: skip
+        piece["url"], piece["citation"], piece["stance"] = (
+            (text, None, "supports") if address else (None, text, "supports")
+        )
+    return ref, piece
 
 
 def label(piece: Mapping[str, Any]) -> str:

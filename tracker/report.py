@@ -319,8 +319,8 @@ def _backing(
     of_verdict: dict[str, list[dict[str, Any]]] = {}
     for pieces, of_verdicts in ((of_status, False), (of_verdict, True)):
         query = queries.report_pieces(source, request.as_of, request.list_limit, of_verdicts=of_verdicts)
-        for row in database.rows(*query):
-            pieces.setdefault(row["ref"], []).append(reported_piece(row))
+        for ref, piece in map(reported_piece, database.rows(*query)):
+            pieces.setdefault(ref, []).append(piece)
     verdicts = {item.ref: item for item in rated}
     none: list[dict[str, Any]] = []
     backing = []

@@ -30,15 +30,15 @@ class CountedEvidenceRow(EvidenceRow):
 class ReportedPieceRow(TypedDict):
     """status_pieces and verdict_pieces with the REPORTED columns."""
 
-    ref: str
-    event_id: int
-    on_date: StoredDay
-    evidence: str | None
+    event: int
+    on: StoredDay
     url: str | None
     citation: str | None
     title: str | None
     publisher: str | None
     stance: str | None  # None: an event recorded without records
+    evidence: str | None
+    ref: str
 
 
 class StatusRow(TypedDict):
@@ -83,8 +83,10 @@ STATUS_KINDS = "'created', 'status', 'review', 'note'"
 
 _CITED = """e.id AS event_id, e.on_date, e.evidence, ev.position, ev.url, ev.citation, ev.title, ev.publisher,
             ev.published, ev.accessed, ev.quote, ev.archive_url, ev.stance, src.key AS source"""
-# What a report shows of each piece (tracker.evidence.reported_piece): no source to join.
-REPORTED = "e.id AS event_id, e.on_date, e.evidence, ev.url, ev.citation, ev.title, ev.publisher, ev.stance"
+# What a report shows of each piece, named and ordered as its JSON (tracker.evidence.reported_piece
+# makes each row the piece itself): no source to join.
+REPORTED = """e.id AS event, e.on_date AS "on", ev.url, ev.citation, ev.title, ev.publisher, ev.stance,
+              e.evidence"""
 _PIECES = "LEFT JOIN evidence ev ON ev.event_id = e.id"
 _SOURCES = "LEFT JOIN source src ON src.id = ev.source_id"
 
@@ -100,7 +102,7 @@ def status_pieces(commitments: str, columns: str = _CITED) -> str:
     instead (three times slower for every commitment of 100,000, docs/speed.md), and reads each
     commitment's events in timeline order, so that ordering by `s.id` (PIECES_ORDER) needs no sort."""
     return f"""
-    SELECT s.ref, {columns}
+    SELECT {columns}, s.ref
     FROM {commitments}
     CROSS JOIN event e
     {_PIECES} {_SOURCES if "src." in columns else ""}
@@ -117,7 +119,7 @@ def verdict_pieces(commitments: str, columns: str = _CITED) -> str:
     event cites (tracker.timeline.verdict_event_at), for the commitments of `commitments` (aliased
     `s`, with `id` and `ref`) that have a verdict event at all (found through ix_event_verdicts)."""
     return f"""
-    SELECT s.ref, {columns}
+    SELECT {columns}, s.ref
     FROM {commitments}
     JOIN event e ON e.id = {verdict_event_at("s.id", ":as_of")}
     {_PIECES} {_SOURCES if "src." in columns else ""}
