@@ -98,15 +98,16 @@ def status_pieces(commitments: str, columns: str = _CITED) -> str:
     `columns`): each piece cited by an event that counts, of a kind that bears on the status,
     dated from `status_on` to :as_of (for an event recorded without records, its own evidence
     text). One range seek of ix_event_timeline per commitment, one probe of ix_evidence_event
-    per event that cites anything: CROSS JOIN keeps SQLite from scanning the whole event table
-    instead (three times slower for every commitment of 100,000, docs/speed.md), and reads each
-    commitment's events in timeline order, so that ordering by `s.id` (PIECES_ORDER) needs no sort."""
+    per event that cites anything. Ordered by PIECES_ORDER, SQLite reads the commitments in
+    order and each one's events in timeline order, with no sort; ordered by day alone, it chose
+    to scan the whole event table and sort every piece, two to three times slower for all of
+    100,000 commitments (tests/test_query_plans.py checks the plan)."""
     return f"""
     SELECT {columns}, s.ref
     FROM {commitments}
-    CROSS JOIN event e
+    JOIN event e ON e.commitment_id = s.id
     {_PIECES} {_SOURCES if "src." in columns else ""}
-    WHERE e.commitment_id = s.id AND e.on_date >= s.status_on AND e.on_date <= :as_of AND e.evidence IS NOT NULL
+    WHERE e.on_date >= s.status_on AND e.on_date <= :as_of AND e.evidence IS NOT NULL
       AND e.kind IN ({STATUS_KINDS}) AND {counted("e")}
     """
 
