@@ -281,7 +281,7 @@ def _backing(report: Report) -> str:
         for b in report.commitments
     ]  # fmt: skip
     header = ("Ref", "Status", "Since", "Status evidence", "Verdict", "Since", "Verdict evidence", "Last checked")
-    return _table(header, rows, nowrap=(2, 5, 7))
+    return _table(header, rows, nowrap=(0, 2, 5, 7))
 
 
 def _pieces(pieces: Sequence[dict[str, Any]]) -> str:
