@@ -135,6 +135,13 @@ def test_evidence_lists_what_the_current_status_rests_on_by_stance(loaded: None)
     assert found["context"] == []
 
 
+def test_a_verdicts_evidence_is_not_what_the_status_rests_on(loaded: None) -> None:
+    ok("review", REF, "--on", "2026-03-01", "--evidence", "https://checked.example")
+    ok("update", REF, "--verdict", "kept", "--on", "2026-03-02", "--evidence", "https://kept.example")
+    found = json.loads(ok("evidence", REF, "--format", "json"))
+    assert [p["url"] for p in found["supports"]] == ["https://checked.example"]
+
+
 def test_list_search_finds_evidence_titles_quotes_and_every_piece(loaded: None) -> None:
     ok("cite", REF, "https://x.example", "--title", "Zebra crossing", "--quote", "a quiet okapi")
     ok("update", REF, "--note", "n", "--evidence", "https://first.example", "--evidence", "Gazette of narwhals")

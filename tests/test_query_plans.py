@@ -103,6 +103,24 @@ def test_todays_report_lists_choose_their_rows_from_an_index(tracker_db: Path, n
         assert any("USING COVERING INDEX ix_commitment_status_" in step for step in plan), plan
 
 
+@pytest.mark.parametrize("limit", [None, 50])
+@pytest.mark.parametrize("of_verdicts", [False, True])
+def test_a_reports_evidence_seeks_each_commitments_events(
+    tracker_db: Path, limit: int | None, of_verdicts: bool
+) -> None:
+    """What each status rests on is read commitment by commitment down ix_event_timeline, in
+    timeline order (store.evidence.PIECES_ORDER): never a scan of the whole event table, nor a
+    sort of every piece."""
+    plan = _plan(tracker_db, *reports.report_pieces(_KEPT, dt.date(2026, 11, 28), limit, of_verdicts=of_verdicts))
+    assert not _scans(plan, "e"), plan
+    assert any("ix_evidence_event (event_id=?)" in step for step in plan), plan
+    if not of_verdicts:
+        assert any("SEARCH e USING INDEX ix_event_timeline (commitment_id=? AND on_date>? AND on_date<?)" in step
+                   for step in plan), plan  # fmt: skip
+        if limit is None:
+            assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
 def test_history_reads_one_commitments_events_only(tracker_db: Path) -> None:
     plan = _plan(tracker_db, timeline.HISTORY, {"commitment_id": 42})
     assert not _scans(plan, "e"), plan

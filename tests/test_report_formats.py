@@ -78,8 +78,8 @@ TRICKY_ESCAPED = (
 
 
 def _cells(markdown: str, ref: str) -> list[str]:
-    """The cells of the table row for `ref`, as written (split at the unescaped pipes)."""
-    (line,) = [line for line in markdown.splitlines() if line.startswith(f"| {ref} ")]
+    """The cells of the first table row for `ref`, as written (split at the unescaped pipes)."""
+    line = next(line for line in markdown.splitlines() if line.startswith(f"| {ref} "))
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
 
 

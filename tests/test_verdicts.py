@@ -1,6 +1,7 @@
 """Verdicts: a judgement of the promise apart from the work's status, cited, dated and undone like one."""
 
 import json
+import re
 
 import pytest
 
@@ -131,7 +132,10 @@ def test_an_export_carries_verdicts(tmp_path: object) -> None:
     ok("export", "--output", str(folder / "all.json"))
     ok("--db", str(folder / "copy.db"), "load", str(folder / "all.json"))
     assert ok("--db", str(folder / "copy.db"), "export") == ok("export")
-    assert ok("--db", str(folder / "copy.db"), "report", "-f", "json") == ok("report", "-f", "json")
+    # The same report, but for the event ids its pieces name: each copy numbers its events afresh.
+    event_ids = re.compile(r'"event": \d+')
+    copied = ok("--db", str(folder / "copy.db"), "report", "-f", "json")
+    assert event_ids.sub('"event": N', copied) == event_ids.sub('"event": N', ok("report", "-f", "json"))
 
 
 def test_a_report_csv_gives_each_status_and_verdict_its_evidence() -> None:
@@ -144,7 +148,7 @@ def test_a_report_csv_gives_each_status_and_verdict_its_evidence() -> None:
     rows = {row["ref"]: row for row in csv.DictReader(io.StringIO(ok("report", "-f", "csv")))}
     wing = rows["fia-ct-wing"]
     assert (wing["status_evidence"], wing["verdict"], wing["verdict_on"], wing["verdict_evidence"]) == (
-        "https://x.org/still-done", "kept", "2026-05-02", "https://x.org/verdict",
+        "https://x.org/done (+1 more)", "kept", "2026-05-02", "https://x.org/verdict",
     )  # fmt: skip
     assert (rows["fia-academy"]["status_evidence"], rows["fia-academy"]["verdict"]) == ("", "not_rated")
     earlier = {

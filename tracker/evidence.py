@@ -7,18 +7,24 @@ files, older exports and trackers) keeps showing it (tests/test_evidence.py comp
 event recorded without records (before m009, or loaded from a CSV, a history file or an export
 without them) cites one piece: its `evidence` text, supporting.
 
-`tracker evidence REF` lists the pieces cited by the events that count dated on or after the day
-the commitment's current status took effect, grouped by stance.
+What a status rests on, one rule (tracker.store.evidence.status_pieces): the pieces cited by the
+events that count (the status change, reviews and notes; not a verdict, which has its own) dated
+on or after the day the status took effect, up to the day asked about. `tracker evidence REF`
+lists them for the current status, grouped by stance; a report gives them for each commitment at
+its as-of day, with the verdict's (tracker.report).
 """
 
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.errors import InvalidInput, NotFound
 from tracker.store.database import Database
 from tracker.text import clean_text, is_url
+
+if TYPE_CHECKING:
+    from tracker.store.evidence import CountedEvidenceRow, ReportedPieceRow
 
 STANCES = ("supports", "contradicts", "context")
 Row = dict[str, Any]
@@ -173,8 +179,53 @@ def commitment_evidence(database: Database, ref: str) -> Row:
         "status_on": iso_date(commitment["status_on"]),
         **{stance: [] for stance in STANCES},
     }
-    params = {"commitment_id": commitment["id"], "status_on": commitment["status_on"]}
-    for row in database.rows(SINCE_STATUS, params):
-        piece = piece_fields(row) if row["stance"] is not None else lone_piece(row["evidence"] or "")
-        result[piece["stance"]].append({"event": row["event_id"], "on": iso_date(row["on_date"]), **piece})
+    params = {"commitment_id": commitment["id"], "as_of": commitment["last_event_on"]}
+    for piece in map(cited_piece, database.rows(SINCE_STATUS, params)):
+        result[piece["stance"]].append(piece)
     return result
+
+
+def cited_piece(row: "CountedEvidenceRow") -> Row:
+    """A piece as `tracker evidence` and reports show what a status or verdict rests on: the event
+    citing it, its day, and the piece (an event recorded without records: its evidence text)."""
+    from tracker.reads import iso_date
+
+    piece = piece_fields(row) if row["stance"] is not None else lone_piece(row["evidence"] or "")
+    return {"event": row["event_id"], "on": iso_date(row["on_date"]), **piece}
+
+
+REPORTED_FIELDS = ("event", "on", "url", "citation", "title", "publisher", "stance")
+
+
+def reported_piece(row: "ReportedPieceRow") -> tuple[str, Row]:
+    """The commitment's ref, and the piece as a report gives it: cited_piece's fields that say
+    what it is and where it stands (REPORTED_FIELDS); `tracker evidence REF` adds its dates,
+    quote, archive and source. The row itself becomes the piece (reports read 100,000s)."""
+    piece: Row = row  # type: ignore[assignment]
+    ref, text = piece.pop("ref"), piece.pop("evidence")
+    if not isinstance(piece["on"], str):  # a date from PostgreSQL
+        piece["on"] = piece["on"].isoformat()
+    if piece["stance"] is None:  # an event recorded without records: its evidence text, supporting
+        address = is_url(text or "")
+        piece["url"], piece["citation"], piece["stance"] = (
+            (text, None, "supports") if address else (None, text, "supports")
+        )
+    return ref, piece
+
+
+def label(piece: Mapping[str, Any]) -> str:
+    """A piece in a few words: its title, else its URL or citation."""
+    return str(piece["title"] or piece["url"] or piece["citation"])
+
+
+def summary(pieces: Sequence[Mapping[str, Any]]) -> str:
+    """Pieces in one cell (a report's tables and CSV): the first that supports (else the first),
+    how many more, and how many contradict; `none cited` when there are none."""
+    if not pieces:
+        return "none cited"
+    lead = next((piece for piece in pieces if piece["stance"] == "supports"), pieces[0])
+    notes = [f"+{len(pieces) - 1} more"] if len(pieces) > 1 else []
+    contradicting = sum(piece["stance"] == "contradicts" for piece in pieces)
+    if contradicting:
+        notes.append(f"{contradicting} contradicts" if contradicting == 1 else f"{contradicting} contradict")
+    return label(lead) + (f" ({', '.join(notes)})" if notes else "")

@@ -201,16 +201,15 @@ def evidence(found: dict[str, Any], fmt: str) -> str:
     """`tracker evidence`: the pieces by stance, each with its day, what it is, publisher and quote."""
     if fmt == "json":
         return to_json(found)
+    from tracker.evidence import label
+
     lines = [f"{found['ref']}: {found['status']} since {found['status_on']}\n"]
     for stance in ("supports", "contradicts", "context"):
         pieces = found[stance]
         if not pieces:
             lines.append(f"\n{stance}: nothing cited\n")
             continue
-        rows = [
-            (p["on"], p["event"], p["title"] or p["url"] or p["citation"], p["publisher"] or "", p["quote"] or "")
-            for p in pieces
-        ]
+        rows = [(p["on"], p["event"], label(p), p["publisher"] or "", p["quote"] or "") for p in pieces]
         lines.append(
             f"\n{stance}:\n"
             + table(("on", "event", "evidence", "publisher", "quote"), rows, "table", wrap={2: 40, 4: 40})

@@ -48,7 +48,7 @@ class ReportRequest(NamedTuple):
     upcoming_days: int = DEFAULT_UPCOMING_DAYS
     stale_days: int = DEFAULT_STALE_DAYS
     with_rows: bool = False  # one row per commitment, for CSV
-    list_limit: int | None = None  # at most this many rows in each list; None: all
+    list_limit: int | None = None  # at most this many rows in each list (and of commitments' evidence); None: all
     withdrawn: bool = False  # count and list the withdrawn commitments too
     every_piece: bool = False  # each period event with every piece it cites (PeriodEvent.pieces), for CSV
 
@@ -148,6 +148,21 @@ class Rated(NamedTuple):
     evidence: str | None
 
 
+class Backing(NamedTuple):
+    """What one commitment's status and verdict rest on at the as-of day, and when it was last
+    checked. Pieces are as a report gives them (tracker.evidence.reported_piece), in timeline order."""
+
+    ref: str
+    status: str
+    status_on: str
+    status_evidence: list[dict[str, Any]]
+    verdict: str
+    verdict_on: str | None
+    verdict_reason: str | None
+    verdict_evidence: list[dict[str, Any]]
+    last_checked: str  # the day of the latest event that counts (the stale list's last event)
+
+
 class Report(NamedTuple):
     as_of: str
     since: str | None
@@ -165,15 +180,16 @@ class Report(NamedTuple):
     events: list[PeriodEvent] | None  # every event of the period (None when no --since was given)
     transitions: dict[str, dict[str, int]] | None  # from status -> to status -> count
     rows: list[Item] | None  # every commitment in scope, for CSV; else None
-    # How many each list holds in full, when list_limit cut it short: overdue, upcoming, stale, changes.
+    # Every commitment in scope (the first list_limit by ref), with what its status and verdict rest on.
+    commitments: list[Backing]
+    # How many each list holds in full, when list_limit cut it short: overdue, upcoming, stale,
+    # changes, events, commitments.
     totals: dict[str, int]
     # The verdict axis at the as-of day (tracker.verdicts): counts, where status and verdict
     # disagree, and verdicts recorded without evidence.
     by_verdict: dict[str, int]
     disagreements: list[Rated]
     unsupported: list[Rated]
-    # For CSV rows: by ref, the status's latest evidence, the verdict, its day and its evidence.
-    row_evidence: dict[str, tuple[str | None, str, str | None, str | None]] | None
     # Every withdrawal and undo dated up to as_of (after since, when given): the corrections log.
     corrections: list[Correction]
 
@@ -259,23 +275,23 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
             if len(items) == limit:
                 count_query = queries.report_list_count(source, name, list_params)
                 totals[name] = database.rows(*count_query)[0]["count"]
-    rows = row_evidence = None
+    rated = [_rated(row) for row in database.rows(*queries.report_verdicts(source, as_of))]
+    rows = None
     if request.with_rows:
         rows = _items(database.rows(*queries.report_rows(source)), as_of)
-        row_evidence = {
-            row["ref"]: (
-                row["status_evidence"],
-                row["verdict"] or "not_rated",
-                _day(row["verdict_on"])[0] if row["verdict_on"] else None,
-                row["verdict_evidence"],
-            )
-            for row in database.rows(*queries.report_row_evidence(source, as_of))
-        }
-    rated = [_rated(row) for row in database.rows(*queries.report_verdicts(source, as_of))]
+        states = [(item.ref, item.status, item.status_on, item.last_event) for item in rows]
+    else:
+        states = [
+            (row["ref"], row["status"], _day(row["status_on"])[0], _day(row["last_event"])[0])
+            for row in database.rows(*queries.report_states(source, limit))
+        ]
+    commitments = _backing(database, source, request, states, rated)
     by_verdict = dict.fromkeys(VERDICTS, 0)
     for item in rated:
         by_verdict[item.verdict] += 1
     by_verdict["not_rated"] += sum(by_status.values()) - len(rated)
+    if limit is not None:
+        totals["commitments"] = sum(by_status.values())
     return Report(
         as_of=as_of.isoformat(),
         since=request.since.isoformat() if request.since else None,
@@ -293,13 +309,48 @@ def _sections(database: Database, request: ReportRequest, source: ReportSource) 
         events=events,
         transitions=transitions,
         rows=rows,
+        commitments=commitments,
         totals=totals,
         corrections=[],
         by_verdict=by_verdict,
         disagreements=[item for item in rated if (item.status, item.verdict) in DISAGREEING],
         unsupported=[item for item in rated if item.verdict != "not_rated" and item.evidence is None],
-        row_evidence=row_evidence,
     )
+
+
+def _backing(
+    database: Database,
+    source: ReportSource,
+    request: ReportRequest,
+    states: list[tuple[str, str, str, str]],
+    rated: list[Rated],
+) -> list[Backing]:
+    """The commitments of `states` (ref, status, status_on, last_event; by ref) with what their
+    statuses and verdicts rest on: the pieces of the rules `tracker evidence` reads
+    (tracker.store.evidence), read in one query for the statuses and one for the verdicts."""
+    from tracker.evidence import reported_piece
+
+    of_status: dict[str, list[dict[str, Any]]] = {}
+    of_verdict: dict[str, list[dict[str, Any]]] = {}
+    for pieces, of_verdicts in ((of_status, False), (of_verdict, True)):
+        query = queries.report_pieces(source, request.as_of, request.list_limit, of_verdicts=of_verdicts)
+        for ref, piece in map(reported_piece, database.rows(*query)):
+            pieces.setdefault(ref, []).append(piece)
+    verdicts = {item.ref: item for item in rated}
+    none: list[dict[str, Any]] = []
+    backing = []
+    for ref, status, status_on, last_event in states:
+        verdict = verdicts.get(ref)
+        if verdict is None:
+            backing.append(
+                Backing(ref, status, status_on, of_status.get(ref, none), "not_rated", None, None, none, last_event)
+            )
+        else:
+            backing.append(
+                Backing(ref, status, status_on, of_status.get(ref, none), verdict.verdict, verdict.since,
+                        verdict.reason, of_verdict.get(ref, none), last_event)
+            )  # fmt: skip
+    return backing
 
 
 def _rated(row: RatedRow) -> Rated:

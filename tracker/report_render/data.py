@@ -3,8 +3,9 @@
 import operator
 from typing import Any
 
+from tracker.evidence import summary
 from tracker.render import to_csv, to_json
-from tracker.report import Change, Group, Item, PeriodEvent, Rated, Report
+from tracker.report import Backing, Change, Group, Item, PeriodEvent, Rated, Report
 from tracker.statuses import STATUSES
 
 CSV_FIELDS = (
@@ -45,6 +46,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "disagreements": [_rated(item) for item in report.disagreements],
         "unsupported_verdicts": [_rated(item) for item in report.unsupported],
         "corrections": [correction.fields() for correction in report.corrections],
+        "commitments": [_backing(backing) for backing in report.commitments],
     }
 
 
@@ -106,6 +108,10 @@ def _event_row(event: PeriodEvent) -> list[Any]:
     ]  # fmt: skip
 
 
+def _backing(backing: Backing) -> dict[str, Any]:
+    return dict(zip(Backing._fields, backing, strict=True))  # the JSON fields, in order: C calls alone
+
+
 def _rated(item: Rated) -> dict[str, Any]:
     return {
         "ref": item.ref,
@@ -124,6 +130,9 @@ def render_json(report: Report) -> str:
 
 
 def render_csv(report: Report, rows: str = "commitments") -> str:
+    """One row per commitment (what its status and verdict rest on as the text report's section
+    gives it, tracker.evidence.summary, an empty cell where nothing is cited), or with `rows`
+    one per event of the period, or per entry of the corrections log."""
     if rows == "events":
         return to_csv(EVENT_CSV_FIELDS, [_event_row(event) for event in report.events or []])
     if rows == "corrections":
@@ -131,11 +140,21 @@ def render_csv(report: Report, rows: str = "commitments") -> str:
             CORRECTION_CSV_FIELDS,
             [[*correction.fields().values(), correction.event] for correction in report.corrections],
         )
-    evidence = report.row_evidence or {}
+    backing = {b.ref: b for b in report.commitments}
     commitments = [
         [item.ref, item.title, item.owner, item.status, item.status_on, item.due, item.due_precision,
          "yes" if item.days_overdue is not None else "no", item.days_overdue, item.days_left,
-         item.last_event, item.days_since, *evidence.get(item.ref, (None, "not_rated", None, None))]
+         item.last_event, item.days_since, *_evidence_cells(backing[item.ref])]
         for item in report.rows or []
     ]  # fmt: skip
     return to_csv(CSV_FIELDS, commitments)
+
+
+def _evidence_cells(backing: Backing) -> tuple[str | None, str, str | None, str | None]:
+    rated = backing.verdict_on is not None
+    return (
+        summary(backing.status_evidence) if backing.status_evidence else None,
+        backing.verdict,
+        backing.verdict_on,
+        summary(backing.verdict_evidence) if rated and backing.verdict_evidence else None,
+    )

@@ -5,10 +5,12 @@ Every piece of user text goes through `esc` (html.escape), in element text and i
 
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
+from tracker.evidence import label
 from tracker.render import shown_date
 from tracker.report import Group, Item, PeriodEvent, Report
-from tracker.report_render.tables import percent
+from tracker.report_render.tables import percent, verdict_text
 from tracker.statuses import STATUSES
 
 COLOURS = {
@@ -41,6 +43,10 @@ table.narrow { width: auto; min-width: 360px; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 13px; color: var(--muted); margin: 6px 0; }
 .none { color: var(--muted); font-style: italic; }
+ul.pieces { margin: 0; padding-left: 16px; }
+.pieces .on { color: var(--muted); font-size: 12px; white-space: nowrap; }
+.stance { font-size: 12px; padding: 0 4px; border-radius: 3px; background: var(--panel); }
+.stance.contradicts { color: #fff; background: #c62828; }
 svg { display: block; width: 100%; height: auto; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: #1c2430; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
@@ -88,6 +94,10 @@ def render_html(report: Report) -> str:
             _events(report) + _more(report, "events"),
         ]
         body += ["<h2>Transitions</h2>", _transitions(report.transitions)]
+    body += [
+        f"<h2>Evidence behind each status and verdict ({report.total_of('commitments')})</h2>",
+        _backing(report) + _more(report, "commitments"),
+    ]
     if report.corrections:
         body += [f"<h2>Corrections ({len(report.corrections)})</h2>", _corrections(report)]
     body.append(f"<footer>Made by tracker from the recorded history, as of the end of {esc(report.as_of)}.</footer>")
@@ -260,6 +270,32 @@ def _evidence(evidence: str | None) -> str:
     if evidence and evidence.startswith(("https://", "http://")):
         return f'<a href="{esc(evidence)}">{esc(evidence)}</a>'
     return esc(evidence or "")
+
+
+def _backing(report: Report) -> str:
+    """Each commitment's status and verdict with every piece they rest on, and when it was last checked."""
+    rows = [
+        (esc(b.ref), _status_cell(b.status), esc(b.status_on), _pieces(b.status_evidence),
+         esc(verdict_text(b.verdict, b.verdict_reason)), esc(b.verdict_on or ""),
+         _pieces(b.verdict_evidence) if b.verdict_on else "", esc(b.last_checked))
+        for b in report.commitments
+    ]  # fmt: skip
+    header = ("Ref", "Status", "Since", "Status evidence", "Verdict", "Since", "Verdict evidence", "Last checked")
+    return _table(header, rows, nowrap=(0, 2, 5, 7))
+
+
+def _pieces(pieces: Sequence[dict[str, Any]]) -> str:
+    """Every piece: a link when it has a URL, its stance when it does not support, and its day."""
+    if not pieces:
+        return '<span class="none">none cited</span>'
+    items = []
+    for piece in pieces:
+        text = esc(label(piece))
+        cited = f'<a href="{esc(piece["url"])}">{text}</a>' if piece["url"] else text
+        stance = piece["stance"]
+        flag = f' <span class="stance {esc(stance)}">{esc(stance)}</span>' if stance != "supports" else ""
+        items.append(f'<li>{cited}{flag} <span class="on">{esc(piece["on"])}</span></li>')
+    return f'<ul class="pieces">{"".join(items)}</ul>'
 
 
 def _corrections(report: Report) -> str:

@@ -2,8 +2,9 @@
 
 from collections.abc import Callable, Sequence
 
+from tracker.evidence import summary
 from tracker.render import markdown_text, shown_date, table
-from tracker.report import Group, Item, Report
+from tracker.report import Backing, Group, Item, Report
 from tracker.statuses import STATUSES
 
 BAR_WIDTH = 20
@@ -56,6 +57,7 @@ def render_tables(report: Report, *, markdown: bool) -> str:
         listing("events", f"Events after {report.since}", body if events else "none\n")
         matrix = [(source, *(report.transitions[source][target] for target in STATUSES)) for source in STATUSES]
         section("Transitions (rows: from, columns: to)", table(("from \\ to", *STATUSES), matrix, fmt))
+    listing("commitments", "Evidence behind each status and verdict", _backing(report.commitments, fmt))
     if report.corrections:
         rows = [(c.on, c.ref, c.corrected, c.reason or "", c.by or "") for c in report.corrections]
         body = table(("on", "ref", "correction", "reason", "by"), rows, fmt, wrap={2: 40, 3: 40})
@@ -117,6 +119,29 @@ def _stale(items: Sequence[Item], fmt: str) -> str:
     return table(header, rows, fmt, wrap={1: 48})
 
 
+BACKING_HEADER = (
+    "ref", "status", "status since", "status evidence", "verdict", "verdict since", "verdict evidence", "last checked",
+)  # fmt: skip
+
+
+def _backing(commitments: Sequence[Backing], fmt: str) -> str:
+    """Each commitment's status and verdict with what they rest on (tracker.evidence.summary),
+    and the day it was last checked."""
+    if not commitments:
+        return "none\n"
+    rows = [
+        (b.ref, b.status, b.status_on, summary(b.status_evidence), verdict_text(b.verdict, b.verdict_reason),
+         b.verdict_on or "", summary(b.verdict_evidence) if b.verdict_on else "", b.last_checked)
+        for b in commitments
+    ]  # fmt: skip
+    return table(BACKING_HEADER, rows, fmt, wrap={3: 44, 6: 44})
+
+
+def verdict_text(verdict: str, reason: str | None) -> str:
+    """A verdict with a broken one's reason: `broken (not_funded)`."""
+    return verdict + (f" ({reason})" if reason else "")
+
+
 def _verdict_sections(report: Report, fmt: str, section: Callable[[str, str], None]) -> None:
     """The verdict axis, when anything in scope is rated: counts, disagreements, gaps in evidence."""
     section("Verdicts", table(("verdict", "count"), list(report.by_verdict.items()), fmt))
@@ -125,8 +150,5 @@ def _verdict_sections(report: Report, fmt: str, section: Callable[[str, str], No
         ("Status and verdict disagree", report.disagreements),
         ("Verdicts without evidence", report.unsupported),
     ):
-        rows = [
-            (i.ref, i.title, i.status, i.verdict + (f" ({i.reason})" if i.reason else ""), i.since, i.evidence or "")
-            for i in items
-        ]
+        rows = [(i.ref, i.title, i.status, verdict_text(i.verdict, i.reason), i.since, i.evidence or "") for i in items]
         section(f"{heading} ({len(items)})", table(header, rows, fmt, wrap={1: 36}) if items else "none\n")

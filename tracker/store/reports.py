@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, TypedDict
 from tracker import timeline
 from tracker.store.commitments import OPEN_LIST, bound_list, not_withdrawn, owner_and_tag
 from tracker.store.database import Query, StoredDay
+from tracker.store.evidence import PIECES_ORDER, REPORTED, ReportedPieceRow, status_pieces, verdict_pieces
 from tracker.timeline import counted
 
 
@@ -243,9 +244,31 @@ def report_list_count(
     return Query(f"SELECT COUNT(*) AS count FROM {source.commitments} WHERE {where}"), {**source.params, **params}
 
 
+def _first_by_ref(source: ReportSource, limit: int | None) -> str:
+    """The source, or (with a limit) its first `limit` commitments by ref, as a FROM item `s`."""
+    if limit is None:
+        return source.commitments
+    columns = "s.id, s.ref, s.status, s.status_on, s.last_event"
+    return f"(SELECT {columns} FROM {source.commitments} ORDER BY s.ref LIMIT :limit) s"
+
+
 def report_rows(source: ReportSource) -> tuple[Query[ItemRow], dict[str, Any]]:
     sql = f"SELECT {_ITEM_COLUMNS} FROM {source.commitments} JOIN organisation o ON o.id = s.owner_id ORDER BY s.ref"
     return Query(sql), source.params
+
+
+class StateRow(TypedDict):
+    ref: str
+    status: str
+    status_on: StoredDay
+    last_event: StoredDay
+
+
+def report_states(source: ReportSource, limit: int | None) -> tuple[Query[StateRow], dict[str, Any]]:
+    """Each commitment in scope (or the first `limit`) by ref, with its status, the day it took
+    effect and the day of its latest event: the commitments whose evidence a report gives."""
+    sql = f"SELECT s.ref, s.status, s.status_on, s.last_event FROM {_first_by_ref(source, limit)} ORDER BY s.ref"
+    return Query(sql), source.params if limit is None else {**source.params, "limit": limit}
 
 
 # The status changes that count, dated in (:since, :as_of], of the commitments in scope, each
@@ -456,26 +479,15 @@ def report_verdicts(source: ReportSource, as_of: dt.date) -> tuple[Query[RatedRo
     return Query(sql), {**source.params, "as_of": as_of}
 
 
-class RowEvidenceRow(TypedDict):
-    ref: str
-    status_evidence: str | None
-    verdict: str | None
-    verdict_on: StoredDay | None
-    verdict_evidence: str | None
-
-
-def report_row_evidence(source: ReportSource, as_of: dt.date) -> tuple[Query[RowEvidenceRow], dict[str, Any]]:
-    """For a report's CSV, each commitment's evidence at the as-of day: the latest cited by the
-    status change or reviews since its status took effect, and its verdict with the verdict's."""
-    at = ":as_of"
-    sql = f"""
-        SELECT s.ref,
-               (SELECT e.evidence FROM event e
-                 WHERE e.commitment_id = s.id AND e.kind IN ('status', 'review') AND e.evidence IS NOT NULL
-                   AND e.on_date >= s.status_on AND e.on_date <= {at} AND {counted("e")}
-                 ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS status_evidence,
-               v.verdict, v.on_date AS verdict_on, v.evidence AS verdict_evidence
-        FROM {source.commitments}
-        LEFT JOIN event v ON v.id = {timeline.verdict_event_at("s.id", at)}
-    """
-    return Query(sql), {**source.params, "as_of": as_of}
+def report_pieces(
+    source: ReportSource, as_of: dt.date, limit: int | None, *, of_verdicts: bool
+) -> tuple[Query[ReportedPieceRow], dict[str, Any]]:
+    """What each status (or, `of_verdicts`, each verdict) in scope rests on at the end of :as_of,
+    for every commitment or the first `limit` by ref: the pieces of tracker.store.evidence's
+    rules, the ones `tracker evidence` reads, in timeline order. One pass over the events and
+    pieces of the commitments chosen."""
+    chosen = _first_by_ref(source, limit)
+    pieces = verdict_pieces(chosen, REPORTED) if of_verdicts else status_pieces(chosen, REPORTED)
+    params = {**source.params, "as_of": as_of}
+    sql = f"{pieces} ORDER BY {PIECES_ORDER}"
+    return Query(sql), params if limit is None else {**params, "limit": limit}
