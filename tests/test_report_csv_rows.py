@@ -72,6 +72,15 @@ def test_the_events_rows_are_the_text_reports_events_with_every_piece() -> None:
         assert [(r["on"], r["ref"], r["kind"], r["what"], r["note"] or None) for r in rows] == [
             (e["on"], e["ref"], e["kind"], e["what"], e["note"]) for e in events
         ]
+        # JSON cites every piece too, with its details and stance, and gives a verdict's fields
+        assert [(r["evidence"], r["evidence_stances"], r["verdict"] or None) for r in rows] == [
+            (
+                "\n".join(p["url"] or p["citation"] for p in e["cited"]),
+                "\n".join(p["stance"] for p in e["cited"]),
+                e["verdict"],
+            )
+            for e in events
+        ]
     assert [r["event"] for r in rows] == ["16", "15", "17", "18"]  # each names its event as `history` does
 
 
@@ -125,4 +134,30 @@ def test_an_event_recorded_without_records_cites_its_evidence_text() -> None:
         ("status", "https://x.org/done", "supports"),
         ("note", "https://x.org/doubt", "supports"),  # its stance was in the records
         ("verdict", "https://x.org/budget", "supports"),
+    ]
+
+
+def test_a_json_report_cites_each_events_every_piece() -> None:
+    ok("cite", "fia-ct-wing", "https://x.org/gazette", "--title", "Gazette notice", "--publisher", "GoP",
+       "--on", "2026-06-03", "--stance", "context")  # fmt: skip
+    events = {(e["ref"], e["kind"], e["on"]): e for e in json.loads(ok("report", *PERIOD, "-f", "json"))["events"]}
+    status = events["fia-ct-wing", "status", "2026-06-01"]
+    assert status["evidence"] == "https://x.org/done (+1 more)"  # the listing's cell, as before
+    assert status["cited"] == [
+        {"url": "https://x.org/done", "citation": None, "title": None, "publisher": None, "stance": "supports"},
+        {"url": None, "citation": "Gazette, 2 June; page 3", "title": None, "publisher": None, "stance": "supports"},
+    ]
+    assert events["fia-ct-wing", "note", "2026-06-03"]["cited"] == [
+        {"url": "https://x.org/gazette", "citation": None, "title": "Gazette notice", "publisher": "GoP",
+         "stance": "context"},
+    ]  # fmt: skip
+    verdict = events["fia-academy", "verdict", "2026-06-30"]
+    assert (verdict["verdict"], verdict["verdict_reason"], [p["url"] for p in verdict["cited"]]) == (
+        "broken", "not_funded", ["https://x.org/budget"],
+    )  # fmt: skip
+    assert events["fia-academy", "review", "2026-06-02"]["cited"] == []
+    forget_records()  # an event recorded without records cites its evidence text, supporting
+    events = {(e["ref"], e["kind"], e["on"]): e for e in json.loads(ok("report", *PERIOD, "-f", "json"))["events"]}
+    assert events["fia-ct-wing", "status", "2026-06-01"]["cited"] == [
+        {"url": "https://x.org/done", "citation": None, "title": None, "publisher": None, "stance": "supports"},
     ]

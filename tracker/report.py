@@ -28,6 +28,7 @@ from tracker.store.reports import (
     ReportScope,
     ReportSource,
 )
+from tracker.text import is_url
 from tracker.verdicts import DISAGREEING, VERDICTS
 
 DEFAULT_UPCOMING_DAYS = 30
@@ -114,8 +115,9 @@ class PeriodEvent(NamedTuple):
     event: int  # its id, as `history` shows it
     verdict: str | None
     verdict_reason: str | None
-    # With ReportRequest.every_piece: (URL or citation, stance) of every piece it cites, in order.
-    pieces: tuple[tuple[str, str], ...] = ()
+    # With ReportRequest.every_piece: every piece it cites, in order, each {url, citation, title,
+    # publisher, stance} (as the JSON's `cited` gives them).
+    pieces: tuple[dict[str, Any], ...] = ()
 
 
 class Correction(NamedTuple):
@@ -466,15 +468,26 @@ def _with_pieces(
 ) -> list[PeriodEvent]:
     """The events with every piece each cites: its records, else (an event recorded without them)
     its evidence text as one piece, supporting (tracker.evidence.cited)."""
-    cited: dict[int, list[tuple[str, str]]] = {}
+    cited: dict[int, list[dict[str, Any]]] = {}
     for row in database.rows(*query):
-        cited.setdefault(row["event_id"], []).append((row["cited"], row["stance"]))
+        cited.setdefault(row.pop("event_id"), []).append(dict(row))  # type: ignore[misc]
     return [event._replace(pieces=tuple(cited.get(event.event) or _lone(event))) for event in events]
 
 
-def _lone(event: PeriodEvent) -> list[tuple[str, str]]:
+def _lone(event: PeriodEvent) -> list[dict[str, Any]]:
     # Without records, an event's evidence is its own text alone (no "(+N more)" then).
-    return [(event.evidence, "supports")] if event.evidence else []
+    if not event.evidence:
+        return []
+    address = is_url(event.evidence)
+    return [
+        {
+            "url": event.evidence if address else None,
+            "citation": None if address else event.evidence,
+            "title": None,
+            "publisher": None,
+            "stance": "supports",
+        }
+    ]
 
 
 def _edit(field: str, before: Any, after: Any) -> str:

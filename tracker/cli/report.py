@@ -75,7 +75,7 @@ def report(
         with_rows=csv_rows == "commitments",
         list_limit=(limit or None) if fmt in ("text", "markdown", "html") else None,
         withdrawn=withdrawn,
-        every_piece=csv_rows == "events",
+        every_piece=csv_rows == "events" or fmt == "json",  # each event's every piece, where they are listed
     )
     choice = database(ctx, db)
     with read_database(choice) as snapshot:

@@ -92,8 +92,11 @@ def _event(event: PeriodEvent) -> dict[str, Any]:
         "to_status": event.to_status,
         "changes": event.changes,
         "what": event.what,
+        "verdict": event.verdict,
+        "verdict_reason": event.verdict_reason,
         "note": event.note,
         "evidence": event.evidence,
+        "cited": list(event.pieces),
         "by": event.by,
     }
 
@@ -103,8 +106,8 @@ def _event_row(event: PeriodEvent) -> list[Any]:
     line for line, their stances."""
     return [
         event.on, event.ref, event.title, event.owner, event.kind, event.what, event.from_status, event.to_status,
-        event.verdict, event.verdict_reason, event.note, "\n".join(cited for cited, _ in event.pieces),
-        "\n".join(stance for _, stance in event.pieces), event.by, event.event,
+        event.verdict, event.verdict_reason, event.note, "\n".join(p["url"] or p["citation"] for p in event.pieces),
+        "\n".join(p["stance"] for p in event.pieces), event.by, event.event,
     ]  # fmt: skip
 
 

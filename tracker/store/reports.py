@@ -363,7 +363,10 @@ def report_events_count(source: ReportSource, as_of: dt.date, since: dt.date) ->
 
 class PeriodPieceRow(TypedDict):
     event_id: int
-    cited: str  # its URL, or its citation
+    url: str | None
+    citation: str | None  # (one of the two)
+    title: str | None
+    publisher: str | None
     stance: str
 
 
@@ -372,7 +375,7 @@ def report_event_pieces(
 ) -> tuple[Query[PeriodPieceRow], dict[str, Any]]:
     """Every piece of evidence the period's events (report_events) cite, each event's in order."""
     sql = f"""
-        SELECT p.event_id, COALESCE(p.url, p.citation) AS cited, p.stance
+        SELECT p.event_id, p.url, p.citation, p.title, p.publisher, p.stance
         FROM evidence p
         WHERE p.event_id IN (SELECT e.id {_PERIOD_EVENTS.format(commitments=source.commitments)})
         ORDER BY p.event_id, p.position
