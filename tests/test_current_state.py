@@ -79,7 +79,8 @@ def test_the_kept_state_follows_every_kind_of_change(monkeypatch: pytest.MonkeyP
         "fia-academy,2026-06-01,stalled,\n"
         "fia-academy,2026-06-01,,a note on the same day\n"
         "fia-ct-wing,2026-01-15,in_progress,before the stall\n"
-        "late,2026-05-01,,a note only\n",
+        "late,2026-05-01,,a note only\n"
+        "border-coastal-equipment,2026-06-15,,checked on site\n",  # its last event's day alone moves
         encoding="utf-8",
     )
     ok("load", str(history))

@@ -132,6 +132,7 @@ class _Recorder:
                 said[commitment_id].add((day, stored["to_status"], stored["note"], stored["evidence"]))
         new_events: list[dict[str, object]] = []
         kept: list[dict[str, object]] = []
+        moved: list[dict[str, object]] = []  # of those, the ones whose last event's day alone changes
         retagged: list[dict[str, object]] = []  # tags copy the status and the day it took effect
         for start in self.database.rows(queries.history_starts_of(ids)):
             commitment_id, ref = start["id"], start["ref"]
@@ -150,13 +151,18 @@ class _Recorder:
                 starts_on = stored_date(start["starts_on"])
                 assert starts_on is not None
                 state = kept_state(timelines[commitment_id], starts_on)
-                kept.append({"id": commitment_id, **state._asdict(), "updated_at": self.stamp})
-                if (state.status, state.status_on) != (start["status"], stored_date(start["status_on"])):
+                status_moved = (state.status, state.status_on) != (start["status"], stored_date(start["status_on"]))
+                if status_moved or state.withdrawn_on != stored_date(start["withdrawn_on"]):
+                    kept.append({"id": commitment_id, **state._asdict(), "updated_at": self.stamp})
+                else:
+                    moved.append({"id": commitment_id, "last_event_on": state.last_event_on, "updated_at": self.stamp})
+                if status_moved:
                     retagged.append({"id": commitment_id, **state._asdict(), "due": start["due"]})
         if any(self.plan.problems.values()):
             return  # nothing more is written; the load is rolled back
         self.database.insert_many("event", new_events)
         self.database.execute_many(queries.SET_KEPT_STATE, kept)
+        self.database.execute_many(queries.SET_LAST_EVENT, moved)
         self.database.execute_many(queries.SET_TAG_COPIES, retagged)
 
     def _planned(

