@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURE, ok
+from tests.conftest import FIXTURE, fails, ok
 from tracker import fastjson, gc_tuning
 from tracker.cli.trimming import COMMAND_MODULES
 from tracker.interchange import loading
@@ -342,3 +342,38 @@ def test_a_new_file_is_written_under_a_rollback_journal_and_left_in_wal_mode(
     assert not Path(f"{isolated}-journal").exists()
     ok("load", "c.csv")  # into the file now there: WAL, as every later command
     assert modes == ["delete", "wal"]
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_load_into_a_new_file_checks_its_references_once_after_its_rows(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Path("c.csv").write_text("ref,title,owner,partners,tags\na,A,MOI,FIA,x\n", encoding="utf-8")
+    checks: list[int] = []
+    check = loading._checked
+    broken = {"on": False}
+
+    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
+        load = check(*arguments)
+
+        def probe(transaction: Any, summary: Any) -> None:
+            checks.append(transaction.rows(Query[dict[str, int]]("PRAGMA foreign_keys"))[0]["foreign_keys"])
+            load(transaction, summary)
+            if broken["on"]:  # as a fault of tracker's own would: a partner that is no organisation
+                transaction.execute("INSERT INTO commitment_partner (commitment_id, organisation_id) VALUES (1, 99)")
+
+        return probe
+
+    monkeypatch.setattr(loading, "_checked", probed)
+    broken["on"] = True
+    assert fails("load", "c.csv") == (
+        "error: internal error: the load left commitment_partner row 2 referring to a missing organisation; "
+        "nothing was written"
+    )
+    assert not isolated.exists()
+    broken["on"] = False
+    ok("load", "c.csv")
+    ok("load", "c.csv")  # into the file now there: checked row by row, as every later command
+    assert checks == [0, 0, 1]
+    with sqlite3.connect(isolated) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
