@@ -316,6 +316,17 @@ def test_dates_and_times_are_stored_as_the_models_store_them(tmp_path: Path) -> 
         ("2026-03-02", "2026-03-01 09:05:00.000000"),
         ("2026-03-01", "2026-03-01 09:05:00.000000"),
     ]
+    # Columns of times all in UTC, or all naive, are written by the same rule
+    for stamps in (
+        [dt.datetime(2026, 3, 1, 9, 5, 0, 7, tzinfo=dt.UTC), dt.datetime(1999, 12, 31, 23, 59, tzinfo=dt.UTC)],
+        [dt.datetime(2026, 3, 1, 9, 5, 0, 7), dt.datetime(1999, 12, 31, 23, 59)],
+    ):
+        connection.execute("DELETE FROM t")
+        database.insert_many("t", [{"day": None, "stamp": stamp} for stamp in stamps])
+        assert connection.execute("SELECT stamp FROM t").fetchall() == [
+            ("2026-03-01 09:05:00.000007",),
+            ("1999-12-31 23:59:00.000000",),
+        ]
 
 
 @pytest.mark.sqlite_only

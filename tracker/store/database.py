@@ -176,14 +176,32 @@ class Database:
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
             chunk_columns = []
             for name in names:
-                column = list(map(operator.itemgetter(name), chunk))
-                if not _DATE_TYPES.isdisjoint(set(map(type, column))):
-                    column = list(map(stored.__getitem__, column))
-                chunk_columns.append(column)
+                chunk_columns.append(_stored_column(list(map(operator.itemgetter(name), chunk)), stored))
             connection.executemany(sql, zip(*chunk_columns, strict=True))
 
 
 _DATE_TYPES = frozenset((dt.date, dt.datetime))
+_ZONE = operator.attrgetter("tzinfo")
+_ISO_TIME = operator.methodcaller("isoformat", " ", "microseconds")
+_WITHOUT_ZONE = operator.itemgetter(slice(None, -6))  # `+00:00`
+
+
+def _stored_column(column: list[object], stored: "_StoredForms") -> list[object]:
+    """A column's values as SQLite stores them. A column of times all naive, or all in UTC (a
+    load's record times: distinct, so no cache helps), is written by _sqlite_timestamp's rule
+    through C calls alone; any other column holding dates goes through `stored`."""
+    kinds = set(map(type, column))
+    if _DATE_TYPES.isdisjoint(kinds):
+        return column
+    if kinds == {dt.datetime}:
+        zones = set(map(_ZONE, column))
+        if zones == {None}:
+            return list(map(_ISO_TIME, column))
+        if zones == {dt.UTC}:
+            return list(map(_WITHOUT_ZONE, map(_ISO_TIME, column)))
+    return list(map(stored.__getitem__, column))
+
+
 _FORMS_KEPT = 100_000  # distinct values a transaction keeps converted; then it starts afresh
 
 
