@@ -229,22 +229,40 @@ def test_a_load_into_a_new_file_imports_neither_sqlalchemy_nor_sqlmodel(tmp_path
 def _indexes_during_load(monkeypatch: pytest.MonkeyPatch, *paths: str) -> set[str]:
     """The indexes a load's transaction sees as it starts writing."""
     seen: set[str] = set()
+
+    def indexes(transaction: Any) -> None:
+        if not seen:
+            query = Query[dict[str, str]]("SELECT name FROM sqlite_master WHERE type = 'index'")
+            seen.update(row["name"] for row in transaction.rows(query))
+
+    _probe_loads(monkeypatch, indexes)
+    ok("load", *paths)
+    return seen
+
+
+def _pragma(transaction: Any, name: str) -> object:
+    return transaction.rows(Query[dict[str, object]](f"PRAGMA {name}"))[0][name]
+
+
+def _probe_loads(
+    monkeypatch: pytest.MonkeyPatch, before: Callable[[Any], None], after: Callable[[Any], None] | None = None
+) -> None:
+    """Have every file a load reads call `before` with the load's transaction as it starts
+    writing the file, and `after` once it has written it."""
     check = loading._checked
 
     def probed(*arguments: Any) -> Callable[[Any, Any], None]:
         load = check(*arguments)
 
         def probe(transaction: Any, summary: Any) -> None:
-            if not seen:
-                query = Query[dict[str, str]]("SELECT name FROM sqlite_master WHERE type = 'index'")
-                seen.update(row["name"] for row in transaction.rows(query))
+            before(transaction)
             load(transaction, summary)
+            if after is not None:
+                after(transaction)
 
         return probe
 
     monkeypatch.setattr(loading, "_checked", probed)
-    ok("load", *paths)
-    return seen
 
 
 @pytest.mark.sqlite_only
@@ -334,19 +352,8 @@ def test_a_new_file_is_written_under_a_rollback_journal_and_left_in_wal_mode(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Path("c.csv").write_text("ref,title,owner\na,A,MOI\n", encoding="utf-8")
-    modes: list[str] = []
-    check = loading._checked
-
-    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
-        load = check(*arguments)
-
-        def probe(transaction: Any, summary: Any) -> None:
-            modes.append(transaction.rows(Query[dict[str, str]]("PRAGMA journal_mode"))[0]["journal_mode"])
-            load(transaction, summary)
-
-        return probe
-
-    monkeypatch.setattr(loading, "_checked", probed)
+    modes: list[object] = []
+    _probe_loads(monkeypatch, lambda transaction: modes.append(_pragma(transaction, "journal_mode")))
     ok("load", "c.csv")
     with sqlite3.connect(isolated) as connection:  # as the load left it
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -360,22 +367,16 @@ def test_a_bulk_load_into_a_new_file_checks_its_references_once_after_its_rows(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Path("c.csv").write_text("ref,title,owner,partners,tags\na,A,MOI,FIA,x\n", encoding="utf-8")
-    checks: list[int] = []
-    check = loading._checked
+    checks: list[object] = []
     broken = {"on": False}
 
-    def probed(*arguments: Any) -> Callable[[Any, Any], None]:
-        load = check(*arguments)
+    def break_a_reference(transaction: Any) -> None:
+        if broken["on"]:  # as a fault of tracker's own would: a partner that is no organisation
+            transaction.execute("INSERT INTO commitment_partner (commitment_id, organisation_id) VALUES (1, 99)")
 
-        def probe(transaction: Any, summary: Any) -> None:
-            checks.append(transaction.rows(Query[dict[str, int]]("PRAGMA foreign_keys"))[0]["foreign_keys"])
-            load(transaction, summary)
-            if broken["on"]:  # as a fault of tracker's own would: a partner that is no organisation
-                transaction.execute("INSERT INTO commitment_partner (commitment_id, organisation_id) VALUES (1, 99)")
-
-        return probe
-
-    monkeypatch.setattr(loading, "_checked", probed)
+    _probe_loads(
+        monkeypatch, lambda transaction: checks.append(_pragma(transaction, "foreign_keys")), break_a_reference
+    )
     broken["on"] = True
     assert fails("load", "c.csv") == (
         "error: internal error: the load left commitment_partner row 2 referring to a missing organisation; "
