@@ -7,7 +7,6 @@ next to its SQL, `R` being the TypedDict of the rows it returns.
 """
 
 import datetime as dt
-import functools
 import itertools
 import operator
 import sqlite3
@@ -42,7 +41,6 @@ class Query(Generic[R]):
         return f"Query({self.sql!r})"
 
 
-@functools.lru_cache(maxsize=4096)  # a load repeats its one timestamp down every event
 def _sqlite_timestamp(value: dt.datetime) -> str:
     # A zoned time is kept in UTC (tracker's are UTC already), written without its zone (the
     # 6 characters of `+00:00`); a naive one is taken to be UTC.
@@ -54,11 +52,11 @@ def _sqlite_timestamp(value: dt.datetime) -> str:
 
 
 # SQLite keeps dates and timestamps as text, in the forms SQLAlchemy's types wrote them:
-# `2026-11-28` and `2026-11-28 09:44:45.000000`. The driver converts each value it is handed
-# through these, in C (the stdlib's own default adapters are deprecated): a load's rows go to
-# executemany as they are, which converting them in Python first made a fifth slower
-# (docs/speed.md, "Data access"). They are the module's, so every sqlite3 connection of the
-# process (SQLAlchemy's for migrations too) writes dates the same way.
+# `2026-11-28` and `2026-11-28 09:44:45.000000`. The driver converts each date or time among a
+# query's parameters through these (the stdlib's own default adapters are deprecated);
+# insert_many converts its columns itself by the same rules (_stored_column), each distinct value
+# once. They are the module's, so every sqlite3 connection of the process (SQLAlchemy's for
+# migrations too) writes dates the same way.
 sqlite3.register_adapter(dt.date, dt.date.isoformat)  # called from C, without a Python frame
 sqlite3.register_adapter(dt.datetime, _sqlite_timestamp)
 
