@@ -148,6 +148,8 @@ _BACK_TO_SCHEMA_3 = """
     DROP INDEX ix_source_url_key, ix_source_title_key, ix_commitment_source;
     ALTER TABLE source DROP COLUMN url_key, DROP COLUMN title_key, DROP COLUMN merged_into;
     DELETE FROM tracker_migration WHERE name = 'm007_source_lookup';
+    DROP TABLE evidence;
+    DELETE FROM tracker_migration WHERE name = 'm009_evidence';
 """
 
 
@@ -179,6 +181,11 @@ def test_writers_keep_writing_after_the_owner_upgrades_a_server_to_schema_4(hist
             # m007 filled the lookup columns: the fixture's source is found by its URL in any case.
             ok("--db", as_writer, "edit", "fia-academy", "--source", "HTTPS://WENEWSENGLISH.COM/", "--title", "T")
             assert json.loads(ok("--db", as_reader, "show", "fia-academy", "-f", "json"))["source"] == "we-news-talks"
+            # m009 made the evidence table and granted the team what recording and reading it needs.
+            ok("--db", as_writer, "update", "fia-ct-wing", "--note", "Seen", "--evidence", "https://x.org/a",
+               "--evidence", "Gazette, 2 June")  # fmt: skip
+            cited = json.loads(ok("--db", as_reader, "evidence", "fia-ct-wing", "-f", "json"))["supports"]
+            assert [piece["url"] or piece["citation"] for piece in cited][-2:] == ["https://x.org/a", "Gazette, 2 June"]
 
 
 def test_a_password_in_a_server_url_is_never_printed() -> None:

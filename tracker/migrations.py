@@ -108,13 +108,20 @@ def _m005_event_keys(connection: "Connection") -> None:
 
 # Writers now update tag rows (db/roles.sql grants it to new set-ups); the owner, who upgrades,
 # grants it here to a team already set up with the roles.
-_WRITERS_KEEP_TAG_COPIES = """
-    DO $$ BEGIN
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_writer') THEN
-            GRANT UPDATE ON commitment_tag TO tracker_writer;
-        END IF;
-    END $$
-"""
+def _granted(*, reader: tuple[str, ...] = (), writer: tuple[str, ...] = ()) -> str:
+    """SQL that grants db/roles.sql's roles what a migration's table needs, on a server whose team
+    was set up with them (db/roles.sql grants the same to new set-ups); nothing where it was not."""
+    blocks = "".join(
+        f"IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
+        + " ".join(f"GRANT {grant} TO {role};" for grant in grants)
+        + " END IF; "
+        for role, grants in (("tracker_reader", reader), ("tracker_writer", writer))
+        if grants
+    )
+    return f"DO $$ BEGIN {blocks}END $$"
+
+
+_WRITERS_KEEP_TAG_COPIES = _granted(writer=("UPDATE ON commitment_tag",))
 
 
 def _m006_load_snapshots(connection: "Connection") -> None:
@@ -135,16 +142,9 @@ def _m006_load_snapshots(connection: "Connection") -> None:
 
 # A table made after db/roles.sql ran is not in its grants (db/roles.sql grants these to new
 # set-ups): readers export it, writers' loads keep it.
-_TEAM_USES_LOAD_SNAPSHOTS = """
-    DO $$ BEGIN
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_reader') THEN
-            GRANT SELECT ON load_snapshot TO tracker_reader;
-        END IF;
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_writer') THEN
-            GRANT SELECT, INSERT, UPDATE ON load_snapshot TO tracker_writer;
-        END IF;
-    END $$
-"""
+_TEAM_USES_LOAD_SNAPSHOTS = _granted(
+    reader=("SELECT ON load_snapshot",), writer=("SELECT, INSERT, UPDATE ON load_snapshot",)
+)
 
 
 def _m007_source_lookup(connection: "Connection") -> None:
@@ -209,17 +209,9 @@ def _m009_evidence(connection: "Connection") -> None:
 
 
 # db/roles.sql grants these to new set-ups: readers read evidence, writers record it.
-_TEAM_USES_EVIDENCE = """
-    DO $$ BEGIN
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_reader') THEN
-            GRANT SELECT ON evidence TO tracker_reader;
-        END IF;
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tracker_writer') THEN
-            GRANT INSERT ON evidence TO tracker_writer;
-            GRANT USAGE ON SEQUENCE evidence_id_seq TO tracker_writer;
-        END IF;
-    END $$
-"""
+_TEAM_USES_EVIDENCE = _granted(
+    reader=("SELECT ON evidence",), writer=("INSERT ON evidence", "USAGE ON SEQUENCE evidence_id_seq")
+)
 
 
 def _m010_verdicts(connection: "Connection") -> None:
