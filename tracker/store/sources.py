@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from tracker.store.commitments import SourceRow
-from tracker.store.database import Query, StoredDay
+from tracker.store.database import Query
 from tracker.text import match_key
 
 
@@ -47,14 +47,7 @@ class SourceNameRow(TypedDict):
 SOURCE_NAMES = Query[SourceNameRow]("SELECT key, title FROM source WHERE merged_into IS NULL ORDER BY key")
 
 
-class ListedSourceRow(TypedDict):
-    key: str
-    title: str
-    publisher: str | None
-    url: str | None
-    published: StoredDay | None
-    published_precision: str | None
-    note: str | None
+class ListedSourceRow(SourceRow):
     commitments: int
 
 
