@@ -16,6 +16,7 @@ from tracker.dates import FuzzyDate
 from tracker.keys import new_event_key
 from tracker.store import interchange as queries
 from tracker.store.database import Database
+from tracker.timeline import history_start
 
 # Commitments a loader writes at a time: its memory stays flat in the size of the file.
 BATCH = 1_000
@@ -60,7 +61,7 @@ def planned_commitment(
     caller checks it as `update --on`), it is created `not_started` and a status event on that day
     brings it to `status`. `created_at` and `updated_at` are the record's own times when a file
     gives them (a CSV export); its events are recorded at `stamp`."""
-    starts_on = agreed.first if agreed else on
+    starts_on = history_start(agreed, on)
     dated = status_on is not None and status_on != starts_on and status != "not_started"
     row = {
         "ref": ref,

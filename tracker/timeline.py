@@ -33,7 +33,10 @@ checks every command's kept state against rule 4.
 
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from tracker.dates import FuzzyDate
 
 # --- SQL ---------------------------------------------------------------------------------------
 # Fragments over an event aliased `e` (and, for the kept state, its commitment aliased `c`).
@@ -201,6 +204,12 @@ def statuses_before(events: Sequence[TimelineEvent]) -> dict[Hashable, str | Non
         before[event.identity] = in_effect
         in_effect = event.to_status or in_effect
     return before
+
+
+def history_start(agreed: "FuzzyDate | None", recorded_on: dt.date) -> dt.date:
+    """Where a commitment's history starts (its `starts_on`): the first day of its agreed date,
+    else the day it was recorded. (A later agreed date moves it by an edit: service.edits.)"""
+    return agreed.first if agreed is not None else recorded_on
 
 
 def kept_state(events: Iterable[TimelineEvent], starts_on: dt.date) -> KeptState:

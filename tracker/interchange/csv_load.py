@@ -25,6 +25,7 @@ from tracker.store import writes
 from tracker.store.commitments import ORGANISATIONS
 from tracker.store.database import Database
 from tracker.store.interchange import COMMITMENT_IDS
+from tracker.timeline import history_start
 
 
 def load_csv(
@@ -251,7 +252,7 @@ class _Writer:
         agreed = row.values.get("agreed")
         try:
             service.check_update_day(
-                row.ref, agreed.first if agreed else self._created_on(row), agreed.last if agreed else None,
+                row.ref, history_start(agreed, self._created_on(row)), agreed.last if agreed else None,
                 agreed.precision if agreed else None, row.status_on.last, option=self.status_on_column,
             )  # fmt: skip
         except TrackerError as error:

@@ -22,6 +22,7 @@ from tracker.store import writes
 from tracker.store.database import Database
 from tracker.store.writes import StoredCommitment
 from tracker.text import clean_tag, clean_text
+from tracker.timeline import history_start
 
 
 @dataclass
@@ -182,7 +183,7 @@ def _change(changes: dict[str, list[Any]], commitment: StoredCommitment, name: s
 def _move_history_start(database: Database, commitment: StoredCommitment, agreed: FuzzyDate | None) -> None:
     """The history starts on the agreed date's first day (else the day it was recorded). The edit
     event that records the agreed change is what moves it: the created event stays as recorded."""
-    starts_on = agreed.first if agreed else commitment.created_at.date()
+    starts_on = history_start(agreed, commitment.created_at.date())
     first = database.row(events.FIRST_UPDATE_ON, {"commitment_id": commitment.id})
     first_on = first["first_on"] if first else None
     if first_on is not None and str(starts_on) > str(first_on)[:10]:
