@@ -127,13 +127,19 @@ def piece_fields(row: Mapping[str, Any]) -> Row:
     }
 
 
+def lone_address(evidence: str) -> tuple[str | None, str | None]:
+    """The (url, citation) of the one piece of an event recorded without records: its evidence
+    text, a URL or a citation. Such a piece supports its event."""
+    return (evidence, None) if is_url(evidence) else (None, evidence)
+
+
 def lone_piece(evidence: str) -> Row:
     """The one piece of an event recorded without records: its evidence text, supporting."""
-    is_address = is_url(evidence)
+    url, citation = lone_address(evidence)
     return piece_fields(
         {
-            "url": evidence if is_address else None,
-            "citation": None if is_address else evidence,
+            "url": url,
+            "citation": citation,
             "title": None,
             "publisher": None,
             "published": None,
@@ -206,10 +212,8 @@ def reported_piece(row: "ReportedPieceRow") -> tuple[str, Row]:
     if not isinstance(piece["on"], str):  # a date from PostgreSQL
         piece["on"] = piece["on"].isoformat()
     if piece["stance"] is None:  # an event recorded without records: its evidence text, supporting
-        address = is_url(text or "")
-        piece["url"], piece["citation"], piece["stance"] = (
-            (text, None, "supports") if address else (None, text, "supports")
-        )
+        piece["url"], piece["citation"] = lone_address(text or "")
+        piece["stance"] = "supports"
     return ref, piece
 
 

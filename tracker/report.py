@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from tracker import reads
 from tracker.errors import InvalidInput
+from tracker.evidence import lone_address
 from tracker.statuses import FINAL_STATUSES, STATUSES
 from tracker.store import reports as queries
 from tracker.store.database import Database, Query
@@ -28,7 +29,6 @@ from tracker.store.reports import (
     ReportScope,
     ReportSource,
 )
-from tracker.text import is_url
 from tracker.verdicts import DISAGREEING, VERDICTS
 
 DEFAULT_UPCOMING_DAYS = 30
@@ -478,16 +478,8 @@ def _lone(event: PeriodEvent) -> list[dict[str, Any]]:
     # Without records, an event's evidence is its own text alone (no "(+N more)" then).
     if not event.evidence:
         return []
-    address = is_url(event.evidence)
-    return [
-        {
-            "url": event.evidence if address else None,
-            "citation": None if address else event.evidence,
-            "title": None,
-            "publisher": None,
-            "stance": "supports",
-        }
-    ]
+    url, citation = lone_address(event.evidence)
+    return [{"url": url, "citation": citation, "title": None, "publisher": None, "stance": "supports"}]
 
 
 def _edit(field: str, before: Any, after: Any) -> str:
