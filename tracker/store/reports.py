@@ -63,13 +63,18 @@ class GroupRow(TypedDict):
     by_due: int | None
 
 
-class ItemRow(TypedDict):
+class ListedRow(TypedDict):
+    """A commitment as a report's lists and the review queue show it."""
+
     ref: str
     title: str
     owner: str
     status: str
     due: StoredDay | None
     due_precision: str | None
+
+
+class ItemRow(ListedRow):
     status_on: StoredDay | None
     last_event: StoredDay
 
@@ -383,13 +388,7 @@ def report_event_pieces(
     return Query(sql), {**source.params, "as_of": as_of, "since": since}
 
 
-class ReviewRow(TypedDict):
-    ref: str
-    title: str
-    owner: str
-    status: str
-    due: StoredDay | None
-    due_precision: str | None
+class ReviewRow(ListedRow):
     last_checked: StoredDay
 
 
