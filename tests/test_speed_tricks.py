@@ -347,6 +347,25 @@ def test_dates_and_times_are_stored_as_the_models_store_them(tmp_path: Path) -> 
         ]
 
 
+def test_a_column_empty_on_every_row_is_written_as_null_not_left_to_its_default(tmp_path: Path) -> None:
+    """insert_many writes such a column as the literal NULL (binding None is slow): it stays in the
+    INSERT, so a column's default never stands in for a value the rows give as None."""
+    from tracker.store.database import Database
+
+    connection = sqlite3.connect(tmp_path / "x.db")
+    connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT 'unset', day DATE DEFAULT 'x')")
+    database = Database(connection)
+    database.insert_many("t", [{"note": None, "day": None}, {"note": "kept", "day": None}])
+    database.insert_many("t", [{"note": None, "day": None}] * 3)  # every value NULL: three rows all the same
+    assert connection.execute("SELECT id, note, day FROM t").fetchall() == [
+        (1, None, None),
+        (2, "kept", None),
+        (3, None, None),
+        (4, None, None),
+        (5, None, None),
+    ]
+
+
 @pytest.mark.sqlite_only
 def test_a_new_file_is_written_under_a_rollback_journal_and_left_in_wal_mode(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
