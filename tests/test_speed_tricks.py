@@ -345,6 +345,15 @@ def test_dates_and_times_are_stored_as_the_models_store_them(tmp_path: Path) -> 
             ("2026-03-01 09:05:00.000007",),
             ("1999-12-31 23:59:00.000000",),
         ]
+    # A column of one value (a load's record time) is converted once, and only when every row has it
+    noon, one = dt.datetime(2026, 3, 1, 12, 0, tzinfo=karachi), dt.datetime(2026, 3, 1, 13, 0, tzinfo=karachi)
+    for stamps, stored in (
+        ([noon, noon, noon], ["2026-03-01 07:00:00.000000"] * 3),
+        ([noon, noon, one], ["2026-03-01 07:00:00.000000"] * 2 + ["2026-03-01 08:00:00.000000"]),
+    ):
+        connection.execute("DELETE FROM t")
+        database.insert_many("t", [{"day": dt.date(2026, 3, 1), "stamp": stamp} for stamp in stamps])
+        assert connection.execute("SELECT day, stamp FROM t").fetchall() == [("2026-03-01", s) for s in stored]
 
 
 def test_a_column_empty_on_every_row_is_written_as_null_not_left_to_its_default(tmp_path: Path) -> None:

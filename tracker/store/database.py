@@ -193,12 +193,16 @@ _WITHOUT_ZONE = operator.itemgetter(slice(None, -6))  # `+00:00`
 
 
 def _stored_column(column: list[object], stored: "_StoredForms") -> list[object]:
-    """A column's values as SQLite stores them. A column of times all naive, or all in UTC (a
-    load's record times: distinct, so no cache helps), is written by _sqlite_timestamp's rule
-    through C calls alone; any other column holding dates goes through `stored`."""
+    """A column's values as SQLite stores them. A column of one value is converted once; a column
+    of times all naive, or all in UTC (a file's record times: distinct, so no cache helps), is
+    written by _sqlite_timestamp's rule through C calls alone; any other column holding dates goes
+    through `stored`."""
     kinds = set(map(type, column))
     if _DATE_TYPES.isdisjoint(kinds):
         return column
+    first = column[0]
+    if column.count(first) == len(column):  # one value down the column (a load's record time)
+        return [stored[first]] * len(column)
     if kinds == {dt.datetime}:
         zones = set(map(_ZONE, column))
         if zones == {None}:
