@@ -391,6 +391,30 @@ def test_a_new_file_is_written_under_a_rollback_journal_and_left_in_wal_mode(
 
 
 @pytest.mark.sqlite_only
+def test_a_new_file_has_8_kib_pages_and_an_older_file_keeps_its_own(isolated: Path, tmp_path: Path) -> None:
+    from tracker.settings import DatabaseChoice
+    from tracker.store.engine import upgrade
+
+    def page_size(path: Path) -> int:
+        with sqlite3.connect(path) as connection:
+            return int(connection.execute("PRAGMA page_size").fetchone()[0])
+
+    Path("c.csv").write_text("ref,title,owner\na,A,MOI\n", encoding="utf-8")
+    ok("load", "c.csv")  # a new file, made without SQLAlchemy (tracker.store.new_file)
+    migrated = tmp_path / "migrated.db"
+    upgrade(DatabaseChoice(str(migrated), "test"))  # one made by the migrations
+    assert (page_size(isolated), page_size(migrated)) == (8192, 8192)
+    # A file made with SQLite's default pages (as tracker made them before) stays as it is
+    with sqlite3.connect(isolated, isolation_level=None) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("PRAGMA page_size = 4096")
+        connection.execute("VACUUM")
+    ok("add", "Another", "--owner", "MOI")
+    ok("load", "c.csv")
+    assert page_size(isolated) == 4096
+    assert "another" in ok("list")
+
+@pytest.mark.sqlite_only
 def test_a_bulk_load_into_a_new_file_checks_its_references_once_after_its_rows(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,22 @@ StoredStamp = str | dt.datetime
 _ROWS_PER_STATEMENT = 10_000
 
 
+# The page size of every file tracker creates: SQLite's default is 4 KiB; with 8 KiB a 100k-row
+# load into a new file took a tenth less time, its B-trees a level shallower, and reads and single
+# writes measured the same (docs/speed.md, "Third round"). A file keeps the page size it was made with.
+PAGE_SIZE = 8192
+
+
+def prepare_for_writes(connection: sqlite3.Connection, timeout: float) -> None:
+    """What every connection that writes a SQLite file sets first: foreign keys enforced, a busy
+    wait of `timeout` seconds, the page size of a file not yet written, and WAL. The page size
+    comes before the journal mode, whose switch to WAL writes a new file's first page."""
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a file that has pages keeps its own
+    connection.execute("PRAGMA journal_mode = WAL")
+
+
 class Query(Generic[R]):
     """SQL text and the type of the rows it returns. (A plain class: a dataclass costs more to
     create at import, and every read command imports these.)"""

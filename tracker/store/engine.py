@@ -10,6 +10,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from tracker.errors import TrackerError
 from tracker.settings import DatabaseChoice
+from tracker.store.database import prepare_for_writes
 from tracker.store.problems import explained_errors, lock_timeout_seconds
 
 
@@ -58,11 +59,7 @@ def make_engine(choice: DatabaseChoice) -> Engine:
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below, explicitly
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.close()
+        prepare_for_writes(dbapi_connection, timeout)
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Connection) -> None:

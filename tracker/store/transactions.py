@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from tracker import files
 from tracker.errors import TrackerError
 from tracker.settings import DatabaseChoice
-from tracker.store.database import Database
+from tracker.store.database import Database, prepare_for_writes
 from tracker.store.problems import explained_errors, folder, lock_timeout_seconds, missing, not_a_database
 
 if TYPE_CHECKING:
@@ -112,9 +112,7 @@ def connect_sqlite(path: str) -> sqlite3.Connection:
     are begun explicitly (BEGIN IMMEDIATE), never by the driver."""
     timeout = lock_timeout_seconds()
     connection = sqlite3.connect(path, isolation_level=None, timeout=timeout)
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    connection.execute("PRAGMA journal_mode = WAL")
+    prepare_for_writes(connection, timeout)
     return connection
 
 
