@@ -299,15 +299,19 @@ def _master_of_models(folder: Path) -> list[tuple[str, str, str, str | None]]:
 def test_an_event_key_is_a_random_uuid_as_uuid4_writes_it() -> None:
     import uuid
 
-    from tracker.keys import new_event_key
+    from tracker.keys import keyed, new_event_key, new_event_keys
 
-    keys = [new_event_key() for _ in range(2_000)]
+    keys = [new_event_key() for _ in range(1_000)] + new_event_keys(1_000)
     assert len(set(keys)) == len(keys)
     for key in keys:
         parsed = uuid.UUID(key)
         assert (str(parsed), parsed.version, parsed.variant) == (key, 4, uuid.RFC_4122)
     # Every variant digit appears (8, 9, a, b), so none is fixed by mistake.
     assert {key[19] for key in keys} == set("89ab")
+    # Rows without a key get one each; a key a row has (an export's) stays
+    rows = keyed([{"key": None}, {"key": keys[0]}, {"key": ""}, {"key": None}])
+    assert rows[1]["key"] == keys[0]
+    assert len({row["key"] for row in rows}) == 4 and all(uuid.UUID(row["key"]).version == 4 for row in rows)
 
 
 def test_dates_and_times_are_stored_as_the_models_store_them(tmp_path: Path) -> None:

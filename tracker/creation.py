@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.dates import FuzzyDate
-from tracker.keys import new_event_key
+from tracker.keys import keyed
 from tracker.store import interchange as queries
 from tracker.store.database import Database
 from tracker.timeline import history_start
@@ -140,7 +140,7 @@ def insert_commitments(database: Database, items: Sequence[NewCommitment]) -> li
     )
     linked = [(i, item) for i, item in pairs if any(event.get("_undoes") is not None for event in item.events)]
     linked_ids = {i for i, _ in linked}
-    plain = [_event_row(event, i) for i, item in pairs if i not in linked_ids for event in item.events]
+    plain = keyed([_event_row(event, i) for i, item in pairs if i not in linked_ids for event in item.events])
     database.insert_many("event", plain)
     for commitment_id, item in linked:  # rare: histories with undo events, whose links need ids
         insert_history(database, commitment_id, item.events)
@@ -154,8 +154,8 @@ def insert_history(database: Database, commitment_id: int, events: Sequence[dict
     """Insert a commitment's new events, in order, linking each undo to the event it reverses
     (`_undoes`: that event's key), once that event has an id."""
     pending: list[dict[str, Any]] = []
-    for event in events:
-        row = _event_row(event, commitment_id)
+    rows = keyed([_event_row(event, commitment_id) for event in events])
+    for event, row in zip(events, rows, strict=True):
         target = event.get("_undoes")
         if target is not None:
             database.insert_many("event", pending)
@@ -189,7 +189,5 @@ def _event_row(event: dict[str, Any], commitment_id: int) -> dict[str, Any]:
     row = {"batch": None, "undoes": None, **event}
     row.pop("_undoes", None)  # the undone event's key (insert_history links it by id)
     row.pop("_cited", None)  # its evidence records (_insert_cited writes them once it has an id)
-    if not row.get("key"):
-        row["key"] = new_event_key()
     row["commitment_id"] = commitment_id
     return row

@@ -117,7 +117,7 @@ class _Recorder:
         self.failed: set[str] = set()  # refs with a history row in problems: no more said of them
 
     def record_chunk(self, ids: Sequence[int], by_ref: dict[str, list[tuple[int, HistoryRow]]]) -> None:
-        from tracker.keys import new_event_key
+        from tracker.keys import keyed
 
         timelines: dict[int, list[TimelineEvent]] = {i: [] for i in ids}
         said: dict[int, set[tuple[dt.date, str | None, str | None, str | None]]] = {i: set() for i in ids}
@@ -141,12 +141,12 @@ class _Recorder:
             for row in rows:
                 event = self._planned(start, row, timelines[commitment_id], said[commitment_id])
                 if event is not None:
-                    new_events.append({**event, "key": new_event_key(), "commitment_id": commitment_id})
+                    new_events.append({**event, "key": None, "commitment_id": commitment_id})  # keyed below
             expected = self.plan.expected.get(ref)
             if expected is not None:
                 event = self._expected(ref, expected, timelines[commitment_id])
                 if event is not None:
-                    new_events.append({**event, "key": new_event_key(), "commitment_id": commitment_id})
+                    new_events.append({**event, "key": None, "commitment_id": commitment_id})  # keyed below
             if len(new_events) > before:
                 starts_on = stored_date(start["starts_on"])
                 assert starts_on is not None
@@ -160,7 +160,7 @@ class _Recorder:
                     retagged.append({"id": commitment_id, **state._asdict(), "due": start["due"]})
         if any(self.plan.problems.values()):
             return  # nothing more is written; the load is rolled back
-        self.database.insert_many("event", new_events)
+        self.database.insert_many("event", keyed(new_events))
         self.database.execute_many(queries.SET_KEPT_STATE, kept)
         self.database.execute_many(queries.SET_LAST_EVENT, moved)
         self.database.execute_many(queries.SET_TAG_COPIES, retagged)

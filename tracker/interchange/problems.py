@@ -95,7 +95,10 @@ class LoadSummary:
     notes: list[str] = field(default_factory=list)  # what the user should know, a line each
 
     def count(self, kind: str, outcome: str, name: str | None = None) -> None:
-        self.counts.setdefault(kind, Counter())[outcome] += 1
+        counter = self.counts.get(kind)
+        if counter is None:  # (not setdefault: a load counts each row, and that built a Counter each time)
+            counter = self.counts[kind] = Counter()
+        counter[outcome] += 1
         if name is not None and outcome in ("created", "recorded"):
             self.new_names.setdefault(kind, []).append(name)
 
