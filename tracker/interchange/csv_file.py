@@ -306,11 +306,15 @@ _READERS: dict[str, Any] = {
 }
 
 
-# Columns whose cells repeat down a file (owners, tags, dates …): each distinct cell is read once
-# per load, its checks included; a cell with a problem is read again, and its problem reported, on
-# every line it is on. Titles, descriptions, refs and record times are read on each row.
+# Columns whose cells repeat down a file (owners, tags, dates, the withdrawal columns' empty
+# cells …): each distinct cell is read once per load, its checks included; a cell with a problem
+# is read again, and its problem reported, on every line it is on. Titles, descriptions, refs and
+# record times are read on each row.
 _REPEATING = frozenset(
-    ("owner", "partners", "status", "agreed", "due", "tags", "source", "source_url", "status_on", *PRECISION_FIELDS)
+    (
+        *("owner", "partners", "status", "agreed", "due", "tags", "source", "source_url", "status_on"),
+        *("withdrawn_on", "withdrawn_reason", *PRECISION_FIELDS),
+    )
 )
 _CELLS_KEPT = 20_000  # distinct cells kept per column and load; memory stays bounded whatever the file
 _UNREAD = object()
