@@ -418,6 +418,7 @@ def test_a_new_file_has_8_kib_pages_and_an_older_file_keeps_its_own(isolated: Pa
     assert page_size(isolated) == 4096
     assert "another" in ok("list")
 
+
 @pytest.mark.sqlite_only
 def test_a_bulk_load_into_a_new_file_checks_its_references_once_after_its_rows(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
