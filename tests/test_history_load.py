@@ -2,6 +2,7 @@
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,19 @@ def test_a_commitments_file_and_its_history_load_in_one_command() -> None:
         ("2023-01-01", "not_started"),
         ("2023-09-15", "in_progress"),
     ]
+
+
+def test_every_event_a_history_brings_has_a_key_of_its_own() -> None:
+    """Exports name each event by its key, and reloads and restores match events by it: the
+    events a history file records get keys as every new event does."""
+    _write("commitments.csv", COMMITMENTS)
+    _write("history.csv", HISTORY)
+    ok("load", "commitments.csv", "history.csv")
+    exported = json.loads(ok("export", "-f", "json"))
+    keys = [event["key"] for item in exported["commitments"] for event in item["history"]]
+    assert len(keys) == 3 + 4  # three created events, four from the history
+    assert len(set(keys)) == len(keys)
+    assert all(uuid.UUID(key).version == 4 for key in keys)
 
 
 def test_loading_the_same_history_twice_adds_nothing_in_any_order() -> None:
