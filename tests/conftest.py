@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tracker.cli import whole_app
+from tracker.interchange import read_ahead
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "pakistan-us-security-talks.yaml"
@@ -64,6 +65,8 @@ def isolated(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     for name in ("TRACKER_DEBUG", "TRACKER_TODAY", "TRACKER_LOCK_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # the default db/tracker.db would land here, never in the repo
+    # Every CSV load reads its rows in a second process, as big files are (tests/test_read_ahead.py).
+    monkeypatch.setattr(read_ahead, "FORK_FROM", 0)
     if backend == "sqlite":
         database = tmp_path / "tracker.db"
         monkeypatch.setenv("TRACKER_DB", str(database))

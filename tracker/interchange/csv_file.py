@@ -196,6 +196,14 @@ def records(data: CsvFile, problems: Problems) -> Iterator[Record]:
     yield from table
 
 
+def checked_rows(data: CsvFile, problems: Problems) -> Iterator[tuple[int, CsvRow | None]]:
+    """Each record after the header, checked: the line it ends on, and its row (None for a blank
+    record or one with problems, which are added to `problems`)."""
+    first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
+    for line, end, cells in records(data, problems):
+        yield end, checked_row(line, cells, data, problems, first_line)
+
+
 def checked_row(
     line: int, cells: list[str], data: CsvFile, problems: Problems, first_line: dict[str, int]
 ) -> CsvRow | None:

@@ -10,16 +10,18 @@ written a batch at a time inside it, so memory stays flat in the size of the fil
 """
 
 import datetime as dt
+from functools import partial
 
 from tracker.creation import BATCH, NewCommitment, insert_commitments, planned_commitment
 from tracker.dates import FuzzyDate, today
 from tracker.errors import TrackerError
 from tracker.interchange import snapshots
-from tracker.interchange.csv_file import CsvFile, CsvRow, MadeRefs, cell_date, checked_row, records
+from tracker.interchange.csv_file import CsvFile, CsvRow, MadeRefs, cell_date, checked_rows
 from tracker.interchange.history_file import HistoryRow
 from tracker.interchange.history_load import ExpectedStatus, LoadHistory
 from tracker.interchange.problems import LoadSummary, Problems
 from tracker.interchange.progress import progress
+from tracker.interchange.read_ahead import read_ahead
 from tracker.service import commitments as service
 from tracker.store import writes
 from tracker.store.commitments import ORGANISATIONS
@@ -47,12 +49,11 @@ def load_csv(
     owners = _Organisations(database, summary, problems, strict=strict, columns=data.columns)
     writer = _Writer(database, data, summary, problems, owners, plan or LoadHistory(), reopen=reopen)
     made_refs = MadeRefs(data)
-    first_line: dict[str, int] = {}  # each ref given in the file, and the line it is first on
     batch: list[CsvRow] = []
     with progress(data.lines, "loading") as bar:
-        for line, end, cells in records(data, problems):
+        # Read and checked in a second process where that helps, while this one writes.
+        for end, row in read_ahead(partial(checked_rows, data), problems, size=data.lines):
             bar.advance(end - bar.done)  # in lines, as the total counts them (the header's too)
-            row = checked_row(line, cells, data, problems, first_line)
             if row is None:
                 continue
             if not row.ref:
