@@ -211,6 +211,26 @@ def test_a_fault_in_the_reading_process_is_named_not_swallowed(monkeypatch: pyte
     assert ok("list", "--format", "json") == "[]\n"
 
 
+def test_a_row_that_cannot_be_sent_is_a_fault_named_not_a_reader_that_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ok("owners", "add", "MOI")
+    Path("rows.csv").write_text(_rows(3_000), encoding="utf-8")
+    real_checked_row = csv_file.checked_row
+
+    def unpicklable(line: int, *args: Any) -> Any:
+        row = real_checked_row(line, *args)
+        if row is not None and line == 2_500:
+            row.values["title"] = lambda: "a value no pipe carries"
+        return row
+
+    monkeypatch.setattr(csv_file, "checked_row", unpicklable)
+    result = run("load", "rows.csv")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: unexpected RuntimeError: AttributeError: Can't pickle local object ")
+    assert ok("list", "--format", "json") == "[]\n"
+
+
 def test_a_load_that_stops_early_leaves_no_reading_process_behind(
     monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
