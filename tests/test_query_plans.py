@@ -153,3 +153,11 @@ def test_a_sources_commitments_are_found_through_an_index(tracker_db: Path) -> N
     # `tracker sources` counts them from that index alone, never reading the commitments' rows.
     listed = _plan(tracker_db, sources.LISTED_SOURCES, {})
     assert any("COVERING INDEX ix_commitment_source" in step for step in listed), listed
+
+
+@pytest.mark.parametrize("since", [False, True])
+def test_the_corrections_log_starts_from_withdrawn_commitments_and_undo_events(tracker_db: Path, since: bool) -> None:
+    log, params = reports.corrections_log(None, None, since=since)
+    plan = _plan(tracker_db, log, {**params, "as_of": dt.date(2026, 11, 28), "since": dt.date(2026, 1, 1)})
+    assert not _scans(plan, "event") and not _scans(plan, "w") and not _scans(plan, "x"), plan
+    assert any("ix_commitment_withdrawn" in step for step in plan), plan

@@ -433,13 +433,16 @@ def corrections_log(
     conditions = ["e.on_date <= :as_of", *(["e.on_date > :since"] if since else [])]
     params: dict[str, Any] = {}
     owner_and_tag(owner_id, tag, conditions, params)
+    # CROSS JOIN keeps SQLite's order: from the few withdrawn commitments and undo events, through
+    # their indexes, to the events they name. Left to choose, without statistics, it read the
+    # whole event table twice: 0.19 s of a 0.43 s report at 100k (a query-plan test checks).
     sql = f"""
         WITH logged AS (
-            SELECT w.id FROM commitment cw JOIN event w ON w.commitment_id = cw.id
-            WHERE cw.withdrawn_on IS NOT NULL AND w.kind = 'withdrawal'
+            SELECT w.id FROM commitment cw CROSS JOIN event w
+            WHERE w.commitment_id = cw.id AND cw.withdrawn_on IS NOT NULL AND w.kind = 'withdrawal'
             UNION
-            SELECT w.id FROM event x JOIN event w ON w.id = x.undoes
-            WHERE x.undoes IS NOT NULL AND w.kind = 'withdrawal'
+            SELECT w.id FROM event x CROSS JOIN event w
+            WHERE w.id = x.undoes AND x.undoes IS NOT NULL AND w.kind = 'withdrawal'
             UNION
             SELECT MIN(x.id) FROM event x WHERE x.undoes IS NOT NULL AND x.kind = 'undo' GROUP BY x.undoes
         )
