@@ -78,11 +78,28 @@ def test_fast_json_is_what_json_dumps_writes(value: Any) -> None:
 
 @pytest.mark.database_free
 @pytest.mark.usefixtures("fresh_encoders")
+@pytest.mark.parametrize("level", [0, 2])
+def test_indented_json_is_what_json_dumps_writes_with_an_indent(level: int) -> None:
+    values = [
+        *AWKWARD_VALUES,
+        {"nested": AWKWARD_VALUES, "empty": {}, "none": [], "deep": [[{"a": [{}]}]]},
+        {f"value {index}": value for index, value in enumerate(AWKWARD_VALUES)},  # each kind as a record's value
+    ]
+    for value in values:
+        expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+        assert fastjson.indented_json(value, level) == expected, value
+
+
+@pytest.mark.database_free
+@pytest.mark.usefixtures("fresh_encoders")
 def test_without_the_c_encoder_the_text_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(json.encoder, "c_make_encoder", None)
     assert fastjson.c_encoder() is None
     assert [fastjson.compact_json(value) for value in AWKWARD_VALUES] == [
         json.dumps(value, ensure_ascii=False) for value in AWKWARD_VALUES
+    ]
+    assert [fastjson.indented_json(value) for value in AWKWARD_VALUES] == [
+        json.dumps(value, ensure_ascii=False, indent=2) for value in AWKWARD_VALUES
     ]
 
 

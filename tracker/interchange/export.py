@@ -13,6 +13,7 @@ from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 
 from tracker.errors import InvalidInput
 from tracker.evidence import piece_fields
+from tracker.fastjson import indented_json
 from tracker.interchange.progress import Progress, progress
 from tracker.reads import commitment_item, iso_date, recorded_fields, source_fields
 from tracker.store import interchange as queries
@@ -188,16 +189,13 @@ def _history(events: list[ExportedEventRow], pieces: list[ExportedPieceRow]) -> 
 
 def _write_json(out: TextIO, head: Row, items: Iterator[Row]) -> None:
     # Byte for byte what json.dumps(document, indent=2) gives, written a commitment at a time.
-    def dumped(value: Any, indent: int) -> str:
-        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + " " * indent)
-
     out.write("{\n")
     for key, value in head.items():
-        out.write(f"  {json.dumps(key)}: {dumped(value, 2)},\n")
+        out.write(f"  {json.dumps(key)}: {indented_json(value, 1)},\n")
     out.write('  "commitments": [')
     separator = "\n    "
     for item in items:
-        out.write(separator + dumped(item, 4))
+        out.write(separator + indented_json(item, 2))
         separator = ",\n    "
     out.write("]\n}\n" if separator == "\n    " else "\n  ]\n}\n")
 
