@@ -8,6 +8,9 @@ two ways, and pin what only the child can do wrong."""
 import os
 import re
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -254,3 +257,44 @@ def test_only_a_file_big_enough_to_gain_is_read_in_a_second_process(
     Path("rows.csv").write_text(_rows(rows), encoding="utf-8")
     ok("load", "rows.csv")
     assert len(forks) == forked
+
+
+def _loading_with_its_reader(rows: int) -> tuple[subprocess.Popen[str], int]:
+    """`tracker load` of a big file in a process group of its own, as a terminal runs it, once its
+    reading process is there; both pids."""
+    Path("big.csv").write_text(_rows(rows), encoding="utf-8")
+    load = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "load", "big.csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell leaves it
+    )
+    children = Path(f"/proc/{load.pid}/task/{load.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split():
+        assert load.poll() is None and time.monotonic() < deadline, load.communicate()
+        time.sleep(0.005)
+    return load, int(children.read_text().split()[0])
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only  # about processes and signals
+def test_ctrl_c_during_a_big_load_is_one_line_and_leaves_nothing(isolated: Path) -> None:
+    load, reader = _loading_with_its_reader(40_000)
+    os.killpg(load.pid, signal.SIGINT)  # what Ctrl-C at a terminal does: the whole group
+    _, errors = load.communicate(timeout=60)
+    assert (load.returncode, errors) == (130, "error: interrupted; nothing was changed\n")
+    assert not isolated.exists()  # the new file it was making is gone
+    assert not Path(f"/proc/{reader}").exists() or "zombie" in Path(f"/proc/{reader}/status").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only  # about processes and signals
+def test_the_reading_process_leaves_an_interrupt_to_the_load(isolated: Path) -> None:
+    load, reader = _loading_with_its_reader(40_000)
+    os.kill(reader, signal.SIGINT)  # the child alone: the parent decides what Ctrl-C does
+    output, errors = load.communicate(timeout=120)
+    assert (load.returncode, errors) == (0, ""), errors
+    assert "commitments: 40000 created" in output

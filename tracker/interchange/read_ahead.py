@@ -46,19 +46,33 @@ def read_ahead(produce: Callable[[Problems], Iterator[T]], problems: Problems, *
     read_end, write_end = os.pipe()
     with suppress(OSError):  # room for a few batches, so the child can keep ahead (Linux allows 1 MiB)
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-    pid = os.fork()
+    # Ctrl-C reaches the whole process group. It is held until each side is ready for it: the child
+    # then ignores it (the parent stops the load, then the child; a KeyboardInterrupt in the child
+    # would unwind through the parent's frames, its transaction's among them), and the parent gets
+    # it inside the `try` that reaps the child.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had (a limit): read here
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read_end)
+        os.close(write_end)
+        yield from produce(problems)
+        return
     if pid == 0:  # the child: nothing may escape this block
         code = 1
         try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops it at once, quietly
             with open(write_end, "wb") as pipe:
                 code = _produce_into(pipe, produce, problems.origin)
         finally:
             os._exit(code)
-    os.close(write_end)
     finished = False
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(write_end)
         with open(read_end, "rb") as pipe:
             while True:
                 kind, payload = _next_message(pipe, problems.origin)
@@ -134,6 +148,6 @@ def _portable(error: Exception) -> Exception:
 def _next_message(pipe: BinaryIO, origin: str) -> tuple[str, Any]:
     try:
         message: tuple[str, Any] = pickle.load(pipe)
-    except EOFError:
+    except (EOFError, pickle.UnpicklingError):  # the child died before, or while, it sent one
         raise TrackerError(f"{origin}: the process reading it stopped before the end; nothing was loaded") from None
     return message
