@@ -5,7 +5,9 @@ same failures as reading it in this process, and no process left behind.
 Every test of the suite reads through the child (conftest sets FORK_FROM to 0); these compare the
 two ways, and pin what only the child can do wrong."""
 
+import io
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -20,6 +22,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import fails, normalise, ok, run
 from tracker.cli import whole_app
+from tracker.errors import TrackerError
 from tracker.interchange import csv_file, csv_load, read_ahead
 
 HEADER = (
@@ -298,3 +301,12 @@ def test_the_reading_process_leaves_an_interrupt_to_the_load(isolated: Path) -> 
     output, errors = load.communicate(timeout=120)
     assert (load.returncode, errors) == (0, ""), errors
     assert "commitments: 40000 created" in output
+
+
+@pytest.mark.database_free
+def test_a_batch_cut_short_by_a_reader_that_died_is_the_same_one_line() -> None:
+    # A reader killed while writing leaves half a batch in the pipe (the test above kills it between batches).
+    sent = pickle.dumps(("items", [([], n) for n in range(1_000)]), pickle.HIGHEST_PROTOCOL)
+    with pytest.raises(TrackerError) as raised:
+        read_ahead._next_message(io.BytesIO(sent[: len(sent) // 2]), "big.csv")
+    assert str(raised.value) == "big.csv: the process reading it stopped before the end; nothing was loaded"
