@@ -90,10 +90,10 @@ def test_a_file_read_in_a_second_process_loads_as_it_does_in_this_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     text = _every_column(1_500)
-    monkeypatch.setattr(read_ahead, "FORK", False)
+    monkeypatch.setattr(read_ahead, "FORK_FROM", sys.maxsize)  # in this process
     here = _loaded_as(tmp_path, monkeypatch, "here", text)
     assert forks == []
-    monkeypatch.setattr(read_ahead, "FORK", True)
+    monkeypatch.setattr(read_ahead, "FORK_FROM", 0)  # in a second one
     there = _loaded_as(tmp_path, monkeypatch, "there", text)
     assert len(forks) == 1
     assert there == here
@@ -124,9 +124,9 @@ def test_problems_found_in_either_process_come_in_the_order_of_their_lines(
 ) -> None:
     ok("owners", "add", "MOI")
     Path("problems.csv").write_text(_problem_file(), encoding="utf-8")
-    monkeypatch.setattr(read_ahead, "FORK", False)
+    monkeypatch.setattr(read_ahead, "FORK_FROM", sys.maxsize)  # in this process
     here = fails("load", "problems.csv", "--strict")
-    monkeypatch.setattr(read_ahead, "FORK", True)
+    monkeypatch.setattr(read_ahead, "FORK_FROM", 0)  # in a second one
     there = fails("load", "problems.csv", "--strict")
     assert len(forks) == 1
     assert there == here
@@ -168,9 +168,9 @@ def test_a_byte_that_is_not_utf8_late_in_a_big_file_is_the_one_line_it_is_in_thi
 ) -> None:
     ok("owners", "add", "MOI")
     Path("late.csv").write_bytes(_rows(3_000).encode() + b"r-x,Caf\xe9,MOI\n")
-    monkeypatch.setattr(read_ahead, "FORK", False)
+    monkeypatch.setattr(read_ahead, "FORK_FROM", sys.maxsize)  # in this process
     here = fails("load", "late.csv")
-    monkeypatch.setattr(read_ahead, "FORK", True)
+    monkeypatch.setattr(read_ahead, "FORK_FROM", 0)  # in a second one
     assert (
         fails("load", "late.csv")
         == here

@@ -13,11 +13,9 @@ connection, and it leaves by os._exit, so no `finally` or exit handler of the pa
 """
 
 import os
-import pickle
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import Any, BinaryIO, TypeVar
@@ -29,8 +27,8 @@ T = TypeVar("T")
 BATCH = 1_000  # items a message carries: the child is at most a few batches ahead (the pipe's buffer)
 _PIPE_SIZE = 1 << 20
 # A fork costs about 5 ms and saves about 25 µs a row: a smaller file is read in this process.
+# (Tests set it to 0, or beyond any file, to compare the two ways.)
 FORK_FROM = 1_000
-FORK = True  # False reads in this process (tests compare the two ways)
 _NONE_FOUND: list[tuple[str, str]] = []  # shared by items without problems: pickled once per message
 
 
@@ -59,16 +57,15 @@ def read_ahead(produce: Callable[[Problems], Iterator[T]], problems: Problems, *
         os.close(write_end)
         yield from produce(problems)
         return
-    if pid == 0:  # the child: nothing may escape this block
-        code = 1
+    if pid == 0:  # the child: nothing may escape this block (the parent reads its pipe, not its status)
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
             with open(write_end, "wb") as pipe:
-                code = _produce_into(pipe, produce, problems.origin)
+                _produce_into(pipe, produce, problems.origin)
         finally:
-            os._exit(code)
+            os._exit(0)
     finished = False
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -94,15 +91,14 @@ def read_ahead(produce: Callable[[Problems], Iterator[T]], problems: Problems, *
 
 def _may_fork(size: int) -> bool:
     return (
-        FORK
-        and size >= FORK_FROM
+        size >= FORK_FROM
         and sys.platform == "linux"  # elsewhere a fork can break system libraries (macOS) or is absent
         and threading.active_count() == 1  # a fork copies one thread: another's locks would stay held
         and len(os.sched_getaffinity(0)) > 1
     )
 
 
-def _produce_into(pipe: BinaryIO, produce: Callable[[Problems], Iterator[T]], origin: str) -> int:
+def _produce_into(pipe: BinaryIO, produce: Callable[[Problems], Iterator[T]], origin: str) -> None:
     """The child's work: every item with the problems found while it was produced, then the
     problems found after the last item; or the exception that stopped it (which stops the load
     whatever the items before it held)."""
@@ -126,12 +122,14 @@ def _produce_into(pipe: BinaryIO, produce: Callable[[Problems], Iterator[T]], or
             _send(pipe, "raised", _portable(error))
     except BrokenPipeError:
         pass  # the parent stopped reading: its load is over
-    return 0
 
 
 def _send(pipe: BinaryIO, kind: str, payload: object) -> None:
+    # (pickle and traceback are imported where used: a small file's load needs neither, 5 ms.)
     # Pickled whole, then written: pickled into the pipe, the rest of a batch was pickled while
     # the parent waited to read it (~20 ms a batch at 100k, measured).
+    import pickle
+
     pipe.write(pickle.dumps((kind, payload), pickle.HIGHEST_PROTOCOL))
     pipe.flush()
 
@@ -141,11 +139,15 @@ def _portable(error: Exception) -> Exception:
     anything else, a fault of tracker's own, named on its first line, the child's traceback below."""
     if isinstance(error, TrackerError):
         return error
+    import traceback
+
     where = "".join(traceback.format_exception(error))
     return RuntimeError(f"{type(error).__name__}: {error} (in the process reading the file)\n{where}")
 
 
 def _next_message(pipe: BinaryIO, origin: str) -> tuple[str, Any]:
+    import pickle
+
     try:
         message: tuple[str, Any] = pickle.load(pipe)
     except (EOFError, pickle.UnpicklingError):  # the child died before, or while, it sent one
